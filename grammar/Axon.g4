@@ -1,0 +1,3 @@
+grammar Axon;
+program : EOF ;
+WS : [ \t\r\n]+ -> skip ;
