@@ -1,0 +1,323 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Axon.Language.Syntax;
+
+namespace Axon.Language.IR;
+
+/// <summary>The result of lowering a checked program.</summary>
+public sealed class IrResult
+{
+    internal IrResult(IrProgram? program, IReadOnlyList<Diagnostic> diagnostics)
+    {
+        Program = program;
+        Diagnostics = diagnostics;
+    }
+
+    /// <summary>The IR, or null when lowering failed (cycle, undefined reference or tool).</summary>
+    public IrProgram? Program { get; }
+
+    /// <summary>IR errors, in the order the reference would meet them.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics { get; }
+}
+
+/// <summary>Lowers the AST to the reference's IR (reference §4.2–§4.3).</summary>
+public static class IrGenerator
+{
+    private static readonly Regex OutputRef = new(@"\b(\w+)\.output\b", RegexOptions.CultureInvariant);
+    private static readonly Regex Placeholder = new(@"\{\{\s*(\w+)(?:\.output)?\s*\}\}", RegexOptions.CultureInvariant);
+
+    /// <summary>Lowers <paramref name="program"/>. Call it only on a program without errors.</summary>
+    public static IrResult Generate(ProgramNode program)
+    {
+        var g = new Lowering();
+        foreach (var d in program.Declarations) g.Lower(d, "");
+        g.ResolveRuns();
+        if (g.Errors.Count > 0) return new IrResult(null, g.Errors);
+        var ir = new IrProgram(g.Personas.Values(), g.Contexts.Values(), g.Anchors.Values(), g.Tools.Values(), g.Memories.Values(),
+            g.Types.Values(), g.Flows.Values(), g.Runs, g.Imports);
+        return new IrResult(ir, g.Errors);
+    }
+
+    /// <summary>A name-keyed table with Python dict semantics: first position, last content.</summary>
+    private sealed class Table<T>
+    {
+        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+        private readonly List<T> _items = new();
+
+        public void Set(string name, T item)
+        {
+            if (_index.TryGetValue(name, out int i)) _items[i] = item;
+            else { _index[name] = _items.Count; _items.Add(item); }
+        }
+
+        public bool TryGet(string name, out T item)
+        {
+            if (_index.TryGetValue(name, out int i)) { item = _items[i]; return true; }
+            item = default!;
+            return false;
+        }
+
+        public IEnumerable<string> Names => _index.Keys;
+
+        public IReadOnlyList<T> Values() => _items;
+    }
+
+    private sealed class Lowering
+    {
+        public readonly Table<IrPersona> Personas = new();
+        public readonly Table<IrContext> Contexts = new();
+        public readonly Table<IrAnchor> Anchors = new();
+        public readonly Table<IrToolSpec> Tools = new();
+        public readonly Table<IrMemory> Memories = new();
+        public readonly Table<IrType> Types = new();
+        public readonly Table<IrFlow> Flows = new();
+        public readonly List<IrRun> Runs = new();
+        public readonly List<IrImport> Imports = new();
+        public readonly List<Diagnostic> Errors = new();
+        private readonly List<RunStmt> _runStatements = new();
+
+        public void Lower(Declaration d, string mode)
+        {
+            var (line, col) = (d.Span.StartLine, d.Span.StartColumn);
+            switch (d)
+            {
+                case ImportDecl i: Imports.Add(new IrImport(line, col, i.ModulePath, i.Names)); break;
+                case PersonaDecl p:
+                    Personas.Set(p.Name, new IrPersona(line, col, p.Name, p.Domain, p.Tone, p.ConfidenceThreshold, p.CiteSources, p.RefuseIf, p.Language, p.Description));
+                    break;
+                case ContextDecl c:
+                    Contexts.Set(c.Name, new IrContext(line, col, c.Name, c.MemoryScope, c.Language, c.Depth, c.MaxTokens, c.Temperature, c.CiteSources));
+                    break;
+                case AnchorDecl a:
+                    Anchors.Set(a.Name, new IrAnchor(line, col, a.Name, a.Require, a.Reject, a.Enforce, a.ConfidenceFloor, a.UnknownResponse, a.OnViolation, a.OnViolationTarget));
+                    break;
+                case ToolDecl t:
+                    Tools.Set(t.Name, new IrToolSpec(line, col, t.Name, t.Provider, t.MaxResults, t.Filter, t.Timeout, t.Runtime, t.Sandbox));
+                    break;
+                case MemoryDecl m:
+                    Memories.Set(m.Name, new IrMemory(line, col, m.Name, m.Store, m.Backend, m.Retrieval, m.Decay));
+                    break;
+                case TypeDecl t:
+                    var fields = t.Fields.Select(f => new IrTypeField(f.Span.StartLine, f.Span.StartColumn, f.Name, f.Type.Name, f.Type.Generic, f.Type.Optional)).ToList();
+                    Types.Set(t.Name, new IrType(line, col, t.Name, fields, t.RangeMin, t.RangeMax, t.WhereExpression));
+                    break;
+                case FlowDecl f:
+                    var flow = LowerFlow(f, mode);
+                    if (flow != null) Flows.Set(f.Name, flow);
+                    break;
+                case RunStmt r: _runStatements.Add(r); break;
+                case EpistemicBlock b:
+                    foreach (var inner in b.Declarations) Lower(inner, b.Mode);
+                    break;
+                // Intents are checked but have no place in the program IR (as in the reference).
+            }
+        }
+
+        private IrFlow? LowerFlow(FlowDecl f, string mode)
+        {
+            var nodes = f.Body.Select(LowerStep).ToList();
+            var parameters = f.Parameters.Select(p => new IrParameter(p.Span.StartLine, p.Span.StartColumn, p.Name, p.Type.Name, p.Type.Generic, p.Type.Optional)).ToList();
+            var dag = ExecutionDag.Build(nodes);
+            if (dag == null)
+            {
+                Errors.Add(new Diagnostic(DiagnosticCodes.DependencyCycle, DiagnosticSeverity.Error, DiagnosticPhase.Ir,
+                    "Cycle detected in flow step dependencies", f.Span));
+                return null;
+            }
+            return new IrFlow(f.Span.StartLine, f.Span.StartColumn, f.Name, parameters, f.ReturnType?.Name ?? "", f.ReturnType?.Generic ?? "",
+                f.ReturnType?.Optional ?? false, dag.Value.Steps, dag.Value.Edges, dag.Value.Levels)
+            { EpistemicMode = mode };
+        }
+
+        public void ResolveRuns()
+        {
+            foreach (var r in _runStatements)
+            {
+                var (line, col) = (r.Span.StartLine, r.Span.StartColumn);
+                if (!Flows.TryGet(r.FlowName, out var flow)) { Undefined("flow", r.FlowName, Flows.Names, r); continue; }
+                IrPersona? persona = null;
+                IrContext? context = null;
+                if (r.Persona.Length > 0 && !Personas.TryGet(r.Persona, out persona!)) { Undefined("persona", r.Persona, Personas.Names, r); continue; }
+                if (r.Context.Length > 0 && !Contexts.TryGet(r.Context, out context!)) { Undefined("context", r.Context, Contexts.Names, r); continue; }
+                var anchors = new List<IrAnchor>();
+                bool failed = false;
+                foreach (var a in r.Anchors)
+                {
+                    if (Anchors.TryGet(a, out var anchor)) anchors.Add(anchor);
+                    else { Undefined("anchor", a, Anchors.Names, r); failed = true; break; }
+                }
+                if (failed) continue;
+                Runs.Add(new IrRun(line, col, r.FlowName, r.Arguments, r.Persona, r.Context, r.Anchors, r.OnFailure, r.OnFailureParams,
+                    r.OutputTo, r.Effort, flow, persona, context, anchors));
+            }
+            // Tool verification: top-level steps of the flows that are actually run.
+            foreach (var run in Runs)
+            {
+                foreach (var node in run.ResolvedFlow!.Steps)
+                {
+                    if (node is IrStep { UseTool: { } use } step && !Tools.TryGet(use.ToolName, out _))
+                    {
+                        Errors.Add(new Diagnostic(DiagnosticCodes.UndefinedTool, DiagnosticSeverity.Error, DiagnosticPhase.Ir,
+                            $"Step '{step.Name}' uses undefined tool '{use.ToolName}'. Available tools: {Available(Tools.Names)}",
+                            new TextSpan(step.SourceLine, step.SourceColumn, step.SourceLine, step.SourceColumn)));
+                    }
+                }
+            }
+        }
+
+        private void Undefined(string kind, string name, IEnumerable<string> available, RunStmt r) =>
+            Errors.Add(new Diagnostic(DiagnosticCodes.UndefinedRunReference, DiagnosticSeverity.Error, DiagnosticPhase.Ir,
+                $"Run statement references undefined {kind} '{name}'. Available {kind}s: {Available(available)}", r.Span));
+
+        private static string Available(IEnumerable<string> names)
+        {
+            var sorted = names.OrderBy(n => n, StringComparer.Ordinal).ToList();
+            return sorted.Count == 0 ? "(none)" : string.Join(", ", sorted);
+        }
+    }
+
+    internal static IrNode LowerStep(FlowStep s)
+    {
+        var (line, col) = (s.Span.StartLine, s.Span.StartColumn);
+        switch (s)
+        {
+            case StepNode st:
+                return new IrStep(line, col, st.Name, st.Given, st.Ask,
+                    st.UseTool != null ? (IrUseTool)LowerStep(st.UseTool) : null,
+                    st.Probe != null ? (IrProbe)LowerStep(st.Probe) : null,
+                    st.Reason != null ? (IrReason)LowerStep(st.Reason) : null,
+                    st.Weave != null ? (IrWeave)LowerStep(st.Weave) : null,
+                    st.OutputType, st.ConfidenceFloor);
+            case ProbeNode p: return new IrProbe(line, col, p.Target, p.Fields);
+            case ReasonNode r:
+                return new IrReason(line, col, r.Name, r.About, r.Given.Length > 0 ? new[] { r.Given } : Array.Empty<string>(),
+                    r.Depth, r.ShowWork, r.ChainOfThought, r.Ask, r.OutputType);
+            case WeaveNode w: return new IrWeave(line, col, w.Sources, w.Target, w.Format, w.Priority, w.Style);
+            case ValidateNode v:
+                return new IrValidate(line, col, v.Target, v.Schema, v.Rules.Select(r => new IrValidateRule(r.Span.StartLine, r.Span.StartColumn,
+                    r.Condition, r.ComparisonOp, r.ComparisonValue, r.Action, r.ActionTarget, r.ActionParams)).ToList());
+            case RefineNode r: return new IrRefine(line, col, r.MaxAttempts, r.PassFailureContext, r.Backoff, r.OnExhaustion, r.OnExhaustionTarget);
+            case UseToolNode u: return new IrUseTool(line, col, u.ToolName, u.Argument);
+            case RememberNode r: return new IrRemember(line, col, r.Expression, r.MemoryTarget);
+            case RecallNode r: return new IrRecall(line, col, r.Query, r.MemorySource);
+            case ConditionalNode c:
+                return new IrConditional(line, col, c.Condition, c.ComparisonOp, c.ComparisonValue,
+                    c.Then != null ? LowerStep(c.Then) : null, c.Else != null ? LowerStep(c.Else) : null);
+            case ParallelNode p: return new IrParallelBlock(line, col, p.Branches.Select(LowerStep).ToList(), "");
+            case HibernateNode h: return new IrHibernate(line, col, h.EventName, h.Timeout, ContinuationId(h.EventName, line, col));
+            default: throw new InvalidOperationException("Unknown flow step " + s.GetType().Name);
+        }
+    }
+
+    /// <summary>The reference's continuation id: the first 16 hex digits of SHA-256 of <c>hibernate:{event}:{line}:{column}</c>.</summary>
+    public static string ContinuationId(string eventName, int line, int column)
+    {
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(Encoding.UTF8.GetBytes($"hibernate:{eventName}:{line}:{column}"));
+        var sb = new StringBuilder(16);
+        for (int i = 0; i < 8; i++) sb.Append(hash[i].ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+        return sb.ToString();
+    }
+
+    /// <summary>The execution DAG of reference §4.3: dependencies by regex, then Kahn levels.</summary>
+    internal static class ExecutionDag
+    {
+        public static (IReadOnlyList<IrNode> Steps, IReadOnlyList<IrDataEdge> Edges, IReadOnlyList<IReadOnlyList<string>> Levels)? Build(List<IrNode> nodes)
+        {
+            int n = nodes.Count;
+            var names = new string[n];
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int i = 0; i < n; i++)
+            {
+                names[i] = nodes[i] switch
+                {
+                    IrStep s => s.Name,
+                    IrReason r => r.Name,
+                    _ => $"__anonymous_{i}__",
+                };
+                if (names[i].Length > 0) index[names[i]] = i;
+            }
+
+            var edges = new List<IrDataEdge>();
+            var outgoing = new List<int>[n];
+            var inDegree = new int[n];
+            for (int i = 0; i < n; i++) outgoing[i] = new List<int>();
+            var deps = new SortedSet<int>();
+            for (int i = 0; i < n; i++)
+            {
+                deps.Clear();
+                foreach (var text in ScannedStrings(nodes[i])) Collect(text, index, i, deps);
+                foreach (int d in deps)
+                {
+                    outgoing[d].Add(i);
+                    inDegree[i]++;
+                    edges.Add(new IrDataEdge(nodes[i].SourceLine, nodes[i].SourceColumn, names[d], names[i], "Any"));
+                }
+            }
+
+            var levels = new List<IReadOnlyList<string>>();
+            var steps = new List<IrNode>(n);
+            var current = new List<int>();
+            for (int i = 0; i < n; i++) if (inDegree[i] == 0) current.Add(i);
+            while (current.Count > 0)
+            {
+                levels.Add(current.Select(i => names[i]).ToList());
+                var next = new List<int>();
+                foreach (int u in current)
+                {
+                    steps.Add(nodes[u]);
+                    foreach (int v in outgoing[u]) if (--inDegree[v] == 0) next.Add(v);
+                }
+                current = next;
+            }
+            if (steps.Count < n) return null;
+            return (steps, edges, levels);
+        }
+
+        private static void Collect(string text, Dictionary<string, int> index, int self, SortedSet<int> deps)
+        {
+            if (text.Length == 0) return;
+            if (text.IndexOf(".output", StringComparison.Ordinal) >= 0)
+                foreach (Match m in OutputRef.Matches(text)) Add(m.Groups[1].Value);
+            if (text.IndexOf("{{", StringComparison.Ordinal) >= 0)
+                foreach (Match m in Placeholder.Matches(text)) Add(m.Groups[1].Value);
+
+            void Add(string name)
+            {
+                if (index.TryGetValue(name, out int d) && d != self) deps.Add(d);
+            }
+        }
+
+        private static IEnumerable<string> ScannedStrings(IrNode node)
+        {
+            switch (node)
+            {
+                case IrStep s: yield return s.Given; yield return s.Ask; break;
+                case IrProbe p: yield return p.Target; break;
+                case IrReason r:
+                    foreach (var g in r.Given) yield return g;
+                    yield return r.Ask;
+                    break;
+                case IrWeave w: foreach (var src in w.Sources) yield return src; break;
+                case IrValidate v:
+                    yield return v.Target;
+                    foreach (var rule in v.Rules) { yield return rule.Condition; yield return rule.ComparisonValue; }
+                    break;
+                case IrUseTool u: yield return u.Argument; break;
+                case IrRemember r: yield return r.Expression; break;
+                case IrRecall r: yield return r.Query; break;
+                case IrConditional c:
+                    yield return c.Condition;
+                    yield return c.ComparisonValue;
+                    if (c.ThenBranch != null) foreach (var x in ScannedStrings(c.ThenBranch)) yield return x;
+                    if (c.ElseBranch != null) foreach (var x in ScannedStrings(c.ElseBranch)) yield return x;
+                    break;
+                // par, hibernate and refine contribute nothing.
+            }
+        }
+    }
+}

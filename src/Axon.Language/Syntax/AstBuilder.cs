@@ -1,0 +1,564 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using Antlr4.Runtime;
+using Antlr4.Runtime.Tree;
+using Axon.Language.Parsing;
+using static Axon.Language.Parsing.AxonParser;
+
+namespace Axon.Language.Syntax;
+
+/// <summary>
+/// Turns a parse tree into the immutable AST. This is the only place that sees ANTLR's parse-tree
+/// types; everything after it works on <see cref="AstNode"/>s. Repeated fields overwrite, as in the reference.
+/// </summary>
+internal sealed class AstBuilder
+{
+    private readonly List<Diagnostic> _diagnostics;
+
+    public AstBuilder(List<Diagnostic> diagnostics) => _diagnostics = diagnostics;
+
+    public ProgramNode Build(ProgramContext tree)
+    {
+        var decls = new List<Declaration>();
+        foreach (var d in tree.declaration()) decls.Add(Declaration(d));
+        return new ProgramNode(decls, new TextSpan(1, 1, 1, 1));
+    }
+
+    private Declaration Declaration(DeclarationContext ctx)
+    {
+        var child = (ParserRuleContext)ctx.GetChild(0);
+        return child switch
+        {
+            ImportDeclContext c => Import(c),
+            PersonaDeclContext c => Persona(c),
+            ContextDeclContext c => Context(c),
+            AnchorDeclContext c => Anchor(c),
+            MemoryDeclContext c => Memory(c),
+            ToolDeclContext c => Tool(c),
+            TypeDeclContext c => Type(c),
+            FlowDeclContext c => Flow(c),
+            IntentDeclContext c => Intent(c),
+            RunStmtContext c => Run(c),
+            EpistemicBlockContext c => Epistemic(c),
+            _ => throw new InvalidOperationException("Unknown declaration " + child.GetType().Name),
+        };
+    }
+
+    private static ImportDecl Import(ImportDeclContext c)
+    {
+        var path = new List<string>();
+        var names = new List<string>();
+        bool inNames = false;
+        foreach (var child in c.children)
+        {
+            if (child is ITerminalNode t && t.Symbol.Type == AxonLexer.LBRACE) inNames = true;
+            if (child is IdentContext id) (inNames ? names : path).Add(id.Start.Text);
+        }
+        return new ImportDecl(path, names, Span(c));
+    }
+
+    private PersonaDecl Persona(PersonaDeclContext c)
+    {
+        string name = c.ident().Start.Text;
+        IReadOnlyList<string> domain = Array.Empty<string>(), refuse = Array.Empty<string>();
+        string tone = "", language = "", description = "";
+        double? threshold = null;
+        bool? cite = null;
+        foreach (var f in c.personaField())
+        {
+            switch (f)
+            {
+                case PersonaDomainContext x: domain = Strings(x.STRING()); break;
+                case PersonaToneContext x: tone = Word(x.word()); break;
+                case PersonaConfidenceContext x: threshold = Float(x.FLOAT().Symbol); break;
+                case PersonaCiteContext x: cite = Bool(x.BOOL().Symbol); break;
+                case PersonaRefuseContext x: refuse = Words(x.word()); break;
+                case PersonaLanguageContext x: language = Str(x.STRING().Symbol); break;
+                case PersonaDescriptionContext x: description = Str(x.STRING().Symbol); break;
+                default: UnknownField(f, "persona", name); break;
+            }
+        }
+        return new PersonaDecl(name, domain, tone, threshold, cite, refuse, language, description, Span(c));
+    }
+
+    private ContextDecl Context(ContextDeclContext c)
+    {
+        string name = c.ident().Start.Text;
+        string memory = "", language = "", depth = "";
+        long? maxTokens = null;
+        double? temperature = null;
+        bool? cite = null;
+        foreach (var f in c.contextField())
+        {
+            switch (f)
+            {
+                case ContextMemoryContext x: memory = Word(x.word()); break;
+                case ContextLanguageContext x: language = Str(x.STRING().Symbol); break;
+                case ContextDepthContext x: depth = Word(x.word()); break;
+                case ContextMaxTokensContext x: maxTokens = Int(x.INTEGER().Symbol); break;
+                case ContextTemperatureContext x: temperature = Float(x.FLOAT().Symbol); break;
+                case ContextCiteContext x: cite = Bool(x.BOOL().Symbol); break;
+                default: UnknownField(f, "context", name); break;
+            }
+        }
+        return new ContextDecl(name, memory, language, depth, maxTokens, temperature, cite, Span(c));
+    }
+
+    private AnchorDecl Anchor(AnchorDeclContext c)
+    {
+        string name = c.ident().Start.Text;
+        string require = "", enforce = "", unknown = "", action = "", target = "";
+        IReadOnlyList<string> reject = Array.Empty<string>();
+        double? floor = null;
+        foreach (var f in c.anchorField())
+        {
+            switch (f)
+            {
+                case AnchorRequireContext x: require = Word(x.word()); break;
+                case AnchorRejectContext x: reject = Words(x.word()); break;
+                case AnchorEnforceContext x: enforce = Word(x.word()); break;
+                case AnchorFloorContext x: floor = Float(x.FLOAT().Symbol); break;
+                case AnchorUnknownResponseContext x: unknown = Str(x.STRING().Symbol); break;
+                case AnchorOnViolationContext x: (action, target) = Violation(x.violationAction()); break;
+                default: UnknownField(f, "anchor", name); break;
+            }
+        }
+        return new AnchorDecl(name, require, reject, enforce, floor, unknown, action, target, Span(c));
+    }
+
+    private static (string Action, string Target) Violation(ViolationActionContext v) => v switch
+    {
+        ViolationRaiseContext x => ("raise", x.ident().Start.Text),
+        ViolationFallbackContext x => ("fallback", Str(x.STRING().Symbol)),
+        _ => (TokenText.Value(v.Start), ""),
+    };
+
+    private MemoryDecl Memory(MemoryDeclContext c)
+    {
+        string name = c.ident().Start.Text;
+        string store = "", backend = "", retrieval = "", decay = "";
+        foreach (var f in c.memoryField())
+        {
+            switch (f)
+            {
+                case MemoryStoreContext x: store = Word(x.word()); break;
+                case MemoryBackendContext x: backend = Word(x.word()); break;
+                case MemoryRetrievalContext x: retrieval = Word(x.word()); break;
+                case MemoryDecayContext x: decay = x.DURATION() != null ? x.DURATION().GetText() : Word(x.word()); break;
+                default: UnknownField(f, "memory", name); break;
+            }
+        }
+        return new MemoryDecl(name, store, backend, retrieval, decay, Span(c));
+    }
+
+    private ToolDecl Tool(ToolDeclContext c)
+    {
+        string name = c.ident().Start.Text;
+        string provider = "", filter = "", timeout = "", runtime = "";
+        long? maxResults = null;
+        bool? sandbox = null;
+        foreach (var f in c.toolField())
+        {
+            switch (f)
+            {
+                case ToolProviderContext x: provider = Word(x.word()); break;
+                case ToolMaxResultsContext x: maxResults = Int(x.INTEGER().Symbol); break;
+                case ToolFilterContext x: filter = Filter(x); break;
+                case ToolTimeoutContext x: timeout = x.DURATION().GetText(); break;
+                case ToolRuntimeContext x: runtime = Word(x.word()); break;
+                case ToolSandboxContext x: sandbox = Bool(x.BOOL().Symbol); break;
+                default: UnknownField(f, "tool", name); break;
+            }
+        }
+        return new ToolDecl(name, provider, maxResults, filter, timeout, runtime, sandbox, Span(c));
+    }
+
+    // `filter: recent(days: 30)` is kept as "recent(days:30)": token values joined with no separator.
+    private static string Filter(ToolFilterContext x)
+    {
+        var sb = new StringBuilder(Word(x.word()));
+        if (x.LPAREN() == null) return sb.ToString();
+        sb.Append('(');
+        int from = x.LPAREN().Symbol.TokenIndex + 1, to = x.RPAREN(0).Symbol.TokenIndex;
+        for (int i = 2; i < x.ChildCount; i++)
+        {
+            if (x.GetChild(i) is ITerminalNode t && t.Symbol.TokenIndex >= from && t.Symbol.TokenIndex < to)
+                sb.Append(TokenText.Value(t.Symbol));
+        }
+        return sb.Append(')').ToString();
+    }
+
+    private static TypeDecl Type(TypeDeclContext c)
+    {
+        string name = c.ident().Start.Text;
+        double? min = null, max = null;
+        var numbers = c.number();
+        if (numbers.Length == 2)
+        {
+            min = Float(numbers[0].Start);
+            max = Float(numbers[1].Start);
+        }
+        string where = "";
+        if (c.WHERE() != null)
+        {
+            var parts = new List<string>();
+            foreach (var w in c.whereToken()) parts.Add(TokenText.Value(w.Start));
+            where = string.Join(" ", parts);
+        }
+        var fields = new List<TypeField>();
+        foreach (var f in c.typeField())
+            fields.Add(new TypeField(f.ident().Start.Text, TypeExpression(f.typeExpr()), TokenText.Span(f.ident().Start)));
+        return new TypeDecl(name, fields, min, max, where, Span(c));
+    }
+
+    private static TypeExpr TypeExpression(TypeExprContext t)
+    {
+        var ids = t.ident();
+        return new TypeExpr(ids[0].Start.Text, ids.Length > 1 ? ids[1].Start.Text : "", t.QUESTION() != null, Span(t));
+    }
+
+    private IntentDecl Intent(IntentDeclContext c)
+    {
+        string name = c.ident().Start.Text;
+        string given = "", ask = "";
+        TypeExpr? output = null;
+        double? floor = null;
+        foreach (var f in c.intentField())
+        {
+            switch (f)
+            {
+                case IntentGivenContext x: given = x.ident().Start.Text; break;
+                case IntentAskContext x: ask = Str(x.STRING().Symbol); break;
+                case IntentOutputContext x: output = TypeExpression(x.typeExpr()); break;
+                case IntentFloorContext x: floor = Float(x.FLOAT().Symbol); break;
+                default: UnknownField(f, "intent", name); break;
+            }
+        }
+        return new IntentDecl(name, given, ask, output, floor, Span(c));
+    }
+
+    private FlowDecl Flow(FlowDeclContext c)
+    {
+        var parameters = new List<Parameter>();
+        foreach (var p in c.param())
+            parameters.Add(new Parameter(p.ident().Start.Text, TypeExpression(p.typeExpr()), TokenText.Span(p.ident().Start)));
+        var body = new List<FlowStep>();
+        foreach (var s in c.flowStep()) body.Add(FlowStep(s));
+        var ret = c.typeExpr() is { } t ? TypeExpression(t) : null;
+        return new FlowDecl(c.ident().Start.Text, parameters, ret, body, Span(c));
+    }
+
+    private FlowStep FlowStep(FlowStepContext ctx)
+    {
+        var child = (ParserRuleContext)ctx.GetChild(0);
+        return child switch
+        {
+            StepDeclContext c => Step(c),
+            ProbeContext c => Probe(c),
+            ReasonContext c => Reason(c),
+            ValidateContext c => Validate(c),
+            RefineContext c => Refine(c),
+            WeaveContext c => Weave(c),
+            UseToolContext c => Use(c),
+            RememberContext c => new RememberNode(c.ident(0).Start.Text, c.ident(1).Start.Text, Span(c)),
+            RecallContext c => new RecallNode(c.STRING() != null ? Str(c.STRING().Symbol) : c.ident(0).Start.Text,
+                c.ident()[c.ident().Length - 1].Start.Text, Span(c)),
+            IfStepContext c => Conditional(c),
+            ParBlockContext c => Parallel(c),
+            HibernateContext c => new HibernateNode(c.STRING() != null ? Str(c.STRING().Symbol) : "",
+                c.DURATION()?.GetText() ?? "", Span(c)),
+            _ => throw new InvalidOperationException("Unknown flow step " + child.GetType().Name),
+        };
+    }
+
+    private StepNode Step(StepDeclContext c)
+    {
+        string given = "", ask = "", output = "";
+        UseToolNode? use = null;
+        ProbeNode? probe = null;
+        ReasonNode? reason = null;
+        WeaveNode? weave = null;
+        double? floor = null;
+        foreach (var item in c.stepItem())
+        {
+            switch (item)
+            {
+                case StepGivenContext x: given = Ref(x.refExpr()); break;
+                case StepAskContext x: ask = Str(x.STRING().Symbol); break;
+                case StepUseContext x: use = Use(x.useTool()); break;
+                case StepProbeContext x: probe = Probe(x.probe()); break;
+                case StepReasonContext x: reason = Reason(x.reason()); break;
+                case StepWeaveContext x: weave = Weave(x.weave()); break;
+                case StepOutputContext x: output = x.ident().Start.Text; break;
+                case StepFloorContext x: floor = Float(x.FLOAT().Symbol); break;
+            }
+        }
+        return new StepNode(c.ident().Start.Text, given, ask, use, probe, reason, weave, output, floor, Span(c));
+    }
+
+    // `given: A.output` → "A.output"; `given: [A.output, B.output]` → "[A.output, B.output]".
+    private static string Ref(RefExprContext r)
+    {
+        var items = r.dotted();
+        if (r.LBRACKET() == null) return Dotted(items[0]);
+        var parts = new List<string>();
+        foreach (var d in items) parts.Add(Dotted(d));
+        return "[" + string.Join(", ", parts) + "]";
+    }
+
+    private static string Dotted(DottedContext d)
+    {
+        var sb = new StringBuilder(d.ident().Start.Text);
+        foreach (var w in d.word()) sb.Append('.').Append(Word(w));
+        return sb.ToString();
+    }
+
+    private static ProbeNode Probe(ProbeContext c) => new(c.ident().Start.Text, Words(c.word()), Span(c));
+
+    private ReasonNode Reason(ReasonContext c)
+    {
+        string name = "", about = "";
+        if (c.ident() != null)
+        {
+            if (c.ABOUT() != null) about = c.ident().Start.Text;
+            else name = c.ident().Start.Text;
+        }
+        string given = "", ask = "", output = "";
+        long depth = 1;
+        bool showWork = false, chain = false;
+        foreach (var f in c.reasonField())
+        {
+            switch (f)
+            {
+                case ReasonGivenContext x: given = Ref(x.refExpr()); break;
+                case ReasonAboutContext x: about = Str(x.STRING().Symbol); break;
+                case ReasonAskContext x: ask = Str(x.STRING().Symbol); break;
+                case ReasonDepthContext x: depth = Int(x.INTEGER().Symbol); break;
+                case ReasonShowWorkContext x: showWork = Bool(x.BOOL().Symbol); break;
+                case ReasonChainContext x: chain = Bool(x.BOOL().Symbol); break;
+                case ReasonOutputContext x: output = x.ident().Start.Text; break;
+                default: UnknownField(f, "reason", name.Length > 0 ? name : about); break;
+            }
+        }
+        return new ReasonNode(name, about, given, depth, showWork, chain, ask, output, Span(c));
+    }
+
+    private static ValidateNode Validate(ValidateContext c)
+    {
+        var rules = new List<ValidateRule>();
+        foreach (var r in c.validateRule())
+        {
+            string op = r.cmpOp()?.GetText() ?? "";
+            string value = r.anyToken() != null ? TokenText.Value(r.anyToken().Start) : "";
+            string action, target = "";
+            var parameters = new List<KeyValue>();
+            switch (r.ruleAction())
+            {
+                case RuleRefineContext x:
+                    action = "refine";
+                    var keys = x.word();
+                    var values = x.anyToken();
+                    for (int i = 0; i < keys.Length && i < values.Length; i++)
+                        parameters.Add(new KeyValue(Word(keys[i]), TokenText.Value(values[i].Start)));
+                    break;
+                case RuleRaiseContext x: action = "raise"; target = x.ident().Start.Text; break;
+                case RuleWarnContext x: action = "warn"; target = Str(x.STRING().Symbol); break;
+                default: action = TokenText.Value(r.ruleAction().Start); break;
+            }
+            rules.Add(new ValidateRule(Word(r.word()), op, value, action, target, parameters, Span(r)));
+        }
+        return new ValidateNode(Dotted(c.dotted()), c.ident().Start.Text, rules, Span(c));
+    }
+
+    private RefineNode Refine(RefineContext c)
+    {
+        long max = 3;
+        bool pass = true;
+        string backoff = "none", exhaustion = "", target = "";
+        foreach (var f in c.refineField())
+        {
+            switch (f)
+            {
+                case RefineMaxAttemptsContext x: max = Int(x.INTEGER().Symbol); break;
+                case RefinePassContextContext x: pass = Bool(x.BOOL().Symbol); break;
+                case RefineBackoffContext x: backoff = Word(x.word()); break;
+                case RefineOnExhaustionContext x: (exhaustion, target) = Violation(x.violationAction()); break;
+                default: UnknownField(f, "refine", ""); break;
+            }
+        }
+        return new RefineNode(max, pass, backoff, exhaustion, target, Span(c));
+    }
+
+    private WeaveNode Weave(WeaveContext c)
+    {
+        var sources = new List<string>();
+        foreach (var d in c.dotted()) sources.Add(Dotted(d));
+        string format = "", style = "";
+        IReadOnlyList<string> priority = Array.Empty<string>();
+        string target = c.ident().Start.Text;
+        foreach (var f in c.weaveField())
+        {
+            switch (f)
+            {
+                case WeaveFormatContext x: format = x.ident().Start.Text; break;
+                case WeavePriorityContext x: priority = Words(x.word()); break;
+                case WeaveStyleContext x: style = Str(x.STRING().Symbol); break;
+                default: UnknownField(f, "weave", target); break;
+            }
+        }
+        return new WeaveNode(sources, target, format, priority, style, Span(c));
+    }
+
+    private static UseToolNode Use(UseToolContext c) =>
+        new(c.ident().Start.Text, c.word() != null ? Word(c.word()) : "", Span(c));
+
+    private ConditionalNode Conditional(IfStepContext c)
+    {
+        var steps = c.flowStep();
+        return new ConditionalNode(Word(c.word()), c.cmpOp()?.GetText() ?? "",
+            c.anyToken() != null ? TokenText.Value(c.anyToken().Start) : "",
+            steps.Length > 0 ? FlowStep(steps[0]) : null,
+            steps.Length > 1 ? FlowStep(steps[1]) : null, Span(c));
+    }
+
+    private ParallelNode Parallel(ParBlockContext c)
+    {
+        var branches = new List<FlowStep>();
+        foreach (var s in c.flowStep()) branches.Add(FlowStep(s));
+        return new ParallelNode(branches, Span(c));
+    }
+
+    private static RunStmt Run(RunStmtContext c)
+    {
+        var args = new List<string>();
+        foreach (var a in c.runArg())
+        {
+            switch (a.runArgValue())
+            {
+                case ArgNameContext x:
+                    args.Add(x.word() != null ? x.ident().Start.Text + "." + Word(x.word()) : x.ident().Start.Text);
+                    break;
+                case ArgOtherContext x:
+                    args.Add(x.anyToken() != null ? x.Start.Text + ":" + TokenText.Value(x.anyToken().Start) : x.Start.Text);
+                    break;
+                case var x:
+                    args.Add(TokenText.Value(x.Start));
+                    break;
+            }
+        }
+        string persona = "", context = "", onFailure = "", outputTo = "", effort = "";
+        IReadOnlyList<string> anchors = Array.Empty<string>();
+        var failureParams = new List<KeyValue>();
+        var spans = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        foreach (var m in c.runModifier())
+        {
+            spans[m.Start.Text] = Span(m);
+            switch (m)
+            {
+                case RunAsContext x: persona = x.ident().Start.Text; break;
+                case RunWithinContext x: context = x.ident().Start.Text; break;
+                case RunConstrainedContext x: anchors = Words(x.word()); break;
+                case RunOutputToContext x: outputTo = Str(x.STRING().Symbol); break;
+                case RunEffortContext x: effort = Word(x.word()); break;
+                case RunOnFailureContext x:
+                    failureParams = new List<KeyValue>();
+                    switch (x.failureStrategy())
+                    {
+                        case FailureRetryContext r:
+                            onFailure = "retry";
+                            var w = r.word();
+                            for (int i = 0; i + 1 < w.Length; i += 2) failureParams.Add(new KeyValue(Word(w[i]), Word(w[i + 1])));
+                            break;
+                        case FailureRaiseContext r:
+                            onFailure = "raise";
+                            failureParams.Add(new KeyValue("target", r.ident().Start.Text));
+                            break;
+                        case var r:
+                            onFailure = TokenText.Value(r.Start);
+                            break;
+                    }
+                    break;
+            }
+        }
+        return new RunStmt(c.ident().Start.Text, args, persona, context, anchors, onFailure, failureParams, outputTo, effort, Span(c))
+        {
+            ModifierSpans = spans,
+        };
+    }
+
+    private EpistemicBlock Epistemic(EpistemicBlockContext c)
+    {
+        var decls = new List<Declaration>();
+        foreach (var d in c.declaration()) decls.Add(Declaration(d));
+        return new EpistemicBlock(c.Start.Text, decls, Span(c));
+    }
+
+    private void UnknownField(ParserRuleContext field, string kind, string owner)
+    {
+        string key = field.Start.Text;
+        string where = owner.Length > 0 ? $"{kind} '{owner}'" : kind;
+        _diagnostics.Add(new Diagnostic(DiagnosticCodes.UnknownField, DiagnosticSeverity.Warning, DiagnosticPhase.Type,
+            $"Unknown field '{key}' in {where} is ignored", TokenText.Span(field.Start)));
+    }
+
+    private static TextSpan Span(ParserRuleContext c)
+    {
+        var start = TokenText.Span(c.Start);
+        var stop = c.Stop != null && c.Stop.TokenIndex >= c.Start.TokenIndex ? TokenText.Span(c.Stop) : start;
+        return TextSpan.Cover(start, stop);
+    }
+
+    private static string Word(WordContext w) => TokenText.Value(w.Start);
+
+    private static IReadOnlyList<string> Words(WordContext[] words)
+    {
+        var list = new string[words.Length];
+        for (int i = 0; i < words.Length; i++) list[i] = Word(words[i]);
+        return list;
+    }
+
+    private static IReadOnlyList<string> Strings(ITerminalNode[] strings)
+    {
+        var list = new string[strings.Length];
+        for (int i = 0; i < strings.Length; i++) list[i] = Str(strings[i].Symbol);
+        return list;
+    }
+
+    private static string Str(IToken t) => TokenText.Unescape(t.Text);
+
+    private static bool Bool(IToken t) => t.Text == "true";
+
+    // Numbers may use any Unicode decimal digits, as Python's int()/float() accept them.
+    private static double Float(IToken t)
+    {
+        string s = AsciiDigits(t.Text);
+        return double.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var v)
+            ? v : 0;
+    }
+
+    private static long Int(IToken t)
+    {
+        string s = AsciiDigits(t.Text);
+        if (long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v)) return v;
+        return s.StartsWith("-", StringComparison.Ordinal) ? long.MinValue : long.MaxValue;
+    }
+
+    private static string AsciiDigits(string text)
+    {
+        bool ascii = true;
+        foreach (char c in text) if (c > 127) { ascii = false; break; }
+        if (ascii) return text;
+        var sb = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '-' || c == '.') { sb.Append(c); continue; }
+            double n = char.IsSurrogatePair(text, i) ? CharUnicodeInfo.GetNumericValue(text, i) : char.GetNumericValue(c);
+            if (char.IsSurrogatePair(text, i)) i++;
+            sb.Append(n >= 0 && n <= 9 ? (char)('0' + (int)n) : '0');
+        }
+        return sb.ToString();
+    }
+}

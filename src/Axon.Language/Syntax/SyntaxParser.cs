@@ -1,0 +1,234 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using Antlr4.Runtime;
+using Antlr4.Runtime.Atn;
+using Antlr4.Runtime.Misc;
+using Axon.Language.Parsing;
+using Axon.Language.Text;
+
+namespace Axon.Language.Syntax;
+
+/// <summary>The result of lexing and parsing one file.</summary>
+public sealed class SyntaxResult
+{
+    internal SyntaxResult(ProgramNode? program, IReadOnlyList<Diagnostic> diagnostics, int tokenCount)
+    {
+        Program = program;
+        Diagnostics = diagnostics;
+        TokenCount = tokenCount;
+    }
+
+    /// <summary>The AST; null when the file has lexical or syntax errors.</summary>
+    public ProgramNode? Program { get; }
+
+    /// <summary>Lexical and syntax diagnostics (lexical first), plus unknown-field warnings.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics { get; }
+
+    /// <summary>Tokens the reference would count, including the final EOF.</summary>
+    public int TokenCount { get; }
+}
+
+/// <summary>Lexes and parses AXON text (ANTLR), reporting every lexical and syntax error of the file in one pass.</summary>
+public static class SyntaxParser
+{
+    /// <summary>Parses <paramref name="text"/>. Never throws for any input.</summary>
+    public static SyntaxResult Parse(string text)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var lexer = new AxonLexer(CharStreams.fromString(text), TextWriter.Null, TextWriter.Null);
+        lexer.RemoveErrorListeners();
+        var stream = new CommonTokenStream(lexer);
+        stream.Fill();
+        int tokenCount = RepairLexicalErrors(stream.GetTokens(), text, diagnostics);
+        int lexErrors = diagnostics.Count;
+
+        var parser = new AxonParser(stream, TextWriter.Null, TextWriter.Null);
+        parser.RemoveErrorListeners();
+        // SLL with bail-out is much faster; only a file that fails it pays for full LL with recovery.
+        parser.Interpreter.PredictionMode = PredictionMode.SLL;
+        parser.ErrorHandler = new BailErrorStrategy();
+        AxonParser.ProgramContext tree;
+        try
+        {
+            tree = parser.program();
+        }
+        catch (ParseCanceledException)
+        {
+            stream.Seek(0);
+            parser.Reset();
+            parser.ErrorHandler = new DefaultErrorStrategy();
+            parser.Interpreter.PredictionMode = PredictionMode.LL;
+            parser.AddErrorListener(new SyntaxErrorListener(parser, diagnostics));
+            tree = parser.program();
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return new SyntaxResult(null, diagnostics, lexErrors > 0 ? 0 : tokenCount);
+        }
+
+        var builder = new AstBuilder(diagnostics);
+        var program = builder.Build(tree);
+        return new SyntaxResult(program, diagnostics, tokenCount);
+    }
+
+    // Turns error tokens into diagnostics and into the token the parser should see instead,
+    // so one lexical mistake does not also show up as a cascade of syntax errors.
+    private static int RepairLexicalErrors(IList<IToken> tokens, string text, List<Diagnostic> diagnostics)
+    {
+        int count = 0;
+        foreach (var t in tokens)
+        {
+            var token = (CommonToken)t;
+            var span = TokenText.Span(token);
+            switch (token.Type)
+            {
+                case AxonLexer.BAD_CHAR:
+                    diagnostics.Add(Lex(DiagnosticCodes.UnexpectedCharacter, "Unexpected character " + PyFormat.StringRepr(token.Text), span));
+                    token.Channel = TokenConstants.HiddenChannel;
+                    continue;
+                case AxonLexer.UNTERMINATED_COMMENT:
+                    diagnostics.Add(Lex(DiagnosticCodes.UnterminatedComment, "Unterminated block comment", span));
+                    token.Channel = TokenConstants.HiddenChannel;
+                    continue;
+                case AxonLexer.UNTERMINATED_STRING:
+                    diagnostics.Add(UnterminatedString(token, span, text));
+                    token.Type = AxonLexer.STRING;
+                    break;
+                case AxonLexer.BAD_FLOAT:
+                    // Reported where the digit should be: just after the dot.
+                    diagnostics.Add(Lex(DiagnosticCodes.ExpectedDigitAfterDot, "Expected digit after decimal point",
+                        new TextSpan(span.EndLine, span.EndColumn, span.EndLine, span.EndColumn + 1)));
+                    token.Type = AxonLexer.FLOAT;
+                    token.Text = token.Text + "0";
+                    break;
+                case AxonLexer.BAD_EQ:
+                    diagnostics.Add(Lex(DiagnosticCodes.LoneEquals, "Unexpected '='. Did you mean '=='?", span));
+                    token.Type = AxonLexer.EQ;
+                    break;
+                case AxonLexer.BAD_BANG:
+                    diagnostics.Add(Lex(DiagnosticCodes.LoneBang, "Unexpected '!'. Did you mean '!='?", span));
+                    token.Type = AxonLexer.NEQ;
+                    break;
+            }
+            if (token.Channel == TokenConstants.DefaultChannel) count++;
+        }
+        return count; // includes EOF, which is in the filled stream
+    }
+
+    private static Diagnostic UnterminatedString(IToken token, TextSpan span, string text)
+    {
+        string literal = token.Text;
+        int trailing = 0;
+        for (int i = literal.Length - 1; i >= 1 && literal[i] == '\\'; i--) trailing++;
+        if (trailing % 2 == 1)
+        {
+            // A backslash at end of file: reported after the backslash.
+            return Lex(DiagnosticCodes.UnterminatedEscape, "Unterminated escape sequence",
+                new TextSpan(span.EndLine, span.EndColumn, span.EndLine, span.EndColumn));
+        }
+        int after = token.StopIndex + 1;
+        bool newline = after < CodePointLength(text) && CodePointAt(text, after) == '\n';
+        return newline
+            ? Lex(DiagnosticCodes.UnterminatedStringNewline, "Unterminated string (newline before closing quote)", span)
+            : Lex(DiagnosticCodes.UnterminatedString, "Unterminated string", span);
+    }
+
+    // ANTLR indexes code points; map back to the UTF-16 text only when needed (rare: error path).
+    private static int CodePointLength(string text)
+    {
+        int n = 0;
+        for (int i = 0; i < text.Length; i++) if (!char.IsLowSurrogate(text[i])) n++;
+        return n;
+    }
+
+    private static int CodePointAt(string text, int codePointIndex)
+    {
+        int n = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsLowSurrogate(text[i])) continue;
+            if (n == codePointIndex) return text[i];
+            n++;
+        }
+        return -1;
+    }
+
+    private static Diagnostic Lex(string code, string message, TextSpan span) =>
+        new(code, DiagnosticSeverity.Error, DiagnosticPhase.Lex, message, span);
+
+    private sealed class SyntaxErrorListener : IAntlrErrorListener<IToken>
+    {
+        private readonly AxonParser _parser;
+        private readonly List<Diagnostic> _diagnostics;
+
+        public SyntaxErrorListener(AxonParser parser, List<Diagnostic> diagnostics)
+        {
+            _parser = parser;
+            _diagnostics = diagnostics;
+        }
+
+        public void SyntaxError(TextWriter output, IRecognizer recognizer, IToken offendingSymbol, int line,
+            int charPositionInLine, string msg, RecognitionException e)
+        {
+            IntervalSet expected;
+            try
+            {
+                expected = e?.GetExpectedTokens() ?? _parser.GetExpectedTokens();
+            }
+            catch (Exception)
+            {
+                expected = new IntervalSet();
+            }
+            var (code, message) = SyntaxMessages.Describe(expected, offendingSymbol);
+            var span = TokenText.Span(offendingSymbol);
+            _diagnostics.Add(new Diagnostic(code, DiagnosticSeverity.Error, DiagnosticPhase.Parse, message, span)
+            {
+                AtEndOfInput = offendingSymbol.Type == TokenConstants.EOF,
+            });
+        }
+    }
+}
+
+/// <summary>Syntax error messages in the reference's wording (§2.1 of the reference notes).</summary>
+internal static class SyntaxMessages
+{
+    private const string TopLevelExpected = "declaration (persona, context, anchor, flow, run, know, speculate, ...)";
+    private const string FlowBodyExpected = "step, probe, reason, validate, refine, weave, use, remember, recall, if, par, hibernate";
+    private const string StepBodyExpected = "given, ask, use, probe, reason, weave, output, confidence_floor";
+
+    public static (string Code, string Message) Describe(IntervalSet expected, IToken found)
+    {
+        string raw = found.Type == TokenConstants.EOF ? "" : TokenText.Value(found);
+        string foundRepr = TokenText.TypeName(found.Type) + "(" + PyFormat.StringRepr(raw) + ")";
+
+        if (expected.Contains(AxonLexer.PERSONA) && expected.Contains(AxonLexer.FLOW) && expected.Contains(AxonLexer.RUN))
+            return (DiagnosticCodes.UnexpectedTopLevel, WithFound("Unexpected token at top level", TopLevelExpected, raw));
+        if (expected.Contains(AxonLexer.STEP) && expected.Contains(AxonLexer.HIBERNATE) && expected.Contains(AxonLexer.PAR))
+            return (DiagnosticCodes.UnexpectedInFlowBody, WithFound("Unexpected token in flow body", FlowBodyExpected, raw));
+        if (expected.Contains(AxonLexer.GIVEN) && expected.Contains(AxonLexer.CONFIDENCE_FLOOR) && expected.Contains(AxonLexer.USE))
+            return (DiagnosticCodes.UnexpectedInStepBody, WithFound("Unexpected token in step body", StepBodyExpected, raw));
+
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        bool word = expected.Contains(AxonLexer.STRING) && expected.Contains(AxonLexer.IDENT) && expected.Contains(AxonLexer.PERSONA);
+        if (word) return (DiagnosticCodes.ExpectedWord, "Expected identifier or keyword value");
+        if (expected.Count == 2 && expected.Contains(AxonLexer.INTEGER) && expected.Contains(AxonLexer.FLOAT))
+            return (DiagnosticCodes.ExpectedNumber, "Expected number");
+
+        foreach (int t in expected.ToList())
+        {
+            if (t == TokenConstants.EPSILON) continue;
+            names.Add(TokenText.TypeName(t));
+        }
+        if (names.Count == 1)
+            return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (expected {names.First()}, found {foundRepr})");
+        if (names.Count == 0)
+            return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (found {foundRepr})");
+        return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (expected one of {string.Join(", ", names)}, found {foundRepr})");
+    }
+
+    private static string WithFound(string head, string expected, string raw) =>
+        raw.Length == 0 ? head : $"{head} (expected {expected}, found {raw})";
+}
