@@ -74,6 +74,25 @@ public static class SyntaxParser
         return new SyntaxResult(program, diagnostics, tokenCount);
     }
 
+    /// <summary>Lexes <paramref name="text"/> into the tokens the parser sees (reference type names and values), plus lexical diagnostics.</summary>
+    internal static (IReadOnlyList<LexedToken> Tokens, IReadOnlyList<Diagnostic> Diagnostics) Lex(string text)
+    {
+        var diagnostics = new List<Diagnostic>();
+        var lexer = new AxonLexer(CharStreams.fromString(text), TextWriter.Null, TextWriter.Null);
+        lexer.RemoveErrorListeners();
+        var stream = new CommonTokenStream(lexer);
+        stream.Fill();
+        RepairLexicalErrors(stream.GetTokens(), text, diagnostics);
+        var tokens = new List<LexedToken>();
+        foreach (var t in stream.GetTokens())
+        {
+            if (t.Channel != TokenConstants.DefaultChannel) continue;
+            string type = t.Type == TokenConstants.EOF ? "EOF" : TokenText.TypeName(t.Type);
+            tokens.Add(new LexedToken(type, t.Type == TokenConstants.EOF ? "" : TokenText.Value(t), t.Line, t.Column + 1));
+        }
+        return (tokens, diagnostics);
+    }
+
     // Turns error tokens into diagnostics and into the token the parser should see instead,
     // so one lexical mistake does not also show up as a cascade of syntax errors.
     private static int RepairLexicalErrors(IList<IToken> tokens, string text, List<Diagnostic> diagnostics)
@@ -182,7 +201,7 @@ public static class SyntaxParser
             {
                 expected = new IntervalSet();
             }
-            var (code, message) = SyntaxMessages.Describe(expected, offendingSymbol);
+            var (code, message) = SyntaxMessages.Describe(expected, offendingSymbol, _parser.Context);
             var span = TokenText.Span(offendingSymbol);
             _diagnostics.Add(new Diagnostic(code, DiagnosticSeverity.Error, DiagnosticPhase.Parse, message, span)
             {
@@ -192,6 +211,9 @@ public static class SyntaxParser
     }
 }
 
+/// <summary>A token as the reference's lexer would report it.</summary>
+internal readonly record struct LexedToken(string Type, string Value, int Line, int Column);
+
 /// <summary>Syntax error messages in the reference's wording (§2.1 of the reference notes).</summary>
 internal static class SyntaxMessages
 {
@@ -199,24 +221,34 @@ internal static class SyntaxMessages
     private const string FlowBodyExpected = "step, probe, reason, validate, refine, weave, use, remember, recall, if, par, hibernate";
     private const string StepBodyExpected = "given, ask, use, probe, reason, weave, output, confidence_floor";
 
-    public static (string Code, string Message) Describe(IntervalSet expected, IToken found)
+    public static (string Code, string Message) Describe(IntervalSet expected, IToken found, ParserRuleContext? context)
     {
         string raw = found.Type == TokenConstants.EOF ? "" : TokenText.Value(found);
         string foundRepr = TokenText.TypeName(found.Type) + "(" + PyFormat.StringRepr(raw) + ")";
 
-        if (expected.Contains(AxonLexer.PERSONA) && expected.Contains(AxonLexer.FLOW) && expected.Contains(AxonLexer.RUN))
-            return (DiagnosticCodes.UnexpectedTopLevel, WithFound("Unexpected token at top level", TopLevelExpected, raw));
-        if (expected.Contains(AxonLexer.STEP) && expected.Contains(AxonLexer.HIBERNATE) && expected.Contains(AxonLexer.PAR))
-            return (DiagnosticCodes.UnexpectedInFlowBody, WithFound("Unexpected token in flow body", FlowBodyExpected, raw));
-        if (expected.Contains(AxonLexer.GIVEN) && expected.Contains(AxonLexer.CONFIDENCE_FLOOR) && expected.Contains(AxonLexer.USE))
-            return (DiagnosticCodes.UnexpectedInStepBody, WithFound("Unexpected token in step body", StepBodyExpected, raw));
-
-        var names = new SortedSet<string>(StringComparer.Ordinal);
-        bool word = expected.Contains(AxonLexer.STRING) && expected.Contains(AxonLexer.IDENT) && expected.Contains(AxonLexer.PERSONA);
-        if (word) return (DiagnosticCodes.ExpectedWord, "Expected identifier or keyword value");
+        switch (context)
+        {
+            case AxonParser.ProgramContext or AxonParser.EpistemicBlockContext when expected.Contains(AxonLexer.PERSONA):
+                return (DiagnosticCodes.UnexpectedTopLevel, WithFound("Unexpected token at top level", TopLevelExpected, raw));
+            case AxonParser.FlowDeclContext or AxonParser.ParBlockContext when expected.Contains(AxonLexer.STEP):
+                return (DiagnosticCodes.UnexpectedInFlowBody, WithFound("Unexpected token in flow body", FlowBodyExpected, raw));
+            case AxonParser.StepDeclContext when expected.Contains(AxonLexer.GIVEN):
+                return (DiagnosticCodes.UnexpectedInStepBody, WithFound("Unexpected token in step body", StepBodyExpected, raw));
+            case AxonParser.WordContext:
+                return (DiagnosticCodes.ExpectedWord, "Expected identifier or keyword value");
+            case AxonParser.NumberContext:
+                return (DiagnosticCodes.ExpectedNumber, "Expected number");
+        }
+        if (expected.Contains(AxonLexer.STRING) && expected.Contains(AxonLexer.IDENT) && expected.Contains(AxonLexer.PERSONA)
+            && expected.Contains(AxonLexer.FLOAT) && !expected.Contains(AxonLexer.LBRACE))
+            return (DiagnosticCodes.ExpectedWord, "Expected identifier or keyword value");
         if (expected.Count == 2 && expected.Contains(AxonLexer.INTEGER) && expected.Contains(AxonLexer.FLOAT))
             return (DiagnosticCodes.ExpectedNumber, "Expected number");
+        // A declaration body: any field name, or the closing brace.
+        if (expected.Contains(AxonLexer.RBRACE) && expected.Contains(AxonLexer.IDENT) && expected.Contains(AxonLexer.COLON))
+            return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (expected a field name or RBRACE, found {foundRepr})");
 
+        var names = new SortedSet<string>(StringComparer.Ordinal);
         foreach (int t in expected.ToList())
         {
             if (t == TokenConstants.EPSILON) continue;
@@ -226,7 +258,11 @@ internal static class SyntaxMessages
             return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (expected {names.First()}, found {foundRepr})");
         if (names.Count == 0)
             return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (found {foundRepr})");
-        return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (expected one of {string.Join(", ", names)}, found {foundRepr})");
+        const int Shown = 8;
+        string list = names.Count <= Shown
+            ? string.Join(", ", names)
+            : string.Join(", ", names.Take(Shown)) + $", … ({names.Count - Shown} more)";
+        return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (expected one of {list}, found {foundRepr})");
     }
 
     private static string WithFound(string head, string expected, string raw) =>

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Reflection;
+using Axon.Cli.Commands;
+using Axon.Language;
+
+namespace Axon.Cli;
+
+/// <summary>The <c>axon</c> command line: check, compile, version.</summary>
+public static class AxonCli
+{
+    /// <summary>The version line printed by <c>axon version</c> and <c>-V</c>.</summary>
+    public static string VersionLine =>
+        $"axon-lang {AxonCompiler.LanguageVersion} (Axon.Toolchain {typeof(AxonCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0"})";
+
+    /// <summary>Runs the CLI with the given arguments and streams; returns the exit code. Never throws.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal = false)
+    {
+        var console = new CliConsole(stdout, stderr, isTerminal);
+        try
+        {
+            return RunCore(args, console);
+        }
+        catch (Exception ex)
+        {
+            // A bug in the tool must not print a stack trace at the user.
+            stderr.WriteLine($"✗ Internal error: {ex.GetType().Name}: {ex.Message}");
+            if (Environment.GetEnvironmentVariable("AXON_DEBUG") == "1") stderr.WriteLine(ex);
+            return ExitCodes.Errors;
+        }
+    }
+
+    private static int RunCore(string[] args, CliConsole console)
+    {
+        if (args.Length == 1 && args[0] is "-V" or "--version")
+        {
+            console.Out.WriteLine(VersionLine);
+            return ExitCodes.Ok;
+        }
+
+        var noColor = new Option<bool>("--no-color") { Description = "Never colour the output.", Recursive = true };
+        var format = new Option<string>("--format") { Description = "Diagnostic format: text (MSBuild canonical) or json.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+
+        var checkFiles = new Argument<string[]>("files") { Description = "The .axon files to check.", Arity = ArgumentArity.OneOrMore };
+        var check = new Command("check", "Lex, parse and check AXON files; report every diagnostic.") { checkFiles, format };
+        check.SetAction(r => CheckCommand.Run(r.GetValue(checkFiles)!, r.GetValue(format) == "json", Colored(console, r, noColor)));
+
+        var compileFile = new Argument<string>("file") { Description = "The .axon file to compile." };
+        var backend = new Option<string>("--backend", "-b") { Description = "Backend recorded in _meta: " + string.Join(", ", Backends.Names) + ".", DefaultValueFactory = _ => Backends.Default };
+        var output = new Option<string?>("--output", "-o") { Description = "Where to write the IR JSON (default: FILE with .ir.json)." };
+        var toStdout = new Option<bool>("--stdout") { Description = "Print the IR JSON instead of writing a file." };
+        var compileFormat = new Option<string>("--format") { Description = "Diagnostic format: text or json.", DefaultValueFactory = _ => "text" };
+        compileFormat.AcceptOnlyFromAmong("text", "json");
+        var compile = new Command("compile", "Compile an AXON file to IR JSON.") { compileFile, backend, output, toStdout, compileFormat };
+        compile.SetAction(r =>
+        {
+            if (r.GetValue(output) != null && r.GetValue(toStdout))
+            {
+                console.Error.WriteLine("✗ --output and --stdout cannot be used together");
+                return ExitCodes.Usage;
+            }
+            return CompileCommand.Run(r.GetValue(compileFile)!, r.GetValue(backend)!, r.GetValue(output), r.GetValue(toStdout),
+                r.GetValue(compileFormat) == "json", Colored(console, r, noColor));
+        });
+
+        var version = new Command("version", "Print the version.");
+        version.SetAction(_ =>
+        {
+            console.Out.WriteLine(VersionLine);
+            return ExitCodes.Ok;
+        });
+
+        var root = new RootCommand("axon: check, compile, run and trace AXON programs.") { check, compile, version, noColor };
+        root.SetAction(r =>
+        {
+            // No subcommand: help, exit 0 (as the reference).
+            return root.Parse("--help").Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+        });
+
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) console.Error.WriteLine("✗ " + error.Message);
+            console.Error.WriteLine("Run 'axon --help' for usage.");
+            return ExitCodes.Usage;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+    }
+
+    private static CliConsole Colored(CliConsole console, ParseResult r, Option<bool> noColor)
+    {
+        if (r.GetValue(noColor)) console.Color = false;
+        return console;
+    }
+}
