@@ -37,11 +37,12 @@ public static class SyntaxParser
     public static SyntaxResult Parse(string text)
     {
         var diagnostics = new List<Diagnostic>();
-        var lexer = new AxonLexer(CharStreams.fromString(text), TextWriter.Null, TextWriter.Null);
+        var input = CharStreams.fromString(text);
+        var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
         lexer.RemoveErrorListeners();
         var stream = new CommonTokenStream(lexer);
         stream.Fill();
-        int tokenCount = RepairLexicalErrors(stream.GetTokens(), text, diagnostics);
+        int tokenCount = RepairLexicalErrors(stream.GetTokens(), input, diagnostics);
         int lexErrors = diagnostics.Count;
 
         var parser = new AxonParser(stream, TextWriter.Null, TextWriter.Null);
@@ -56,12 +57,8 @@ public static class SyntaxParser
         }
         catch (ParseCanceledException)
         {
-            stream.Seek(0);
-            parser.Reset();
-            parser.ErrorHandler = new DefaultErrorStrategy();
-            parser.Interpreter.PredictionMode = PredictionMode.LL;
-            parser.AddErrorListener(new SyntaxErrorListener(parser, diagnostics));
-            tree = parser.program();
+            ReportAllSyntaxErrors(stream, parser, diagnostics);
+            return new SyntaxResult(null, diagnostics, lexErrors > 0 ? 0 : tokenCount);
         }
 
         if (diagnostics.Count > 0)
@@ -74,15 +71,107 @@ public static class SyntaxParser
         return new SyntaxResult(program, diagnostics, tokenCount);
     }
 
+    // The slow path, only for files with syntax errors: parse declaration by declaration (full LL).
+    // The first error of a declaration abandons it and parsing resumes at the next declaration
+    // keyword at brace depth 0, so every independent mistake is reported and none cascades.
+    private static void ReportAllSyntaxErrors(CommonTokenStream stream, AxonParser parser, List<Diagnostic> diagnostics)
+    {
+        stream.Seek(0);
+        parser.Reset();
+        parser.ErrorHandler = new DeclarationAbortStrategy();
+        parser.Interpreter.PredictionMode = PredictionMode.LL;
+        parser.AddErrorListener(new SyntaxErrorListener(parser, diagnostics));
+        int before = diagnostics.Count;
+        while (stream.LA(1) != TokenConstants.EOF)
+        {
+            int start = stream.Index;
+            try
+            {
+                parser.declaration();
+            }
+            catch (DeclarationAbortedException)
+            {
+                SkipToNextDeclaration(stream, start);
+            }
+            if (stream.Index == start) stream.Consume(); // always make progress
+        }
+        if (diagnostics.Count == before)
+        {
+            // SLL failed on a valid file only when full LL is needed; nothing to report then would be a bug.
+            diagnostics.Add(new Diagnostic(DiagnosticCodes.UnexpectedToken, DiagnosticSeverity.Error, DiagnosticPhase.Parse,
+                "Unexpected token", TokenText.Span(stream.Get(0))));
+        }
+    }
+
+    private static void SkipToNextDeclaration(CommonTokenStream stream, int declarationStart)
+    {
+        int depth = 0;
+        for (int i = declarationStart; i < stream.Index; i++) depth += BraceDelta(stream.Get(i));
+        while (true)
+        {
+            int type = stream.LA(1);
+            if (type == TokenConstants.EOF) return;
+            if (depth <= 0 && stream.Index > declarationStart && IsDeclarationStart(type)) return;
+            depth += BraceDelta(stream.LT(1));
+            stream.Consume();
+        }
+    }
+
+    private static int BraceDelta(IToken t) =>
+        t.Channel != TokenConstants.DefaultChannel ? 0 : t.Type == AxonLexer.LBRACE ? 1 : t.Type == AxonLexer.RBRACE ? -1 : 0;
+
+    private static bool IsDeclarationStart(int type) => type is AxonLexer.PERSONA or AxonLexer.CONTEXT or AxonLexer.ANCHOR
+        or AxonLexer.MEMORY or AxonLexer.TOOL or AxonLexer.TYPE or AxonLexer.FLOW or AxonLexer.INTENT or AxonLexer.RUN
+        or AxonLexer.IMPORT or AxonLexer.KNOW or AxonLexer.BELIEVE or AxonLexer.SPECULATE or AxonLexer.DOUBT;
+
+    private sealed class DeclarationAbortedException : Exception
+    {
+    }
+
+    // Reports the error, then abandons the declaration (no single-token repair: with the lenient
+    // field rules a repaired token usually starts a wrong parse and a cascade of errors).
+    private sealed class DeclarationAbortStrategy : DefaultErrorStrategy
+    {
+        public override void Recover(Parser recognizer, RecognitionException e) => throw new DeclarationAbortedException();
+
+        public override IToken RecoverInline(Parser recognizer)
+        {
+            var e = new InputMismatchException(recognizer);
+            ReportError(recognizer, e);
+            throw new DeclarationAbortedException();
+        }
+
+        public override void Sync(Parser recognizer)
+        {
+            // As the default, but a token that fits nowhere aborts the declaration instead of being deleted.
+            if (InErrorRecoveryMode(recognizer)) return;
+            var state = recognizer.Interpreter.atn.states[recognizer.State];
+            var next = recognizer.Atn.NextTokens(state);
+            int la = ((ITokenStream)recognizer.InputStream).LA(1);
+            if (next.Contains(la) || next.Contains(TokenConstants.EPSILON)) return;
+            switch (state.StateType)
+            {
+                case StateType.BlockStart:
+                case StateType.StarBlockStart:
+                case StateType.PlusBlockStart:
+                case StateType.StarLoopEntry:
+                case StateType.PlusLoopBack:
+                case StateType.StarLoopBack:
+                    throw new InputMismatchException(recognizer);
+            }
+        }
+    }
+
     /// <summary>Lexes <paramref name="text"/> into the tokens the parser sees (reference type names and values), plus lexical diagnostics.</summary>
     internal static (IReadOnlyList<LexedToken> Tokens, IReadOnlyList<Diagnostic> Diagnostics) Lex(string text)
     {
         var diagnostics = new List<Diagnostic>();
-        var lexer = new AxonLexer(CharStreams.fromString(text), TextWriter.Null, TextWriter.Null);
+        var input = CharStreams.fromString(text);
+        var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
         lexer.RemoveErrorListeners();
         var stream = new CommonTokenStream(lexer);
         stream.Fill();
-        RepairLexicalErrors(stream.GetTokens(), text, diagnostics);
+        RepairLexicalErrors(stream.GetTokens(), input, diagnostics);
         var tokens = new List<LexedToken>();
         foreach (var t in stream.GetTokens())
         {
@@ -95,7 +184,7 @@ public static class SyntaxParser
 
     // Turns error tokens into diagnostics and into the token the parser should see instead,
     // so one lexical mistake does not also show up as a cascade of syntax errors.
-    private static int RepairLexicalErrors(IList<IToken> tokens, string text, List<Diagnostic> diagnostics)
+    private static int RepairLexicalErrors(IList<IToken> tokens, ICharStream input, List<Diagnostic> diagnostics)
     {
         int count = 0;
         foreach (var t in tokens)
@@ -113,7 +202,7 @@ public static class SyntaxParser
                     token.Channel = TokenConstants.HiddenChannel;
                     continue;
                 case AxonLexer.UNTERMINATED_STRING:
-                    diagnostics.Add(UnterminatedString(token, span, text));
+                    diagnostics.Add(UnterminatedString(token, span, input));
                     token.Type = AxonLexer.STRING;
                     break;
                 case AxonLexer.BAD_FLOAT:
@@ -137,7 +226,7 @@ public static class SyntaxParser
         return count; // includes EOF, which is in the filled stream
     }
 
-    private static Diagnostic UnterminatedString(IToken token, TextSpan span, string text)
+    private static Diagnostic UnterminatedString(IToken token, TextSpan span, ICharStream input)
     {
         string literal = token.Text;
         int trailing = 0;
@@ -149,30 +238,10 @@ public static class SyntaxParser
                 new TextSpan(span.EndLine, span.EndColumn, span.EndLine, span.EndColumn));
         }
         int after = token.StopIndex + 1;
-        bool newline = after < CodePointLength(text) && CodePointAt(text, after) == '\n';
+        bool newline = after < input.Size && input.GetText(Interval.Of(after, after)) == "\n";
         return newline
             ? Lex(DiagnosticCodes.UnterminatedStringNewline, "Unterminated string (newline before closing quote)", span)
             : Lex(DiagnosticCodes.UnterminatedString, "Unterminated string", span);
-    }
-
-    // ANTLR indexes code points; map back to the UTF-16 text only when needed (rare: error path).
-    private static int CodePointLength(string text)
-    {
-        int n = 0;
-        for (int i = 0; i < text.Length; i++) if (!char.IsLowSurrogate(text[i])) n++;
-        return n;
-    }
-
-    private static int CodePointAt(string text, int codePointIndex)
-    {
-        int n = 0;
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (char.IsLowSurrogate(text[i])) continue;
-            if (n == codePointIndex) return text[i];
-            n++;
-        }
-        return -1;
     }
 
     private static Diagnostic Lex(string code, string message, TextSpan span) =>
@@ -228,7 +297,7 @@ internal static class SyntaxMessages
 
         switch (context)
         {
-            case AxonParser.ProgramContext or AxonParser.EpistemicBlockContext when expected.Contains(AxonLexer.PERSONA):
+            case AxonParser.ProgramContext or AxonParser.DeclarationContext or AxonParser.EpistemicBlockContext when expected.Contains(AxonLexer.PERSONA):
                 return (DiagnosticCodes.UnexpectedTopLevel, WithFound("Unexpected token at top level", TopLevelExpected, raw));
             case AxonParser.FlowDeclContext or AxonParser.ParBlockContext when expected.Contains(AxonLexer.STEP):
                 return (DiagnosticCodes.UnexpectedInFlowBody, WithFound("Unexpected token in flow body", FlowBodyExpected, raw));
