@@ -5,15 +5,6 @@
 // contextual tokens here; `ident` admits them wherever the reference wants an IDENTIFIER.
 grammar Axon;
 
-@lexer::members {
-    // The reference ends a duration only where the letter run is exactly its unit (10min is 10 + min).
-    private bool IsLetterAhead()
-    {
-        int c = InputStream.LA(1);
-        if (c < 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return false;
-        return char.IsLetter(char.ConvertFromUtf32(c), 0);
-    }
-}
 
 // ───────────────────────────── parser ─────────────────────────────
 
@@ -269,12 +260,11 @@ PASS : 'pass' ; MAX_ATTEMPTS : 'max_attempts' ; PASS_FAILURE_CONTEXT : 'pass_fai
 BACKOFF : 'backoff' ; ON_EXHAUSTION : 'on_exhaustion' ; FORMAT : 'format' ; PRIORITY : 'priority' ;
 STYLE : 'style' ; RETRY : 'retry' ; UNTIL : 'until' ;
 
-// A number immediately followed by exactly s/ms/m/h/d (and no further letter) is a duration.
-DURATION : NUM ('ms' | 's' | 'm' | 'h' | 'd') { !IsLetterAhead() }? ;
+// A number immediately followed by s/ms/m/h/d. Where more letters follow (10min), the token pass
+// splits it into a number and an identifier, as the reference does; no lexer predicate, so the DFA caches.
+DURATION : NUM ('ms' | 's' | 'm' | 'h' | 'd') ;
 FLOAT : '-'? DIGIT+ '.' DIGIT+ ;
 INTEGER : '-'? DIGIT+ ;
-// `3.` (a dot not followed by a digit or another dot): the reference's "Expected digit after decimal point".
-BAD_FLOAT : '-'? DIGIT+ '.' { InputStream.LA(1) != '.' }? ;
 STRING : '"' (~["\\\n] | '\\' .)* '"' ;
 // A string without its closing quote; the token pass reports it and repairs it to a STRING.
 UNTERMINATED_STRING : '"' (~["\\\n] | '\\' .)* '\\'? ;
@@ -287,11 +277,11 @@ LTE : '<=' ; GTE : '>=' ; EQ : '==' ; NEQ : '!=' ; LT : '<' ; GT : '>' ;
 BAD_EQ : '=' ;
 BAD_BANG : '!' ;
 
-LINE_COMMENT : '//' ~[\n]* -> channel(HIDDEN) ;
-BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
+LINE_COMMENT : '//' ~[\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
 // `/*` never closed: everything up to end of file (a terminated comment is always longer as BLOCK_COMMENT).
 UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* ;
-WS : [ \t\r\n]+ -> channel(HIDDEN) ;
+WS : [ \t\r\n]+ -> skip ;
 // Anything else (including other whitespace such as a BOM or NBSP) is an unexpected character.
 BAD_CHAR : . ;
 

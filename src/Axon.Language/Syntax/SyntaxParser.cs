@@ -183,47 +183,92 @@ public static class SyntaxParser
     }
 
     // Turns error tokens into diagnostics and into the token the parser should see instead,
-    // so one lexical mistake does not also show up as a cascade of syntax errors.
+    // so one lexical mistake does not also show up as a cascade of syntax errors. Also applies the
+    // two reference rules that need a look at the next character (kept out of the lexer so its DFA caches):
+    // a number with letters after its unit is a number and an identifier, and `3.` is an error.
     private static int RepairLexicalErrors(IList<IToken> tokens, ICharStream input, List<Diagnostic> diagnostics)
     {
         int count = 0;
-        foreach (var t in tokens)
+        for (int i = 0; i < tokens.Count; i++)
         {
-            var token = (CommonToken)t;
-            var span = TokenText.Span(token);
+            var token = (CommonToken)tokens[i];
             switch (token.Type)
             {
                 case AxonLexer.BAD_CHAR:
-                    diagnostics.Add(Lex(DiagnosticCodes.UnexpectedCharacter, "Unexpected character " + PyFormat.StringRepr(token.Text), span));
+                    diagnostics.Add(Lex(DiagnosticCodes.UnexpectedCharacter, "Unexpected character " + PyFormat.StringRepr(token.Text), TokenText.Span(token)));
                     token.Channel = TokenConstants.HiddenChannel;
                     continue;
                 case AxonLexer.UNTERMINATED_COMMENT:
-                    diagnostics.Add(Lex(DiagnosticCodes.UnterminatedComment, "Unterminated block comment", span));
+                    diagnostics.Add(Lex(DiagnosticCodes.UnterminatedComment, "Unterminated block comment", TokenText.Span(token)));
                     token.Channel = TokenConstants.HiddenChannel;
                     continue;
                 case AxonLexer.UNTERMINATED_STRING:
-                    diagnostics.Add(UnterminatedString(token, span, input));
+                    diagnostics.Add(UnterminatedString(token, TokenText.Span(token), input));
                     token.Type = AxonLexer.STRING;
                     break;
-                case AxonLexer.BAD_FLOAT:
-                    // Reported where the digit should be: just after the dot.
-                    diagnostics.Add(Lex(DiagnosticCodes.ExpectedDigitAfterDot, "Expected digit after decimal point",
-                        new TextSpan(span.EndLine, span.EndColumn, span.EndLine, span.EndColumn + 1)));
-                    token.Type = AxonLexer.FLOAT;
-                    token.Text = token.Text + "0";
-                    break;
                 case AxonLexer.BAD_EQ:
-                    diagnostics.Add(Lex(DiagnosticCodes.LoneEquals, "Unexpected '='. Did you mean '=='?", span));
+                    diagnostics.Add(Lex(DiagnosticCodes.LoneEquals, "Unexpected '='. Did you mean '=='?", TokenText.Span(token)));
                     token.Type = AxonLexer.EQ;
                     break;
                 case AxonLexer.BAD_BANG:
-                    diagnostics.Add(Lex(DiagnosticCodes.LoneBang, "Unexpected '!'. Did you mean '!='?", span));
+                    diagnostics.Add(Lex(DiagnosticCodes.LoneBang, "Unexpected '!'. Did you mean '!='?", TokenText.Span(token)));
                     token.Type = AxonLexer.NEQ;
+                    break;
+                case AxonLexer.DURATION when i + 1 < tokens.Count && StartsWithLetterRightAfter(token, tokens[i + 1]):
+                    SplitDuration(token, (CommonToken)tokens[i + 1]);
+                    break;
+                case AxonLexer.INTEGER when i + 1 < tokens.Count && tokens[i + 1].Type == AxonLexer.DOT
+                                            && tokens[i + 1].StartIndex == token.StopIndex + 1:
+                    // `3.` followed by neither a digit (that would be a FLOAT) nor a dot (DOTDOT): reported after the dot.
+                    var dot = (CommonToken)tokens[i + 1];
+                    var at = TokenText.Span(dot);
+                    diagnostics.Add(Lex(DiagnosticCodes.ExpectedDigitAfterDot, "Expected digit after decimal point",
+                        new TextSpan(at.EndLine, at.EndColumn, at.EndLine, at.EndColumn + 1)));
+                    token.Type = AxonLexer.FLOAT;
+                    token.Text = token.Text + ".0";
+                    dot.Channel = TokenConstants.HiddenChannel;
                     break;
             }
             if (token.Channel == TokenConstants.DefaultChannel) count++;
         }
         return count; // includes EOF, which is in the filled stream
+    }
+
+    private static bool StartsWithLetterRightAfter(IToken duration, IToken next)
+    {
+        if (next.StartIndex != duration.StopIndex + 1 || next.Type == TokenConstants.EOF) return false;
+        string text = next.Text;
+        return text.Length > 0 && char.IsLetter(text, 0);
+    }
+
+    // `10min` lexes as DURATION `10m` + IDENT `in`; the reference reads INTEGER `10` + IDENT `min`.
+    private static void SplitDuration(CommonToken duration, CommonToken next)
+    {
+        string text = duration.Text;
+        int unit = text.EndsWith("ms", StringComparison.Ordinal) ? 2 : 1;
+        string number = text.Substring(0, text.Length - unit);
+        string word = text.Substring(text.Length - unit) + next.Text;
+        duration.Type = number.IndexOf('.') >= 0 ? AxonLexer.FLOAT : AxonLexer.INTEGER;
+        duration.Text = number;
+        duration.StopIndex -= unit;
+        next.Type = KeywordTypes.TryGetValue(word, out int keyword) ? keyword : AxonLexer.IDENT;
+        next.Text = word;
+        next.StartIndex -= unit;
+        next.Column -= unit;
+    }
+
+    private static readonly Dictionary<string, int> KeywordTypes = BuildKeywordTypes();
+
+    private static Dictionary<string, int> BuildKeywordTypes()
+    {
+        var map = new Dictionary<string, int>(StringComparer.Ordinal) { ["true"] = AxonLexer.BOOL, ["false"] = AxonLexer.BOOL };
+        var vocabulary = AxonLexer.DefaultVocabulary;
+        for (int t = 1; t <= AxonLexer.BAD_CHAR; t++)
+        {
+            string? literal = vocabulary.GetLiteralName(t);
+            if (literal is { Length: > 2 } && char.IsLetter(literal[1])) map[literal.Substring(1, literal.Length - 2)] = t;
+        }
+        return map;
     }
 
     private static Diagnostic UnterminatedString(IToken token, TextSpan span, ICharStream input)
