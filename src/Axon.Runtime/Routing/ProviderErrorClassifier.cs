@@ -16,7 +16,10 @@ public static class ProviderErrorClassifier
     /// <see cref="AxonProviderException"/> is returned as is (its <see cref="ProviderErrorKind.Unknown"/> kind
     /// refined from its status code); anything else is wrapped, with the original as inner exception.
     /// </summary>
-    public static AxonProviderException Classify(string provider, Exception exception)
+    /// <param name="provider">The provider the exception came from.</param>
+    /// <param name="exception">What its client threw.</param>
+    /// <param name="timeProvider">Clock for an HTTP-date <c>Retry-After</c>; <see cref="TimeProvider.System"/> when null.</param>
+    public static AxonProviderException Classify(string provider, Exception exception, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
         switch (exception)
@@ -33,7 +36,7 @@ public static class ProviderErrorClassifier
             case HttpRequestException http:
                 return Wrap(provider, ProviderErrorKind.ConnectionFailed, http, null, null);
             case ClientResultException { Status: > 0 } client:
-                return Wrap(provider, FromStatus(client.Status), client, client.Status, RetryAfterOf(client));
+                return Wrap(provider, FromStatus(client.Status), client, client.Status, RetryAfterOf(client, timeProvider ?? TimeProvider.System));
             case TimeoutException or OperationCanceledException:
                 // Only reached when the caller's own token was not cancelled: the client gave up (HttpClient.Timeout).
                 return Wrap(provider, ProviderErrorKind.Timeout, exception, null, null);
@@ -42,7 +45,7 @@ public static class ProviderErrorClassifier
         }
         if (exception.InnerException is { } inner and (SocketException or HttpRequestException or TimeoutException or IOException))
         {
-            var classified = Classify(provider, inner);
+            var classified = Classify(provider, inner, timeProvider);
             return Wrap(provider, classified.Kind, exception, classified.StatusCode, classified.RetryAfter);
         }
         return Wrap(provider, ProviderErrorKind.Unknown, exception, null, null);
@@ -78,7 +81,7 @@ public static class ProviderErrorClassifier
             status, retryAfter, exception);
     }
 
-    private static TimeSpan? RetryAfterOf(ClientResultException exception)
+    private static TimeSpan? RetryAfterOf(ClientResultException exception, TimeProvider time)
     {
         var headers = exception.GetRawResponse()?.Headers;
         if (headers is null) return null;
@@ -91,7 +94,7 @@ public static class ProviderErrorClassifier
                 return TimeSpan.FromSeconds(seconds);
             if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
             {
-                var delta = at - DateTimeOffset.UtcNow;
+                var delta = at - time.GetUtcNow();
                 return delta > TimeSpan.Zero ? delta : TimeSpan.Zero;
             }
         }

@@ -222,7 +222,21 @@ public sealed class ProviderRoutingChatClient : IChatClient
                 throw stop;
             }
 
-            // The stream has started (or ended empty): from here on there is no failover.
+            if (!hasUpdate)
+            {
+                // Ended before anything was delivered: an empty stream is a cut, not an answer, and since the
+                // caller has seen nothing yet it can still fail over.
+                Interlocked.Decrement(ref slot.InFlight);
+                await DisposeQuietly(updates).ConfigureAwait(false);
+                var empty = new AxonProviderException(slot.Name, ProviderErrorKind.TruncatedStream,
+                    $"Backend error: {slot.Name} stream ended before its first update");
+                var stop = AttemptFailed(ref state, call, index, empty, activity, out last);
+                if (stop is null) continue;
+                RoutingTelemetry.Failed(activity, stop);
+                throw stop;
+            }
+
+            // The stream has started: from here on there is no failover.
             var elapsedToFirst = _time.GetElapsedTime(started);
             var outcomeRecorded = false;
             var sawFinish = false;
@@ -439,7 +453,7 @@ public sealed class ProviderRoutingChatClient : IChatClient
         out AxonProviderException classified)
     {
         var name = _engine.Names[index];
-        classified = ProviderErrorClassifier.Classify(name, exception);
+        classified = ProviderErrorClassifier.Classify(name, exception, _time);
         var attempt = state.Attempt;
         _engine.OnFailure(index, ref state, classified);
         RoutingTelemetry.AttemptFailed(activity, name, attempt, classified);
@@ -455,7 +469,7 @@ public sealed class ProviderRoutingChatClient : IChatClient
     private AxonProviderException StreamCut(ref CallState state, CallSetup call, int index, Exception exception, Activity? activity)
     {
         var name = _engine.Names[index];
-        var classified = ProviderErrorClassifier.Classify(name, exception);
+        var classified = ProviderErrorClassifier.Classify(name, exception, _time);
         var attempt = state.Attempt;
         _engine.OnFailure(index, ref state, classified);
         RoutingTelemetry.AttemptFailed(activity, name, attempt, classified);

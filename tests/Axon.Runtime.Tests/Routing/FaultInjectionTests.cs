@@ -64,4 +64,38 @@ public class FaultInjectionTests(ITestOutputHelper output)
         Assert.True(fakes["limited"].Calls > 0 && fakes["flaky"].Calls > 0);
         Assert.InRange(failedOver, 1, Calls / 2);
     }
+
+    [Fact]
+    public async Task Concurrent_calls_are_not_lost_and_leave_no_call_in_flight()
+    {
+        const int Workers = 8, PerWorker = 500;
+        var time = new ManualTimeProvider();
+        var (router, fakes) = Routers.Create(new RoutingOptions { Strategy = RoutingStrategyKind.LatencyAware }, ["flaky", "limited", "healthy"], time, seed: 3);
+        var faults = new ThreadLocal<Random>(() => new Random(Environment.CurrentManagedThreadId));
+        fakes["flaky"].Behaviour = (_, _) => faults.Value!.NextDouble() < 0.30 ? throw FakeProvider.Status("flaky", 503) : "ok";
+        fakes["limited"].Behaviour = (_, _) => faults.Value!.NextDouble() < 0.60 ? throw FakeProvider.Status("limited", 429, TimeSpan.FromSeconds(1)) : "ok";
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+        {
+            int ok = 0, typed = 0;
+            for (var i = 0; i < PerWorker; i++)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(5));
+                try
+                {
+                    await router.GetResponseAsync(Routers.Hello, null, TestContext.Current.CancellationToken);
+                    ok++;
+                }
+                catch (AxonProviderException)
+                {
+                    typed++;
+                }
+            }
+            return (ok, typed);
+        }, TestContext.Current.CancellationToken)));
+
+        Assert.Equal(Workers * PerWorker, outcomes.Sum(o => o.ok + o.typed));
+        Assert.Equal(Workers * PerWorker, outcomes.Sum(o => o.ok));
+        Assert.All(router.Engine.Slots, s => Assert.Equal(0, Volatile.Read(ref s.InFlight)));
+    }
 }

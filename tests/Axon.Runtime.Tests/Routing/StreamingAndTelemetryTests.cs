@@ -44,6 +44,16 @@ public class StreamingTests
     }
 
     [Fact]
+    public async Task An_empty_stream_is_a_cut_and_fails_over_because_nothing_was_delivered()
+    {
+        var (router, fakes) = Routers.Create(Failover(), Two);
+        fakes["openai"].StreamChunks = [];
+        var updates = await Drain(router);
+        Assert.Equal("anthropic", updates[0].AdditionalProperties![ProviderRoutingChatClient.ProviderPropertyKey]);
+        Assert.Equal(1, router.GetHealth("openai").ConsecutiveFailures);
+    }
+
+    [Fact]
     public async Task A_stream_cut_after_it_started_is_an_error_and_never_fails_over()
     {
         var (router, fakes) = Routers.Create(Failover(), Two);
