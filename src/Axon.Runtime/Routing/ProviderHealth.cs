@@ -46,6 +46,9 @@ internal sealed class HealthState
 
     public long CooldownUntil => Volatile.Read(ref _cooldownUntil);
 
+    /// <summary>End of the open period (meaningful while the breaker is not closed).</summary>
+    public long OpenUntil => _state == (int)BreakerState.Closed ? 0 : Volatile.Read(ref _openUntil);
+
     /// <summary>Claims the single half-open probe; false when another call got it first.</summary>
     public bool TryClaimProbe(long now)
     {

@@ -132,6 +132,7 @@ public sealed class ProviderRoutingChatClient : IChatClient
         var call = Prepare(ref messages, options);
         var state = call.State;
         using var activity = RoutingTelemetry.Start();
+        RoutingTelemetry.Call(activity, call);
         AxonProviderException? last = null;
         try
         {
@@ -182,6 +183,7 @@ public sealed class ProviderRoutingChatClient : IChatClient
         var call = Prepare(ref messages, options);
         var state = call.State;
         using var activity = RoutingTelemetry.Start();
+        RoutingTelemetry.Call(activity, call);
         AxonProviderException? last = null;
         while (true)
         {
@@ -307,10 +309,12 @@ public sealed class ProviderRoutingChatClient : IChatClient
     {
     }
 
-    private sealed class CallSetup
+    internal sealed class CallSetup
     {
         public CallState State;
         public int Pinned = -1;
+        /// <summary>A preferred provider the router does not know (recorded, then ignored: a hint is no pin).</summary>
+        public string? UnknownPreference;
         public ChatOptions? WithModel;
         public ChatOptions? WithoutModel;
 
@@ -338,6 +342,7 @@ public sealed class ProviderRoutingChatClient : IChatClient
         if (hints?.Provider is { } provider)
         {
             preferred = _engine.IndexOf(provider);
+            if (preferred < 0) call.UnknownPreference = provider;
             if (hints.StrictProvider)
             {
                 if (preferred < 0)
@@ -426,10 +431,9 @@ public sealed class ProviderRoutingChatClient : IChatClient
         if (call.Pinned >= 0)
         {
             index = call.Pinned;
-            var refusal = _engine.AdmitPinned(index, ref state, out var retryAfter, out decision);
+            var refusal = _engine.AdmitPinned(index, ref state, out var kind, out var retryAfter, out decision);
             if (refusal is not null)
-                throw new ProviderPinnedException(_engine.Names[index],
-                    retryAfter is null ? ProviderErrorKind.ServerError : ProviderErrorKind.RateLimited,
+                throw new ProviderPinnedException(_engine.Names[index], kind,
                     $"Backend error: call pinned to '{_engine.Names[index]}', which is not available: {refusal}", retryAfter: retryAfter);
         }
         else

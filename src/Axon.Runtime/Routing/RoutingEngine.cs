@@ -170,18 +170,22 @@ internal sealed class RoutingEngine
     /// Admits a call pinned to <paramref name="index"/>: healthy, or the half-open probe. Returns null when
     /// admitted, else why not (the caller turns that into <see cref="ProviderPinnedException"/>).
     /// </summary>
-    public string? AdmitPinned(int index, ref CallState call, out TimeSpan? retryAfter, out RoutingDecision decision)
+    public string? AdmitPinned(int index, ref CallState call, out ProviderErrorKind kind, out TimeSpan? retryAfter, out RoutingDecision decision)
     {
         var now = Now;
         retryAfter = null;
         decision = default;
+        kind = ProviderErrorKind.ServerError;
         var model = call.ModelFor(index);
         switch (Classify(index, model, now))
         {
             case Availability.CoolingDown:
+                kind = ProviderErrorKind.RateLimited;
                 retryAfter = TimeSpan.FromTicks(Math.Max(0, CooldownUntil(index, model) - now));
                 return "it is cooling down after a rate limit";
             case Availability.Unavailable:
+                var openUntil = Math.Max(Slots[index].Health.OpenUntil, ModelHealth(index, model)?.OpenUntil ?? 0);
+                if (openUntil > now) retryAfter = TimeSpan.FromTicks(openUntil - now);
                 return "its circuit breaker is open";
             case Availability.ProbeReady:
                 if (!TryClaimProbes(index, ref call, now)) return "its circuit breaker is half-open and probing";

@@ -21,6 +21,13 @@ public static class RoutingTelemetry
 
     internal static Activity? Start() => Source.StartActivity(ActivityName, ActivityKind.Internal);
 
+    internal static void Call(Activity? activity, ProviderRoutingChatClient.CallSetup call)
+    {
+        if (activity is null) return;
+        if (call.Pinned >= 0) activity.SetTag("axon.route.pinned", true);
+        if (call.UnknownPreference is { } unknown) activity.SetTag("axon.route.hint_ignored", unknown);
+    }
+
     internal static void Decision(Activity? activity, in RoutingDecision d)
     {
         if (activity is null) return;

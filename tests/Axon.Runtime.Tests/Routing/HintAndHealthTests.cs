@@ -95,8 +95,10 @@ public class HintTests
         }
         // The breaker is now open: the pinned call fails fast, still without going anywhere else.
         Assert.Equal(BreakerState.Open, router.GetHealth("anthropic").State);
+        time.Advance(TimeSpan.FromSeconds(10));
         var refused = await Assert.ThrowsAsync<ProviderPinnedException>(() => router.Served(pin));
         Assert.Contains("circuit breaker is open", refused.Message);
+        Assert.Equal(TimeSpan.FromSeconds(20), refused.RetryAfter);
         Assert.Equal(6, fakes["anthropic"].Calls);
         Assert.Equal(0, fakes["openai"].Calls + fakes["gemini"].Calls);
     }
