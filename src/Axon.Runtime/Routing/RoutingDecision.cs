@@ -114,8 +114,10 @@ public readonly struct RoutingDecision
 
 /// <summary>
 /// Receives every routing decision, synchronously, on the calling thread, before the attempt is sent.
-/// The trace recorder implements it (event kind <c>route_decision</c>). Implementations must be
-/// thread-safe, fast and must not throw; copy what you need, the decision is not kept.
+/// The trace recorder implements it (event kind <c>route_decision</c>). Because it runs in the caller's
+/// execution context, <c>AsyncLocal</c> state (the current step) and <c>Activity.Current</c> (the call's
+/// <c>axon.route</c> span, when sampled) identify the call. Implementations must be thread-safe, fast and
+/// must not throw; copy what you need, the decision is not kept.
 /// </summary>
 public interface IRoutingDecisionSink
 {
