@@ -49,7 +49,12 @@ internal static class TokenText
         int line = token.Line;
         int col = token.Column + 1;
         if (token.Type == TokenConstants.EOF) return new TextSpan(line, col, line, col);
+        // Start/stop are code-point indexes; only a string literal (escaped newline) can span lines,
+        // so the text is read only for those (reading it allocates).
+        if (token.Type != AxonLexer.STRING && token.Type != AxonLexer.UNTERMINATED_STRING && token.Type != AxonLexer.UNTERMINATED_COMMENT)
+            return new TextSpan(line, col, line, col + token.StopIndex - token.StartIndex + 1);
         string text = token.Text ?? "";
+        if (text.IndexOf('\n') < 0) return new TextSpan(line, col, line, col + token.StopIndex - token.StartIndex + 1);
         int endLine = line, endCol = col;
         for (int i = 0; i < text.Length; i++)
         {
