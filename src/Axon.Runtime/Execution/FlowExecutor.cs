@@ -678,7 +678,7 @@ internal sealed partial class FlowExecutor
             ["tool_name"] = use.ToolName, ["argument"] = argument, ["success"] = result.Success, ["is_stub"] = isStub, ["error"] = result.Error,
         }, Clock.Since(start).TotalMilliseconds);
         if (!result.Success && _options.ToolMode == ToolMode.Real && tool is null)
-            throw new AxonFlowDefinitionException(result.Error!);
+            throw new AxonRuntimeException(result.Error!, "ToolNotFound", 5, stepName);
         return (result, isStub);
     }
 
