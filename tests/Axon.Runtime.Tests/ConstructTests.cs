@@ -154,14 +154,18 @@ public class ConstructTests
             Require = "source_citation", ConfidenceFloor = 0.75, UnknownResponse = "I don't have sufficient information.", OnViolation = "raise",
         };
         var client = new ScriptedChatClient()
-            .Then("Plain claim without source.")                 // require breached
-            .Then("{\"summary\":\"x [1]\",\"confidence\":0.5}") // floor breached
-            .Then("I don't have sufficient information.");       // accepted
+            .Then("Plain claim without source.")                 // A: require breached
+            .Then("Claim with a source [1].")                    // A: ok
+            .Then("{\"summary\":\"x [1]\",\"confidence\":0.5}") // B: floor breached
+            .Then("{\"summary\":\"x [1]\",\"confidence\":0.8}"); // B: ok
         var flow = new FlowDefinition("F", [new StepNode("A") { Ask = "a" }, new StepNode("B") { Ask = "b", OutputType = "Summary" }]);
         var rt = TestKit.Runtime(client);
         var result = await rt.RunAsync(new RunDefinition(flow) { Anchors = [anchor] }, NoArgs, Ct);
-        Assert.Equal(RunStatus.Failed, result.Status); // B keeps answering below the floor (script falls to unknown response only for 3rd call)
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(2, result["A"]!.Attempts);
+        Assert.Equal(2, result["B"]!.Attempts);
         Assert.Contains("require source_citation", client.CallList[1].User);
+        Assert.Contains("Confidence 0.50 is below the floor of 0.75", client.CallList[3].User);
 
         var ok = new ScriptedChatClient().Then("I don't have sufficient information.");
         var okResult = await TestKit.Runtime(ok).RunAsync(new RunDefinition(new FlowDefinition("G", [new StepNode("A") { Ask = "a" }])) { Anchors = [anchor] }, NoArgs, Ct);
