@@ -35,7 +35,7 @@ public class ConstructTests
         var result = await TestKit.Runtime(client).RunAsync(flow, NoArgs, Ct);
         Assert.Equal(RunStatus.Completed, result.Status);
         Assert.Contains("Validation rule 'if confidence < 0.6 -> refine' matched", client.CallList[1].User);
-        Assert.Contains("\"customers_affected\":12", client.CallList[2].User);
+        Assert.Contains("\"customers_affected\": 12", client.CallList[2].User);
         Assert.Equal(1, result.Steps.Single(s => s.Kind == "validate").Attempts);
     }
 

@@ -192,6 +192,7 @@ public sealed class AxonRuntime
         };
         if (run.Effort.Length > 0) baseOptions.AdditionalProperties = new AdditionalPropertiesDictionary { ["effort"] = run.Effort };
 
+        var systemPrompt = PromptCompiler.CompileSystemPrompt(style, run.Persona, run.Context, anchors);
         var trace = Options.Trace;
         var span = trace?.StartSpan("unit:" + run.Flow.Name, "run", new Dictionary<string, object?>
         {
@@ -199,7 +200,7 @@ public sealed class AxonRuntime
             ["epistemic_mode"] = run.Flow.EpistemicMode == EpistemicMode.None ? null : run.Flow.EpistemicMode.ToString().ToLowerInvariant(),
             ["resumed"] = resumed is not null,
         });
-        using var activity = AxonTelemetry.ActivitySource.StartActivity("invoke_agent " + run.Flow.Name);
+        using var activity = AxonTelemetry.ActivitySource.HasListeners() ? AxonTelemetry.ActivitySource.StartActivity("invoke_agent " + run.Flow.Name) : null;
         activity?.SetTag(AxonTelemetry.Attributes.OperationName, "invoke_agent");
         activity?.SetTag(AxonTelemetry.Attributes.AgentName, run.Flow.Name);
 
@@ -207,7 +208,8 @@ public sealed class AxonRuntime
         {
             Plan = plan,
             Run = run,
-            SystemPrompt = PromptCompiler.CompileSystemPrompt(style, run.Persona, run.Context, anchors),
+            SystemPrompt = systemPrompt,
+            SystemMessage = systemPrompt.Length > 0 ? new ChatMessage(ChatRole.System, systemPrompt) : null,
             Anchors = anchors,
             BaseOptions = baseOptions,
             Style = style,
@@ -316,7 +318,7 @@ public sealed class AxonRuntime
                 bound[kv.Key] = AxonValue.From(kv.Value);
             }
         }
-        var types = new AxonTypeSystem(flow.Types);
+        var types = FlowExecutor.TypesOf(flow);
         foreach (var p in flow.Parameters)
         {
             if (!bound.TryGetValue(p.Name, out var v))

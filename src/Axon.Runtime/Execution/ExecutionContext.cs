@@ -18,6 +18,21 @@ internal sealed class ExecutionContext
     public required PromptStyle Style { get; init; }
     public required RefineNode Refine { get; init; }
     public TraceSpan? RunSpan { get; init; }
+    public ChatMessage? SystemMessage { get; init; }
+    private readonly Dictionary<string, ChatOptions> _typedOptions = new(StringComparer.Ordinal);
+
+    /// <summary>Request options asking for the given schema, built once per output type and run.</summary>
+    public ChatOptions OptionsFor(string name, System.Text.Json.JsonElement schema)
+    {
+        lock (Gate)
+        {
+            if (_typedOptions.TryGetValue(name, out var o)) return o;
+            o = BaseOptions.Clone();
+            o.ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, FlowExecutor.SchemaName(name), "AXON output of type " + name);
+            _typedOptions[name] = o;
+            return o;
+        }
+    }
 
     public ConcurrentDictionary<string, AxonValue> Values { get; } = new(StringComparer.Ordinal);
     public List<StepResult> Results { get; } = [];

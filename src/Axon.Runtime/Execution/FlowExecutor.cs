@@ -34,7 +34,7 @@ internal sealed partial class FlowExecutor
         _trace = options.Trace;
     }
 
-    private static AxonTypeSystem TypesOf(FlowDefinition flow) => TypeSystems.GetValue(flow, f => new AxonTypeSystem(f.Types));
+    internal static AxonTypeSystem TypesOf(FlowDefinition flow) => TypeSystems.GetValue(flow, f => new AxonTypeSystem(f.Types));
 
     // ───────────────────────────── run segment ─────────────────────────────
 
@@ -108,7 +108,9 @@ internal sealed partial class FlowExecutor
         var types = TypesOf(ctx.Flow);
         var outputType = s.OutputType;
         JsonElement? schema = types.GetOutputSchema(outputType);
-        if (schema is null && outputType.Length == 0 && s.Probe is { } inlineProbe) schema = AxonTypeSystem.ProbeSchema(inlineProbe.Fields);
+        var schemaText = types.GetOutputSchemaText(outputType);
+        if (schema is null && outputType.Length == 0 && s.Probe is { } inlineProbe)
+            (schema, schemaText) = AxonTypeSystem.ProbeSchemaWithText(inlineProbe.Fields);
         return ModelStepAsync(ctx, new ModelCall
         {
             Key = s.Name,
@@ -126,7 +128,7 @@ internal sealed partial class FlowExecutor
                 Reason = s.Reason,
                 Weave = s.Weave is { } w ? (w, w.Sources.Select(x => Resolve(ctx, x)).ToArray()) : null,
                 OutputType = outputType,
-                JsonSchema = schema?.GetRawText(),
+                JsonSchema = schemaText,
                 ConfidenceFloor = s.ConfidenceFloor,
                 Tool = tool,
                 Memories = SnapshotMemories(ctx),
@@ -137,7 +139,7 @@ internal sealed partial class FlowExecutor
 
     private Task ProbeAsync(ExecutionContext ctx, ProbeNode p, TraceSpan? parent, string? failureContext, CancellationToken ct)
     {
-        var schema = AxonTypeSystem.ProbeSchema(p.Fields);
+        var (schema, schemaText) = AxonTypeSystem.ProbeSchemaWithText(p.Fields);
         return ModelStepAsync(ctx, new ModelCall
         {
             Key = ctx.Plan.KeyOf(p),
@@ -148,7 +150,7 @@ internal sealed partial class FlowExecutor
                 Kind = "probe",
                 Inputs = ResolveInputs(ctx, p.Target),
                 Probe = (p.Target, p.Fields),
-                JsonSchema = schema.GetRawText(),
+                JsonSchema = schemaText,
                 Memories = SnapshotMemories(ctx),
                 FailureContext = fc,
             },
@@ -159,6 +161,7 @@ internal sealed partial class FlowExecutor
     {
         var types = TypesOf(ctx.Flow);
         var schema = types.GetOutputSchema(r.OutputType);
+        var schemaText = types.GetOutputSchemaText(r.OutputType);
         var key = ctx.Plan.KeyOf(r);
         return ModelStepAsync(ctx, new ModelCall
         {
@@ -174,7 +177,7 @@ internal sealed partial class FlowExecutor
                 Ask = Interpolate(ctx, r.Ask),
                 Reason = r,
                 OutputType = r.OutputType,
-                JsonSchema = schema?.GetRawText(),
+                JsonSchema = schemaText,
                 Memories = SnapshotMemories(ctx),
                 FailureContext = fc,
             },
@@ -186,6 +189,7 @@ internal sealed partial class FlowExecutor
         var types = TypesOf(ctx.Flow);
         var outputType = w.FormatType.Length > 0 ? w.FormatType : w.Target;
         var schema = types.GetOutputSchema(outputType);
+        var schemaText = types.GetOutputSchemaText(outputType);
         return ModelStepAsync(ctx, new ModelCall
         {
             Key = ctx.Plan.KeyOf(w),
@@ -198,7 +202,7 @@ internal sealed partial class FlowExecutor
                 Kind = "weave",
                 Weave = (w, w.Sources.Select(x => Resolve(ctx, x)).ToArray()),
                 OutputType = outputType,
-                JsonSchema = schema?.GetRawText(),
+                JsonSchema = schemaText,
                 Memories = SnapshotMemories(ctx),
                 FailureContext = fc,
             },
@@ -229,7 +233,7 @@ internal sealed partial class FlowExecutor
     {
         var start = Clock.Now();
         var span = parent?.StartChild("step:" + call.Key, "step", new Dictionary<string, object?> { ["kind"] = call.Kind });
-        using var activity = AxonTelemetry.ActivitySource.StartActivity("axon.step " + call.Key);
+        using var activity = AxonTelemetry.ActivitySource.HasListeners() ? AxonTelemetry.ActivitySource.StartActivity("axon.step " + call.Key) : null;
         activity?.SetTag("axon.step.name", call.Key);
         activity?.SetTag("axon.step.kind", call.Kind);
         var policy = ctx.Refine;
@@ -237,7 +241,7 @@ internal sealed partial class FlowExecutor
         var cost = 0m;
         var attempts = 0;
         var synthetic = false;
-        var warnings = new List<string>();
+        List<string>? warnings = null;
         var escalated = false;
         string? failureContext = initialFailureContext;
         AxonRuntimeException? lastError = null;
@@ -271,13 +275,13 @@ internal sealed partial class FlowExecutor
                 usage += callUsage;
                 cost += callCost;
                 synthetic |= isSynthetic;
-                warnings.AddRange(callWarnings.Warnings);
+                if (callWarnings.Warnings is { Count: > 0 } w) (warnings ??= []).AddRange(w);
                 escalated |= callEscalated;
                 var result = new StepResult
                 {
                     Name = call.Key, Kind = call.Kind, Output = value.Text, Json = value.Json, Confidence = value.Confidence,
                     Usage = usage, EstimatedCost = cost, Duration = Clock.Since(start), Attempts = attempts,
-                    AnchorVerdicts = callWarnings.Verdicts, Warnings = warnings, IsSynthetic = synthetic, Escalated = escalated,
+                    AnchorVerdicts = callWarnings.Verdicts, Warnings = (IReadOnlyList<string>?)warnings ?? [], IsSynthetic = synthetic, Escalated = escalated,
                 };
                 ctx.AddResult(result, value, call.Aliases);
                 _trace?.Record(TraceEventKinds.StepEnd, call.Key, new Dictionary<string, object?> { ["success"] = true }, result.Duration.TotalMilliseconds);
@@ -306,8 +310,9 @@ internal sealed partial class FlowExecutor
         var exhausted = new StepResult
         {
             Name = call.Key, Kind = call.Kind, Usage = usage, EstimatedCost = cost, Duration = Clock.Since(start), Attempts = attempts,
-            IsSynthetic = synthetic, Error = _redactor.Redact(message), Warnings = warnings,
+            IsSynthetic = synthetic, Error = _redactor.Redact(message), Warnings = (IReadOnlyList<string>?)warnings ?? [],
         };
+        warnings ??= [];
         switch (policy.OnExhaustion)
         {
             case "skip":
@@ -339,15 +344,15 @@ internal sealed partial class FlowExecutor
 
     private sealed record AttemptNotes(List<string> Warnings, IReadOnlyList<AnchorVerdict> Verdicts);
 
-    private async Task<(AxonValue Value, TokenUsage Usage, decimal Cost, bool Synthetic, AttemptNotes Notes, bool Escalated)> AttemptAsync(
+    private static readonly AttemptNotes NoNotes = new([], []);
+
+    private async ValueTask<(AxonValue Value, TokenUsage Usage, decimal Cost, bool Synthetic, AttemptNotes Notes, bool Escalated)> AttemptAsync(
         ExecutionContext ctx, ModelCall call, string prompt, CancellationToken ct)
     {
-        var messages = new List<ChatMessage>(2);
-        if (ctx.SystemPrompt.Length > 0) messages.Add(new ChatMessage(ChatRole.System, ctx.SystemPrompt));
-        messages.Add(new ChatMessage(ChatRole.User, prompt));
-        var options = ctx.BaseOptions.Clone();
-        if (call.Schema is { } schema)
-            options.ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, SchemaName(call.OutputType.Length > 0 ? call.OutputType : call.Kind), $"AXON output of {call.Key}");
+        var user = new ChatMessage(ChatRole.User, prompt);
+        ChatMessage[] messages = ctx.SystemMessage is { } system ? [system, user] : [user];
+        // Options are shared per run and output type (clients must not mutate request options).
+        var options = call.Schema is { } schema ? ctx.OptionsFor(call.OutputType.Length > 0 ? call.OutputType : call.Kind, schema) : ctx.BaseOptions;
 
         _trace?.Record(TraceEventKinds.ModelCall, call.Key, new Dictionary<string, object?>
         {
@@ -390,7 +395,8 @@ internal sealed partial class FlowExecutor
             ["synthetic"] = synthetic,
         }, Clock.Since(callStart).TotalMilliseconds);
 
-        var value = new AxonValue(json?.ToJsonString() ?? text, json, confidence);
+        // Keep the model's own JSON text when the whole reply was the JSON (saves re-serialising).
+        var value = new AxonValue(json is null ? text : IsWholeJson(text) ? text : json.ToJsonString(), json, confidence);
         if (text.Length == 0)
             throw new AttemptFailure(new AxonModelCallException($"Empty response for step '{call.Key}'.", call.Key), null, usage, cost);
 
@@ -418,12 +424,12 @@ internal sealed partial class FlowExecutor
         }
 
         // 3. Anchors.
-        var notes = new AttemptNotes([], []);
+        var notes = NoNotes;
         var escalated = false;
         if (ctx.Anchors.Count > 0)
         {
             var verdicts = AnchorEvaluator.Evaluate(ctx.Anchors, text, confidence);
-            notes = notes with { Verdicts = verdicts };
+            notes = new AttemptNotes([], verdicts);
             foreach (var v in verdicts)
             {
                 _trace?.Record(TraceEventKinds.AnchorCheck, call.Key, new Dictionary<string, object?> { ["anchor_name"] = v.Anchor });
@@ -471,7 +477,9 @@ internal sealed partial class FlowExecutor
         return [];
     }
 
-    private static string SchemaName(string name)
+    private static bool IsWholeJson(string text) => text.Length > 1 && text[0] is '{' or '[' && text[^1] is '}' or ']';
+
+    internal static string SchemaName(string name)
     {
         Span<char> buffer = stackalloc char[Math.Min(name.Length, 64)];
         var n = 0;
@@ -826,6 +834,14 @@ internal sealed partial class FlowExecutor
     /// <summary>Resolves <c>X</c>, <c>X.output</c>, <c>X.output.field</c>, <c>X.field</c>, <c>param</c>.</summary>
     internal static (JsonNode? Node, bool Present) ResolveReference(ExecutionContext ctx, string reference)
     {
+        // Fast path for the common "X" and "X.output" forms (no allocation).
+        var span = reference.AsSpan().Trim();
+        if (span.EndsWith(".output")) span = span[..^7];
+        if (span.IndexOfAny('.', ' ') < 0)
+        {
+            var lookup = ctx.Values.GetAlternateLookup<ReadOnlySpan<char>>();
+            return lookup.TryGetValue(span, out var whole) ? (whole.Json ?? JsonValue.Create(whole.Text), true) : (null, false);
+        }
         var parts = reference.Trim().Split('.', StringSplitOptions.TrimEntries);
         if (parts.Length == 0 || !ctx.Values.TryGetValue(parts[0], out var value)) return (null, false);
         var i = 1;
@@ -869,6 +885,10 @@ internal sealed partial class FlowExecutor
 
     private static PromptInput Resolve(ExecutionContext ctx, string reference)
     {
+        var span = reference.AsSpan().Trim();
+        if (span.EndsWith(".output")) span = span[..^7];
+        if (span.IndexOfAny('.', ' ') < 0)
+            return ctx.Values.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(span, out var direct) ? new PromptInput(reference, direct.Text) : new PromptInput(reference, null);
         var (node, present) = ResolveReference(ctx, reference);
         if (!present) return new PromptInput(reference, null);
         var name = FirstRef(reference);

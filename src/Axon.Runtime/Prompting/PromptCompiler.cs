@@ -59,6 +59,8 @@ public sealed class StepPromptParts
 /// </summary>
 public static class PromptCompiler
 {
+    [ThreadStatic] private static StringBuilder? t_builder;
+
     /// <summary>The prompt style of a backend name.</summary>
     public static PromptStyle StyleFor(string? backend) => backend?.ToLowerInvariant() switch
     {
@@ -199,7 +201,10 @@ public static class PromptCompiler
     /// <summary>Builds the user prompt of one model call.</summary>
     public static string CompileStepPrompt(PromptStyle style, StepPromptParts p)
     {
-        var sb = new StringBuilder(256);
+        // A per-thread builder: prompts are built on every model call, the buffer is reused.
+        var sb = t_builder ?? new StringBuilder(1024);
+        t_builder = null;
+        sb.Clear();
         var gemini = style == PromptStyle.Gemini;
         foreach (var m in p.Memories)
             sb.Append(gemini ? "**Recalled memory:** " : "Recalled memory: ").Append(m).Append('\n');
@@ -258,7 +263,11 @@ public static class PromptCompiler
               .Append(schema).Append('\n');
         if (p.FailureContext is { Length: > 0 } fc)
             sb.Append(gemini ? "\n**Your previous answer was rejected:**\n" : "\nYour previous answer was rejected:\n").Append(fc).Append("\nFix the problem and answer again.\n");
-        return sb.ToString().TrimEnd();
+        var end = sb.Length;
+        while (end > 0 && char.IsWhiteSpace(sb[end - 1])) end--;
+        var text = sb.ToString(0, end);
+        if (sb.Capacity <= 16 * 1024) t_builder = sb;
+        return text;
     }
 
 }

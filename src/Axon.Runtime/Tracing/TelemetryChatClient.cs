@@ -14,7 +14,9 @@ public sealed class AxonTelemetryChatClient(IChatClient innerClient, string prov
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var model = options?.ModelId;
-        using var activity = AxonTelemetry.ActivitySource.StartActivity(model is null ? "chat" : "chat " + model, ActivityKind.Client);
+        using var activity = AxonTelemetry.ActivitySource.HasListeners()
+            ? AxonTelemetry.ActivitySource.StartActivity(model is null ? "chat" : "chat " + model, ActivityKind.Client)
+            : null;
         if (activity is not null)
         {
             activity.SetTag(AxonTelemetry.Attributes.OperationName, "chat");

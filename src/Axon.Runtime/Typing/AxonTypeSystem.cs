@@ -25,6 +25,8 @@ public sealed class AxonTypeSystem
 
     private readonly Dictionary<string, TypeDefinition> _types = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonElement?> _schemaCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _schemaTextCache = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (JsonElement Schema, string Text)> ProbeCache = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     /// <summary>Creates a type system over the given user types (they shadow built-ins of the same name).</summary>
@@ -55,6 +57,25 @@ public sealed class AxonTypeSystem
             return element;
         }
     }
+
+    /// <summary>The output schema as JSON text (cached), or null for free text.</summary>
+    public string? GetOutputSchemaText(string typeName)
+    {
+        if (GetOutputSchema(typeName) is not { } schema) return null;
+        lock (_gate)
+        {
+            if (!_schemaTextCache.TryGetValue(typeName, out var text)) _schemaTextCache[typeName] = text = schema.GetRawText();
+            return text;
+        }
+    }
+
+    /// <summary>The probe schema and its text, cached per field list.</summary>
+    public static (JsonElement Schema, string Text) ProbeSchemaWithText(IReadOnlyList<string> fields) =>
+        ProbeCache.GetOrAdd(string.Join("\u0001", fields), _ =>
+        {
+            var schema = ProbeSchema(fields);
+            return (schema, schema.GetRawText());
+        });
 
     /// <summary>Schema for a flow-level probe: one nullable string per field, plus confidence.</summary>
     public static JsonElement ProbeSchema(IReadOnlyList<string> fields)
@@ -224,7 +245,7 @@ public sealed class AxonTypeSystem
             }
         }
         var schema = GetOutputSchema(typeName);
-        if (schema is { } s) ValidateNode(obj, s, "$", violations);
+        if (schema is { } s) ValidateNode(obj, s, new PathSegment(null, "$", -1), violations);
         if (_types.TryGetValue(typeName, out var user) && user.WhereExpression.Length > 0 && violations.Count == 0)
         {
             var result = WhereExpression.Evaluate(user.WhereExpression, obj);
@@ -242,7 +263,7 @@ public sealed class AxonTypeSystem
         _ => false,
     };
 
-    private static void ValidateNode(JsonNode? node, JsonElement schema, string path, List<string> violations)
+    private static void ValidateNode(JsonNode? node, JsonElement schema, PathSegment path, List<string> violations)
     {
         if (schema.TryGetProperty("anyOf", out var anyOf))
         {
@@ -256,42 +277,52 @@ public sealed class AxonTypeSystem
             return;
         }
         if (!schema.TryGetProperty("type", out var typeEl)) return;
-        var kinds = typeEl.ValueKind == JsonValueKind.Array ? typeEl.EnumerateArray().Select(e => e.GetString()!).ToArray() : [typeEl.GetString()!];
         if (node is null)
         {
-            if (!kinds.Contains("null")) violations.Add($"{path}: is null.");
+            if (!Allows(typeEl, "null")) violations.Add($"{path}: is null.");
             return;
         }
         switch (node)
         {
-            case JsonObject o when kinds.Contains("object"):
+            case JsonObject o when Allows(typeEl, "object"):
                 if (schema.TryGetProperty("required", out var req))
                 {
-                    var missing = req.EnumerateArray().Select(r => r.GetString()!).Where(r => !o.ContainsKey(r) && !IsOptional(schema, r)).ToList();
-                    if (missing.Count > 0)
+                    List<string>? missing = null;
+                    foreach (var r in req.EnumerateArray())
+                    {
+                        var name = r.GetString()!;
+                        if (!o.ContainsKey(name) && !IsOptional(schema, name)) (missing ??= []).Add(name);
+                    }
+                    if (missing is not null)
                         violations.Add($"Missing required fields: [{string.Join(", ", missing)}] at {path}. Present fields: [{string.Join(", ", o.Select(p => p.Key))}].");
                 }
                 if (schema.TryGetProperty("properties", out var props))
                     foreach (var p in props.EnumerateObject())
-                        if (o.TryGetPropertyValue(p.Name, out var child)) ValidateNode(child, p.Value, path + "." + p.Name, violations);
+                        if (o.TryGetPropertyValue(p.Name, out var child)) ValidateNode(child, p.Value, new PathSegment(path, p.Name, -1), violations);
                 return;
-            case JsonArray a when kinds.Contains("array"):
+            case JsonArray a when Allows(typeEl, "array"):
                 if (schema.TryGetProperty("items", out var items))
-                    for (var i = 0; i < a.Count; i++) ValidateNode(a[i], items, $"{path}[{i}]", violations);
+                    for (var i = 0; i < a.Count; i++) ValidateNode(a[i], items, new PathSegment(path, null, i), violations);
                 return;
             case JsonValue v:
                 var kind = v.GetValueKind();
-                if (kind == JsonValueKind.String && kinds.Contains("string"))
+                if (kind == JsonValueKind.String && Allows(typeEl, "string"))
                 {
-                    if (schema.TryGetProperty("enum", out var en) && !en.EnumerateArray().Any(e => e.GetString() == v.GetValue<string>()))
-                        violations.Add($"{path}: '{v.GetValue<string>()}' is not one of the allowed values.");
+                    if (schema.TryGetProperty("enum", out var en))
+                    {
+                        var text = v.GetValue<string>();
+                        var found = false;
+                        foreach (var e in en.EnumerateArray()) found |= e.ValueEquals(text);
+                        if (!found) violations.Add($"{path}: '{text}' is not one of the allowed values.");
+                    }
                     return;
                 }
-                if (kind is JsonValueKind.True or JsonValueKind.False && kinds.Contains("boolean")) return;
-                if (kind == JsonValueKind.Number && (kinds.Contains("number") || kinds.Contains("integer")))
+                if (kind is JsonValueKind.True or JsonValueKind.False && Allows(typeEl, "boolean")) return;
+                var isNumber = Allows(typeEl, "number");
+                if (kind == JsonValueKind.Number && (isNumber || Allows(typeEl, "integer")))
                 {
                     var d = v.GetValue<double>();
-                    if (kinds.Contains("integer") && !kinds.Contains("number") && Math.Abs(d - Math.Round(d)) > 1e-9)
+                    if (!isNumber && Math.Abs(d - Math.Round(d)) > 1e-9)
                         violations.Add($"{path}: {Fmt(d)} is not an integer.");
                     if (schema.TryGetProperty("minimum", out var min) && d < min.GetDouble())
                         violations.Add($"Value {Fmt(d)} is below minimum {Fmt(min.GetDouble())} at {path}.");
@@ -299,13 +330,31 @@ public sealed class AxonTypeSystem
                         violations.Add($"Value {Fmt(d)} exceeds maximum {Fmt(max.GetDouble())} at {path}.");
                     return;
                 }
-                violations.Add($"{path}: expected {string.Join(" or ", kinds)}, got {kind.ToString().ToLowerInvariant()}.");
+                violations.Add($"{path}: expected {Kinds(typeEl)}, got {kind.ToString().ToLowerInvariant()}.");
                 return;
             default:
-                violations.Add($"{path}: expected {string.Join(" or ", kinds)}, got {node.GetValueKind().ToString().ToLowerInvariant()}.");
+                violations.Add($"{path}: expected {Kinds(typeEl)}, got {node.GetValueKind().ToString().ToLowerInvariant()}.");
                 return;
         }
     }
+
+    /// <summary>A JSON path built only when a violation is reported (validation runs on every typed output).</summary>
+    private sealed class PathSegment(PathSegment? parent, string? name, int index)
+    {
+        public override string ToString() =>
+            parent is null ? name ?? "$" : index >= 0 ? $"{parent}[{index}]" : $"{parent}.{name}";
+    }
+
+    private static bool Allows(JsonElement typeEl, string kind)
+    {
+        if (typeEl.ValueKind == JsonValueKind.String) return typeEl.ValueEquals(kind);
+        if (typeEl.ValueKind != JsonValueKind.Array) return false;
+        foreach (var k in typeEl.EnumerateArray()) if (k.ValueEquals(kind)) return true;
+        return false;
+    }
+
+    private static string Kinds(JsonElement typeEl) =>
+        typeEl.ValueKind == JsonValueKind.Array ? string.Join(" or ", typeEl.EnumerateArray().Select(e => e.GetString())) : typeEl.GetString() ?? "";
 
     private static bool IsOptional(JsonElement objectSchema, string property) =>
         objectSchema.TryGetProperty("properties", out var props) && props.TryGetProperty(property, out var p) && p.TryGetProperty("anyOf", out _);

@@ -23,7 +23,7 @@ public static class LenientJson
         if (string.IsNullOrWhiteSpace(text)) return false;
         var span = text.AsSpan().Trim();
         // Whole text first: the common case when structured output is native.
-        if (span.Length > 0 && (span[0] == '{' || span[0] == '[') && TryParseExact(span.ToString(), out value)) return true;
+        if (span.Length > 0 && (span[0] == '{' || span[0] == '[') && TryParseExact(span.Length == text.Length ? text : span.ToString(), out value)) return true;
 
         var fenced = StripFence(text);
         if (fenced is not null && TryExtract(fenced, out value)) return true;
