@@ -1,0 +1,366 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Axon.Runtime.Anchors;
+using Axon.Runtime.Model;
+using Axon.Runtime.Prompting;
+using Axon.Runtime.Stub;
+using Axon.Runtime.Tracing;
+using Axon.Runtime.Typing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Axon.Runtime.Execution;
+
+/// <summary>
+/// Entry point for executing AXON flows: runs <see cref="RunDefinition"/>s (or flows with
+/// arguments), honours <c>on_failure</c> and <c>output_to</c>, and resumes hibernated executions.
+/// Thread-safe; one instance can run many flows concurrently.
+/// </summary>
+public sealed class AxonRuntime
+{
+    private readonly ConcurrentDictionary<string, FlowDefinition> _flows = new(StringComparer.Ordinal);
+    private readonly IChatClient _client;
+    private readonly SecretRedactor _redactor;
+    private readonly ILogger _logger;
+    private readonly FlowExecutor _executor;
+
+    /// <summary>Creates a runtime. Without a chat client the offline stub backend is used.</summary>
+    public AxonRuntime(AxonRunOptions? options = null)
+    {
+        Options = options ?? new AxonRunOptions();
+        var inner = Options.ChatClient ?? new StubChatClient();
+        _client = new AxonTelemetryChatClient(inner, Options.ChatClient is null ? "stub" : Options.Backend);
+        _redactor = new SecretRedactor(Options.Secrets);
+        _logger = new RedactingLogger((Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Axon.Runtime"), _redactor);
+        _executor = new FlowExecutor(Options, _client, _redactor, _logger);
+    }
+
+    /// <summary>The options this runtime was created with.</summary>
+    public AxonRunOptions Options { get; }
+
+    /// <summary>Makes a program's flows known (needed to resume them after a restart).</summary>
+    public AxonRuntime Register(AxonProgram program)
+    {
+        foreach (var f in program.Flows) _flows[f.Name] = f;
+        return this;
+    }
+
+    /// <summary>Makes a flow known (needed to resume it after a restart).</summary>
+    public AxonRuntime Register(FlowDefinition flow)
+    {
+        _flows[flow.Name] = flow;
+        return this;
+    }
+
+    /// <summary>Runs every <c>run</c> of a program in source order (a failing run does not stop the next).</summary>
+    public async Task<IReadOnlyList<AxonRunResult>> RunProgramAsync(AxonProgram program, CancellationToken cancellationToken = default)
+    {
+        Register(program);
+        var results = new List<AxonRunResult>(program.Runs.Count);
+        foreach (var run in program.Runs)
+        {
+            try
+            {
+                results.Add(await RunAsync(run, (IReadOnlyDictionary<string, object?>?)null, cancellationToken).ConfigureAwait(false));
+            }
+            catch (AxonRunFailedException ex) when (!Options.ThrowOnFailure)
+            {
+                results.Add(ex.Result);
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Runs a flow with named arguments (no persona, context or anchors).</summary>
+    public Task<AxonRunResult> RunAsync(FlowDefinition flow, IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken = default) =>
+        RunAsync(new RunDefinition(flow), arguments, cancellationToken);
+
+    /// <summary>Runs a flow with positional arguments (bound to parameters in order).</summary>
+    public Task<AxonRunResult> RunAsync(RunDefinition run, IReadOnlyList<object?> positionalArguments, CancellationToken cancellationToken = default)
+    {
+        var named = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (positionalArguments.Count > run.Flow.Parameters.Count)
+            throw new AxonFlowDefinitionException($"Flow '{run.Flow.Name}' takes {run.Flow.Parameters.Count} argument(s), {positionalArguments.Count} given.");
+        for (var i = 0; i < positionalArguments.Count; i++) named[run.Flow.Parameters[i].Name] = positionalArguments[i];
+        return RunAsync(run, named, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a <c>run</c>: binds its arguments (the run's own, by position and <c>name:value</c>, then
+    /// <paramref name="arguments"/> by name), executes the flow, applies <c>on_failure</c>
+    /// (retry with backoff, raise) and writes <c>output_to</c>.
+    /// </summary>
+    public async Task<AxonRunResult> RunAsync(RunDefinition run, IReadOnlyDictionary<string, object?>? arguments, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        _flows.TryAdd(run.Flow.Name, run.Flow);
+        var values = BindArguments(run, arguments);
+        var retry = run.OnFailure == "retry";
+        var maxRuns = retry ? Math.Max(1, ParamInt(run.OnFailureParams, "attempts", ParamInt(run.OnFailureParams, "max_attempts", 3))) : 1;
+        var backoff = ParamString(run.OnFailureParams, "backoff") switch
+        {
+            "linear" => BackoffStrategy.Linear,
+            "exponential" => BackoffStrategy.Exponential,
+            _ => BackoffStrategy.None,
+        };
+        AxonRunResult result = null!;
+        for (var attempt = 1; attempt <= maxRuns; attempt++)
+        {
+            result = await ExecuteOnceAsync(run, values, null, cancellationToken).ConfigureAwait(false) with { RunAttempts = attempt };
+            if (result.Status != RunStatus.Failed) break;
+            if (attempt < maxRuns)
+            {
+                _logger.LogWarning("Run of {Flow} failed (attempt {Attempt}/{Max}), retrying: {Error}", run.Flow.Name, attempt, maxRuns, result.Error);
+                await DelayAsync(backoff, attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return await FinishAsync(run, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Continues a hibernated execution with the event's <paramref name="payload"/>. A continuation id
+    /// can be resumed exactly once; a second call (or an unknown or expired id) throws
+    /// <see cref="AxonResumeException"/>. The payload is available to later steps as <c>{{event_name}}</c>.
+    /// </summary>
+    public async Task<AxonRunResult> ResumeAsync(string continuationId, object? payload = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(continuationId);
+        byte[]? peek;
+        try { peek = await Options.StateStore.LoadAsync(continuationId, cancellationToken).ConfigureAwait(false); }
+        catch (ArgumentException) { throw new AxonResumeException("Invalid continuation id."); }
+        if (peek is null) throw new AxonResumeException($"Continuation '{continuationId}' is unknown or has already been resumed.");
+        var state = ExecutionStateSerializer.Deserialize(peek);
+        if (!_flows.TryGetValue(state.FlowName, out var flow))
+            throw new AxonResumeException($"Flow '{state.FlowName}' is not registered with this runtime; register its program before resuming.");
+        if (state.ExpiresAt is { } exp && Options.TimeProvider.GetUtcNow() > exp)
+        {
+            await Options.StateStore.TryClaimAsync(continuationId, cancellationToken).ConfigureAwait(false);
+            throw new AxonResumeException($"Continuation '{continuationId}' timed out at {exp.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)} waiting for '{state.EventName}'.");
+        }
+        // The claim is the exactly-once gate: only one caller gets the bytes.
+        var claimed = await Options.StateStore.TryClaimAsync(continuationId, cancellationToken).ConfigureAwait(false)
+            ?? throw new AxonResumeException($"Continuation '{continuationId}' is unknown or has already been resumed.");
+        state = ExecutionStateSerializer.Deserialize(claimed);
+        var run = new RunDefinition(flow)
+        {
+            Persona = state.Persona, Context = state.Context, Anchors = state.Anchors, Effort = state.Effort,
+            OutputTo = state.OutputTo, OnFailure = state.OnFailure, OnFailureParams = state.OnFailureParams,
+        };
+        var result = await ExecuteOnceAsync(run, state.Values, state, cancellationToken, payload).ConfigureAwait(false);
+        return await FinishAsync(run, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<AxonRunResult> FinishAsync(RunDefinition run, AxonRunResult result, CancellationToken ct)
+    {
+        if (result.Status == RunStatus.Completed && run.OutputTo.Length > 0 && Options.OutputDirectory != "")
+        {
+            var path = Path.Combine(Options.OutputDirectory ?? Directory.GetCurrentDirectory(), run.OutputTo);
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (dir is not null) Directory.CreateDirectory(dir);
+            var content = result.OutputJson is { } json ? json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) : result.Output ?? "";
+            await File.WriteAllTextAsync(path, content, ct).ConfigureAwait(false);
+            result = result with { OutputPath = path };
+        }
+        if (result.Status == RunStatus.Failed)
+        {
+            if (run.OnFailure == "raise")
+            {
+                var name = ParamString(run.OnFailureParams, "target") is { Length: > 0 } t ? t : result.ErrorName ?? "RunFailed";
+                throw new AxonRunFailedException($"{name}: flow '{run.Flow.Name}' failed: {result.Error}", name, result);
+            }
+            if (Options.ThrowOnFailure)
+                throw new AxonRunFailedException($"Flow '{run.Flow.Name}' failed: {result.Error}", result.ErrorName ?? "RunFailed", result);
+        }
+        return result;
+    }
+
+    private async Task<AxonRunResult> ExecuteOnceAsync(RunDefinition run, IReadOnlyDictionary<string, AxonValue> values, SuspendedState? resumed, CancellationToken ct, object? payload = null)
+    {
+        var plan = FlowPlan.For(run.Flow);
+        var anchors = EffectiveAnchors(run);
+        var style = PromptCompiler.StyleFor(Options.Backend);
+        var (temperature, topP) = EpistemicSampling(run.Flow.EpistemicMode);
+        var baseOptions = new ChatOptions
+        {
+            ModelId = Options.Model,
+            Temperature = temperature ?? (float?)run.Context?.Temperature,
+            TopP = topP,
+            MaxOutputTokens = run.Context?.MaxTokens,
+        };
+        if (run.Effort.Length > 0) baseOptions.AdditionalProperties = new AdditionalPropertiesDictionary { ["effort"] = run.Effort };
+
+        var systemPrompt = PromptCompiler.CompileSystemPrompt(style, run.Persona, run.Context, anchors);
+        var trace = Options.Trace;
+        var span = trace?.StartSpan("unit:" + run.Flow.Name, "run", new Dictionary<string, object?>
+        {
+            ["persona"] = run.Persona?.Name, ["context"] = run.Context?.Name, ["effort"] = run.Effort,
+            ["epistemic_mode"] = run.Flow.EpistemicMode == EpistemicMode.None ? null : run.Flow.EpistemicMode.ToString().ToLowerInvariant(),
+            ["resumed"] = resumed is not null,
+        });
+        using var activity = AxonTelemetry.ActivitySource.HasListeners() ? AxonTelemetry.ActivitySource.StartActivity("invoke_agent " + run.Flow.Name) : null;
+        activity?.SetTag(AxonTelemetry.Attributes.OperationName, "invoke_agent");
+        activity?.SetTag(AxonTelemetry.Attributes.AgentName, run.Flow.Name);
+
+        var ctx = new ExecutionContext
+        {
+            Plan = plan,
+            Run = run,
+            SystemPrompt = systemPrompt,
+            SystemMessage = systemPrompt.Length > 0 ? new ChatMessage(ChatRole.System, systemPrompt) : null,
+            Anchors = anchors,
+            BaseOptions = baseOptions,
+            Style = style,
+            Refine = plan.Refine ?? Options.DefaultRefine,
+            RunSpan = span,
+        };
+        foreach (var kv in values) ctx.Values[kv.Key] = kv.Value;
+        var startIndex = 0;
+        if (resumed is not null)
+        {
+            ctx.Memories.AddRange(resumed.Memories);
+            ctx.Results.AddRange(resumed.Results);
+            ctx.LastOutputKey = resumed.LastOutputKey;
+            var payloadValue = AxonValue.From(payload);
+            if (resumed.EventName.Length > 0) ctx.Values[resumed.EventName] = payloadValue;
+            startIndex = resumed.NextIndex;
+            trace?.Record(TraceEventKinds.Resume, resumed.EventName, new Dictionary<string, object?> { ["continuation_id"] = resumed.ContinuationId, ["event"] = resumed.EventName });
+        }
+
+        var start = Clock.Now();
+        try
+        {
+            var result = await _executor.ExecuteAsync(ctx, startIndex, ct).ConfigureAwait(false);
+            span?.End(result.Status == RunStatus.Suspended ? "suspended" : "ok", Totals(result));
+            activity?.SetTag("axon.run.status", result.Status.ToString().ToLowerInvariant());
+            return result;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            span?.End("cancelled");
+            throw;
+        }
+        catch (Exception ex) when (ex is AxonRuntimeException or InvalidOperationException or JsonException or IOException)
+        {
+            var failed = _executor.BuildResult(ctx, RunStatus.Failed, start, ex);
+            span?.End("error", new Dictionary<string, object?> { ["error"] = failed.Error });
+            activity?.SetStatus(ActivityStatusCode.Error);
+            activity?.SetTag(AxonTelemetry.Attributes.ErrorType, failed.ErrorName);
+            _logger.LogError("Flow {Flow} failed: {Error}", run.Flow.Name, failed.Error);
+            return failed;
+        }
+    }
+
+    private static Dictionary<string, object?> Totals(AxonRunResult r) => new()
+    {
+        ["status"] = r.Status.ToString().ToLowerInvariant(),
+        ["input_tokens"] = r.TotalUsage.InputTokens,
+        ["output_tokens"] = r.TotalUsage.OutputTokens,
+        ["cost_usd"] = (double)r.TotalCost,
+        ["continuation_id"] = r.ContinuationId,
+    };
+
+    /// <summary>Temperature/top_p of an epistemic mode (reference §6.8).</summary>
+    public static (float? Temperature, float? TopP) EpistemicSampling(EpistemicMode mode) => mode switch
+    {
+        EpistemicMode.Know => (0.1f, 0.3f),
+        EpistemicMode.Believe => (0.3f, 0.5f),
+        EpistemicMode.Speculate => (0.9f, 0.95f),
+        EpistemicMode.Doubt => (0.2f, 0.4f),
+        _ => (null, null),
+    };
+
+    /// <summary>Anchors an epistemic mode injects (reference §6.8).</summary>
+    public static IReadOnlyList<string> EpistemicAnchors(EpistemicMode mode) => mode switch
+    {
+        EpistemicMode.Know => ["RequiresCitation", "NoHallucination"],
+        EpistemicMode.Believe => ["NoHallucination"],
+        EpistemicMode.Doubt => ["RequiresCitation", "SyllogismChecker"],
+        _ => [],
+    };
+
+    private IReadOnlyList<AnchorDefinition> EffectiveAnchors(RunDefinition run)
+    {
+        var injected = EpistemicAnchors(run.Flow.EpistemicMode);
+        if (injected.Count == 0 && Options.Anchors.Count == 0) return run.Anchors;
+        var list = new List<AnchorDefinition>(run.Anchors);
+        foreach (var a in Options.Anchors) if (list.All(x => x.Name != a.Name)) list.Add(a);
+        foreach (var n in injected) if (list.All(x => x.Name != n)) list.Add(StandardAnchors.Definition(n));
+        return list;
+    }
+
+    private Dictionary<string, AxonValue> BindArguments(RunDefinition run, IReadOnlyDictionary<string, object?>? arguments)
+    {
+        var flow = run.Flow;
+        var bound = new Dictionary<string, AxonValue>(StringComparer.Ordinal);
+        var position = 0;
+        foreach (var arg in run.Arguments)
+        {
+            var colon = arg.IndexOf(':');
+            if (colon > 0 && flow.Parameters.Any(p => p.Name == arg[..colon]))
+            {
+                bound[arg[..colon]] = new AxonValue(arg[(colon + 1)..].Trim().Trim('"'));
+                continue;
+            }
+            while (position < flow.Parameters.Count && bound.ContainsKey(flow.Parameters[position].Name)) position++;
+            if (position >= flow.Parameters.Count)
+                throw new AxonFlowDefinitionException($"Flow '{flow.Name}' takes {flow.Parameters.Count} argument(s); too many given in run.");
+            bound[flow.Parameters[position++].Name] = new AxonValue(arg.Trim('"'));
+        }
+        if (arguments is not null)
+        {
+            foreach (var kv in arguments)
+            {
+                if (flow.Parameters.All(p => p.Name != kv.Key))
+                    throw new AxonFlowDefinitionException($"Flow '{flow.Name}' has no parameter '{kv.Key}'. Parameters: {string.Join(", ", flow.Parameters.Select(p => p.Name))}.");
+                bound[kv.Key] = AxonValue.From(kv.Value);
+            }
+        }
+        var types = FlowExecutor.TypesOf(flow);
+        foreach (var p in flow.Parameters)
+        {
+            if (!bound.TryGetValue(p.Name, out var v))
+            {
+                if (!p.Type.Optional) _logger.LogWarning("Flow {Flow}: parameter {Parameter} has no argument.", flow.Name, p.Name);
+                continue;
+            }
+            // Ranged parameter types are checked before anything runs.
+            if (types.Find(p.Type.Name) is { Fields.Count: 0 } t && (t.RangeMin is not null || t.RangeMax is not null)
+                && double.TryParse(v.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+                && (n < (t.RangeMin ?? double.MinValue) || n > (t.RangeMax ?? double.MaxValue)))
+                throw new AxonValidationException($"Argument {p.Name} = {v.Text} is outside the range of {t.Name} ({t.RangeMin}..{t.RangeMax}).");
+        }
+        return bound;
+    }
+
+    private async Task DelayAsync(BackoffStrategy backoff, int attempt, CancellationToken ct)
+    {
+        var factor = backoff switch { BackoffStrategy.Linear => attempt, BackoffStrategy.Exponential => 0.5 * Math.Pow(2, attempt), _ => 0 };
+        if (factor <= 0 || Options.BackoffUnit <= TimeSpan.Zero) return;
+        await Task.Delay(TimeSpan.FromTicks((long)Math.Min(Options.BackoffUnit.Ticks * factor, Options.BackoffUnit.Ticks * 30.0)), Options.TimeProvider, ct).ConfigureAwait(false);
+    }
+
+    private static int ParamInt(IReadOnlyList<KeyValuePair<string, string>> ps, string key, int fallback) =>
+        int.TryParse(ParamString(ps, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+    private static string ParamString(IReadOnlyList<KeyValuePair<string, string>> ps, string key)
+    {
+        foreach (var kv in ps) if (kv.Key == key) return kv.Value;
+        return "";
+    }
+
+    /// <summary>Logger wrapper that redacts secrets from every formatted message.</summary>
+    private sealed class RedactingLogger(ILogger inner, SecretRedactor redactor) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!inner.IsEnabled(logLevel)) return;
+            var message = redactor.Redact(formatter(state, exception));
+            inner.Log(logLevel, eventId, message, null, (m, _) => m);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Axon.Runtime.Anchors;
+
+namespace Axon.Runtime.Execution;
+
+/// <summary>Token usage of one or more model calls.</summary>
+/// <param name="InputTokens">Prompt tokens.</param>
+/// <param name="OutputTokens">Completion tokens.</param>
+public readonly record struct TokenUsage(long InputTokens, long OutputTokens)
+{
+    /// <summary>Input + output.</summary>
+    public long TotalTokens => InputTokens + OutputTokens;
+
+    /// <summary>Sum of two usages.</summary>
+    public static TokenUsage operator +(TokenUsage a, TokenUsage b) => new(a.InputTokens + b.InputTokens, a.OutputTokens + b.OutputTokens);
+}
+
+/// <summary>How a run ended.</summary>
+public enum RunStatus
+{
+    /// <summary>All steps ran.</summary>
+    Completed,
+    /// <summary>A <c>hibernate</c> suspended the run; resume it with its continuation id.</summary>
+    Suspended,
+    /// <summary>A step failed and the failure was not recovered.</summary>
+    Failed,
+}
+
+/// <summary>The result of one executed node.</summary>
+public sealed record StepResult
+{
+    /// <summary>The name the output is stored under (<c>Extract</c>, <c>probe_doc</c>, <c>__anonymous_3__</c>…).</summary>
+    public required string Name { get; init; }
+    /// <summary>The node kind (IR <c>node_type</c>).</summary>
+    public required string Kind { get; init; }
+    /// <summary>The output as text (JSON text for structured outputs).</summary>
+    public string? Output { get; init; }
+    /// <summary>The structured output, when the step produced JSON.</summary>
+    public JsonNode? Json { get; init; }
+    /// <summary>Confidence reported with the output.</summary>
+    public double? Confidence { get; init; }
+    /// <summary>Tokens used (all attempts).</summary>
+    public TokenUsage Usage { get; init; }
+    /// <summary>Estimated cost in US dollars (all attempts).</summary>
+    public decimal EstimatedCost { get; init; }
+    /// <summary>Wall-clock duration.</summary>
+    public TimeSpan Duration { get; init; }
+    /// <summary>Model attempts made (0 for nodes without a model call).</summary>
+    public int Attempts { get; init; }
+    /// <summary>Anchor verdicts for the accepted output.</summary>
+    public IReadOnlyList<AnchorVerdict> AnchorVerdicts { get; init; } = [];
+    /// <summary>Warnings (validate warn, anchor warn/log/escalate, schema notes).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>True when the output is synthetic (stub backend or stub tool).</summary>
+    public bool IsSynthetic { get; init; }
+    /// <summary>The error, when this node failed.</summary>
+    public string? Error { get; init; }
+    /// <summary>True when the result was escalated (anchor or refine <c>escalate</c>).</summary>
+    public bool Escalated { get; init; }
+}
+
+/// <summary>The result of running a flow.</summary>
+public sealed record AxonRunResult
+{
+    /// <summary>The flow.</summary>
+    public required string FlowName { get; init; }
+    /// <summary>Completed, Suspended or Failed.</summary>
+    public required RunStatus Status { get; init; }
+    /// <summary>Results per executed node, in execution order.</summary>
+    public IReadOnlyList<StepResult> Steps { get; init; } = [];
+    /// <summary>The final output (the last produced value), as text.</summary>
+    public string? Output { get; init; }
+    /// <summary>The final output as JSON, when structured.</summary>
+    public JsonNode? OutputJson { get; init; }
+    /// <summary>Sum of all steps' usage.</summary>
+    public TokenUsage TotalUsage { get; init; }
+    /// <summary>Sum of all steps' estimated cost.</summary>
+    public decimal TotalCost { get; init; }
+    /// <summary>Duration of this execution segment (a resumed run reports the segment after the resume).</summary>
+    public TimeSpan Duration { get; init; }
+    /// <summary>For a suspended run: the id to pass to <c>ResumeAsync</c>.</summary>
+    public string? ContinuationId { get; init; }
+    /// <summary>For a suspended run: the event it waits for.</summary>
+    public string? AwaitingEvent { get; init; }
+    /// <summary>For a failed run: the error message (secrets redacted).</summary>
+    public string? Error { get; init; }
+    /// <summary>For a failed run: the error name (e.g. the <c>raise X</c> target).</summary>
+    public string? ErrorName { get; init; }
+    /// <summary>Number of times the whole flow ran (on_failure: retry).</summary>
+    public int RunAttempts { get; init; } = 1;
+    /// <summary>Where the output was written (<c>output_to</c>), if anywhere.</summary>
+    public string? OutputPath { get; init; }
+    /// <summary>Finds a step result by name.</summary>
+    public StepResult? this[string name] => Steps.LastOrDefault(s => s.Name == name);
+}

@@ -1,0 +1,139 @@
+using System.Text.Json.Nodes;
+using Axon.Runtime.Model;
+
+namespace Axon.Runtime.Tests.Support;
+
+/// <summary>
+/// Test helper: builds the runtime flow model from an <c>axon compile</c> IR JSON file, the same
+/// mapping the CLI will do. Keeps tests independent of the language front end.
+/// </summary>
+public static class IrLoader
+{
+    public static AxonProgram Load(string path) => FromJson(JsonNode.Parse(File.ReadAllText(path))!.AsObject());
+
+    public static AxonProgram FromJson(JsonObject ir)
+    {
+        var types = ir["types"]!.AsArray().Select(t => Type(t!.AsObject())).ToList();
+        var tools = ir["tools"]!.AsArray().Select(t => Tool(t!.AsObject())).ToList();
+        var memories = ir["memories"]!.AsArray().Select(m => Memory(m!.AsObject())).ToList();
+        var personas = ir["personas"]!.AsArray().Select(p => Persona(p!.AsObject())).ToList();
+        var contexts = ir["contexts"]!.AsArray().Select(c => Context(c!.AsObject())).ToList();
+        var anchors = ir["anchors"]!.AsArray().Select(a => Anchor(a!.AsObject())).ToList();
+        var flows = ir["flows"]!.AsArray().Select(f => Flow(f!.AsObject(), types, tools, memories)).ToList();
+        var runs = ir["runs"]!.AsArray().Select(r =>
+        {
+            var o = r!.AsObject();
+            var flow = flows.First(f => f.Name == S(o, "flow_name"));
+            return new RunDefinition(flow)
+            {
+                Arguments = o["arguments"]!.AsArray().Select(a => a!.GetValue<string>()).ToList(),
+                Persona = personas.FirstOrDefault(p => p.Name == S(o, "persona_name")),
+                Context = contexts.FirstOrDefault(c => c.Name == S(o, "context_name")),
+                Anchors = o["anchor_names"]!.AsArray().Select(n => anchors.First(a => a.Name == n!.GetValue<string>())).ToList(),
+                OnFailure = S(o, "on_failure"),
+                OnFailureParams = Pairs(o["on_failure_params"]),
+                OutputTo = S(o, "output_to"),
+                Effort = S(o, "effort"),
+                Position = Pos(o),
+            };
+        }).ToList();
+        return new AxonProgram
+        {
+            Source = ir["_meta"]?["source"]?.GetValue<string>() ?? "",
+            Personas = personas, Contexts = contexts, Anchors = anchors, Tools = tools, Memories = memories, Types = types, Flows = flows, Runs = runs,
+        };
+    }
+
+    private static string S(JsonObject o, string key) => o[key]?.GetValue<string>() ?? "";
+    private static double? D(JsonObject o, string key) => o[key]?.GetValue<double>();
+    private static int? I(JsonObject o, string key) => o[key]?.GetValue<int>();
+    private static bool? B(JsonObject o, string key) => o[key]?.GetValue<bool>();
+    private static List<string> L(JsonObject o, string key) => o[key]?.AsArray().Select(x => x!.GetValue<string>()).ToList() ?? [];
+    private static SourcePosition Pos(JsonObject o) => new(I(o, "source_line") ?? 0, I(o, "source_column") ?? 0);
+    private static List<KeyValuePair<string, string>> Pairs(JsonNode? n) =>
+        n?.AsArray().Select(p => new KeyValuePair<string, string>(p![0]!.GetValue<string>(), p[1]!.GetValue<string>())).ToList() ?? [];
+
+    private static TypeDefinition Type(JsonObject o) => new(S(o, "name"))
+    {
+        Fields = o["fields"]!.AsArray().Select(f => new TypeFieldDefinition(S(f!.AsObject(), "name"),
+            new TypeReference(S(f.AsObject(), "type_name"), S(f.AsObject(), "generic_param"), B(f.AsObject(), "optional") ?? false))).ToList(),
+        RangeMin = D(o, "range_min"), RangeMax = D(o, "range_max"), WhereExpression = S(o, "where_expression"), Position = Pos(o),
+    };
+
+    private static ToolDefinition Tool(JsonObject o) => new(S(o, "name"))
+    {
+        Provider = S(o, "provider"), MaxResults = I(o, "max_results"), FilterExpression = S(o, "filter_expr"), Timeout = S(o, "timeout"),
+        Runtime = S(o, "runtime"), Sandbox = B(o, "sandbox"), Position = Pos(o),
+    };
+
+    private static MemoryDefinition Memory(JsonObject o) => new(S(o, "name"))
+    { Store = S(o, "store"), Backend = S(o, "backend"), Retrieval = S(o, "retrieval"), Decay = S(o, "decay"), Position = Pos(o) };
+
+    private static PersonaDefinition Persona(JsonObject o) => new(S(o, "name"))
+    {
+        Domain = L(o, "domain"), Tone = S(o, "tone"), ConfidenceThreshold = D(o, "confidence_threshold"), CiteSources = B(o, "cite_sources"),
+        RefuseIf = L(o, "refuse_if"), Language = S(o, "language"), Description = S(o, "description"), Position = Pos(o),
+    };
+
+    private static ContextDefinition Context(JsonObject o) => new(S(o, "name"))
+    {
+        MemoryScope = S(o, "memory_scope"), Language = S(o, "language"), Depth = S(o, "depth"), MaxTokens = I(o, "max_tokens"),
+        Temperature = D(o, "temperature"), CiteSources = B(o, "cite_sources"), Position = Pos(o),
+    };
+
+    private static AnchorDefinition Anchor(JsonObject o) => new(S(o, "name"))
+    {
+        Require = S(o, "require"), Reject = L(o, "reject"), Enforce = S(o, "enforce"), ConfidenceFloor = D(o, "confidence_floor"),
+        UnknownResponse = S(o, "unknown_response"), OnViolation = S(o, "on_violation"), OnViolationTarget = S(o, "on_violation_target"), Position = Pos(o),
+    };
+
+    private static FlowDefinition Flow(JsonObject o, List<TypeDefinition> types, List<ToolDefinition> tools, List<MemoryDefinition> memories) =>
+        new(S(o, "name"), o["steps"]!.AsArray().Select(s => Node(s!.AsObject())).ToList())
+        {
+            Parameters = o["parameters"]!.AsArray().Select(p => new ParameterDefinition(S(p!.AsObject(), "name"),
+                new TypeReference(S(p.AsObject(), "type_name"), S(p.AsObject(), "generic_param"), B(p.AsObject(), "optional") ?? false)) { Position = Pos(p.AsObject()) }).ToList(),
+            ReturnType = new TypeReference(S(o, "return_type_name"), S(o, "return_type_generic"), B(o, "return_type_optional") ?? false),
+            ExecutionLevels = o["execution_levels"]!.AsArray().Select(l => (IReadOnlyList<string>)l!.AsArray().Select(n => n!.GetValue<string>()).ToList()).ToList(),
+            Types = types, Tools = tools, Memories = memories, Position = Pos(o),
+        };
+
+    public static FlowNode Node(JsonObject o)
+    {
+        FlowNode node = S(o, "node_type") switch
+        {
+            "step" => new StepNode(S(o, "name"))
+            {
+                Given = S(o, "given"), Ask = S(o, "ask"), OutputType = S(o, "output_type"), ConfidenceFloor = D(o, "confidence_floor"),
+                UseTool = o["use_tool"] is JsonObject u ? (UseToolNode)Node(u) : null,
+                Probe = o["probe"] is JsonObject p ? (ProbeNode)Node(p) : null,
+                Reason = o["reason"] is JsonObject r ? (ReasonNode)Node(r) : null,
+                Weave = o["weave"] is JsonObject w ? (WeaveNode)Node(w) : null,
+            },
+            "probe" => new ProbeNode(S(o, "target"), L(o, "fields")),
+            "reason" => new ReasonNode
+            {
+                Name = S(o, "name"), About = S(o, "about"), Given = L(o, "given"), Depth = I(o, "depth") ?? 1, ShowWork = B(o, "show_work") ?? false,
+                ChainOfThought = B(o, "chain_of_thought") ?? false, Ask = S(o, "ask"), OutputType = S(o, "output_type"),
+            },
+            "weave" => new WeaveNode(L(o, "sources"), S(o, "target")) { FormatType = S(o, "format_type"), Priority = L(o, "priority"), Style = S(o, "style") },
+            "validate" => new ValidateNode(S(o, "target"), S(o, "schema"), o["rules"]!.AsArray().Select(r => (ValidateRule)Node(r!.AsObject())).ToList()),
+            "validate_rule" => new ValidateRule(S(o, "condition"), S(o, "comparison_op"), S(o, "comparison_value"), S(o, "action"))
+            { ActionTarget = S(o, "action_target"), ActionParams = Pairs(o["action_params"]) },
+            "refine" => new RefineNode
+            {
+                MaxAttempts = I(o, "max_attempts") ?? 3, PassFailureContext = B(o, "pass_failure_context") ?? true,
+                Backoff = S(o, "backoff") switch { "linear" => BackoffStrategy.Linear, "exponential" => BackoffStrategy.Exponential, _ => BackoffStrategy.None },
+                OnExhaustion = S(o, "on_exhaustion"), OnExhaustionTarget = S(o, "on_exhaustion_target"),
+            },
+            "use_tool" => new UseToolNode(S(o, "tool_name"), S(o, "argument")),
+            "remember" => new RememberNode(S(o, "expression"), S(o, "memory_target")),
+            "recall" => new RecallNode(S(o, "query"), S(o, "memory_source")),
+            "conditional" => new ConditionalNode(S(o, "condition"), S(o, "comparison_op"), S(o, "comparison_value"),
+                o["then_branch"] is JsonObject t ? Node(t) : null, o["else_branch"] is JsonObject e ? Node(e) : null),
+            "parallel_block" => new ParallelNode(o["branches"]!.AsArray().Select(b => Node(b!.AsObject())).ToList()),
+            "hibernate" => new HibernateNode(S(o, "event_name")) { Timeout = S(o, "timeout"), ContinuationId = S(o, "continuation_id") },
+            var k => throw new InvalidOperationException("Unknown IR node " + k),
+        };
+        return node with { Position = Pos(o) };
+    }
+}
