@@ -1,7 +1,5 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using Anthropic;
-using Anthropic.Core;
 using Axon.Runtime.Providers.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -13,7 +11,7 @@ namespace Axon.Runtime.Providers;
 /// <summary>The names of the built-in backends.</summary>
 public static class AxonBackends
 {
-    /// <summary>Anthropic Messages API through the official SDK.</summary>
+    /// <summary>Anthropic Messages API.</summary>
     public const string Anthropic = "anthropic";
     /// <summary>OpenAI chat completions through the official SDK.</summary>
     public const string OpenAI = "openai";
@@ -147,19 +145,7 @@ internal static class BuiltInProviders
         return new OpenAISdkChatClient(context, chat, baseUri, o.Model!, http);
     }
 
-    private static IChatClient CreateAnthropic(AxonProviderOptions o)
-    {
-        var d = AnthropicDescriptor;
-        var baseUri = BaseUri(d, o.BaseUrl);
-        var (context, http) = Transport(d, o);
-        var client = new AnthropicClient(new ClientOptions
-        {
-            ApiKey = o.ApiKey!,
-            BaseUrl = baseUri.ToString().TrimEnd('/'),
-            MaxRetries = 0, // routing is the only retry loop
-            Timeout = context.Timeout * 2, // ours fires first and is classified
-            HttpClient = http,
-        });
-        return new AnthropicSdkChatClient(context, client.AsIChatClient(o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens), baseUri, http);
-    }
+    private static IChatClient CreateAnthropic(AxonProviderOptions o) => CreateHttp(AnthropicDescriptor, o,
+        (ctx, http, baseUri) => new AnthropicChatClient(ctx, http, baseUri, o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens),
+        http => http.DefaultRequestHeaders.Add("x-api-key", o.ApiKey));
 }

@@ -101,6 +101,86 @@ internal sealed class OaiUsage
 
 #endregion
 
+#region Anthropic Messages
+
+internal sealed class AnthropicRequest
+{
+    public string Model { get; set; } = "";
+    public int MaxTokens { get; set; }
+    public string? System { get; set; }
+    public List<AnthropicMessage> Messages { get; set; } = [];
+    public float? Temperature { get; set; }
+    public float? TopP { get; set; }
+    public List<string>? StopSequences { get; set; }
+    public List<AnthropicTool>? Tools { get; set; }
+    public AnthropicToolChoice? ToolChoice { get; set; }
+    public bool? Stream { get; set; }
+}
+
+internal sealed class AnthropicMessage
+{
+    public string Role { get; set; } = "user";
+    public List<AnthropicBlock> Content { get; set; } = [];
+}
+
+/// <summary>A content block, or (in streams) a block delta or message delta; members depend on <see cref="Type"/>.</summary>
+internal sealed class AnthropicBlock
+{
+    public string? Type { get; set; }
+    public string? Text { get; set; }
+    public string? Id { get; set; }
+    public string? Name { get; set; }
+    public JsonElement? Input { get; set; }
+    public string? ToolUseId { get; set; }
+    public string? Content { get; set; }
+    public bool? IsError { get; set; }
+    public string? PartialJson { get; set; }
+    public string? StopReason { get; set; }
+}
+
+internal sealed class AnthropicTool
+{
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    public JsonElement InputSchema { get; set; }
+}
+
+internal sealed class AnthropicToolChoice
+{
+    public string Type { get; set; } = "auto";
+    public string? Name { get; set; }
+}
+
+/// <summary>A message, or any streamed event (<c>type</c> says which members are set).</summary>
+internal sealed class AnthropicResponse
+{
+    public string? Type { get; set; }
+    public string? Id { get; set; }
+    public string? Model { get; set; }
+    public List<AnthropicBlock>? Content { get; set; }
+    public string? StopReason { get; set; }
+    public AnthropicUsage? Usage { get; set; }
+    public AnthropicResponse? Message { get; set; }
+    public int? Index { get; set; }
+    public AnthropicBlock? ContentBlock { get; set; }
+    public AnthropicBlock? Delta { get; set; }
+    public AnthropicError? Error { get; set; }
+}
+
+internal sealed class AnthropicUsage
+{
+    public long? InputTokens { get; set; }
+    public long? OutputTokens { get; set; }
+}
+
+internal sealed class AnthropicError
+{
+    public string? Type { get; set; }
+    public string? Message { get; set; }
+}
+
+#endregion
+
 #region Ollama /api/chat
 
 internal sealed class OllamaRequest
@@ -398,6 +478,8 @@ internal sealed class BedrockToolUseDelta
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(OaiRequest))]
 [JsonSerializable(typeof(OaiResponse))]
+[JsonSerializable(typeof(AnthropicRequest))]
+[JsonSerializable(typeof(AnthropicResponse))]
 [JsonSerializable(typeof(OllamaRequest))]
 [JsonSerializable(typeof(OllamaResponse))]
 [JsonSerializable(typeof(string))]
