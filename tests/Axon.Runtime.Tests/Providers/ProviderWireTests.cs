@@ -89,6 +89,25 @@ public sealed class ProviderWireTests
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task Tool_calls_and_results_of_earlier_turns_are_sent_in_the_provider_shape(string backend)
+    {
+        await using var emulator = CreateEmulator(backend);
+        emulator.Scenario = Scenario.ToolResult;
+        using var client = CreateClient(emulator);
+        var messages = FlowStep.Messages().Concat(
+        [
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call_1", ProviderEmulator.ToolName, new Dictionary<string, object?> { ["city"] = "Paris" })]),
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_1", """{"temp_c":21}""")]),
+        ]);
+
+        var response = await client.GetResponseAsync(messages, FlowStep.Options(tools: true), Token);
+
+        AssertShape(emulator);
+        Assert.Equal(ProviderEmulator.PlainText, response.Text);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task Streaming_yields_the_pieces_a_finish_reason_and_usage(string backend)
     {
         await using var emulator = CreateEmulator(backend);

@@ -23,7 +23,7 @@ public sealed class AnthropicEmulator : ProviderEmulator
         Expect(problems, body.GetProperty("max_tokens").GetInt32() == 256, "max_tokens 256");
         Expect(problems, TextOf(body.GetProperty("system")) == SystemPrompt, "system prompt in top-level system");
         var messages = body.GetProperty("messages");
-        Expect(problems, messages.GetArrayLength() == 1 && messages[0].GetProperty("role").GetString() == "user"
+        Expect(problems, messages.GetArrayLength() == (scenario == Scenario.ToolResult ? 3 : 1) && messages[0].GetProperty("role").GetString() == "user"
                          && TextOf(messages[0].GetProperty("content")) == UserPrompt, "messages: one user message (no system role)");
         Expect(problems, Has(body, "temperature", out var t) && Near(t, 0.2), "temperature 0.2");
         Expect(problems, Has(body, "top_p", out var p) && Near(p, 0.9), "top_p 0.9");
@@ -35,6 +35,17 @@ public sealed class AnthropicEmulator : ProviderEmulator
                      && Has(body, "tool_choice", out var tc) && tc.GetProperty("type").GetString() == "tool"
                      && tc.GetProperty("name").GetString() == "structured_output";
             Expect(problems, ok, "structured output as forced tool use (tools + tool_choice {type: tool})");
+        }
+        if (scenario == Scenario.ToolResult)
+        {
+            var use = messages[1].GetProperty("content")[0];
+            Expect(problems, messages[1].GetProperty("role").GetString() == "assistant" && use.GetProperty("type").GetString() == "tool_use"
+                             && use.GetProperty("id").GetString() == "call_1" && use.GetProperty("name").GetString() == ToolName
+                             && use.GetProperty("input").GetProperty("city").GetString() == "Paris", "messages[1]: assistant tool_use block");
+            var result = messages[2].GetProperty("content")[0];
+            Expect(problems, messages[2].GetProperty("role").GetString() == "user" && result.GetProperty("type").GetString() == "tool_result"
+                             && result.GetProperty("tool_use_id").GetString() == "call_1" && TextOf(result.GetProperty("content")).Contains("temp_c"),
+                "messages[2]: user tool_result block");
         }
         if (scenario == Scenario.ToolCall)
         {

@@ -30,7 +30,7 @@ public sealed class BedrockEmulator : ProviderEmulator
         Expect(problems, r.Header("authorization") == "Bearer " + ApiKey, "authorization: Bearer <Bedrock API key>");
         Expect(problems, body.GetProperty("system")[0].GetProperty("text").GetString() == SystemPrompt, "system[0].text");
         var messages = body.GetProperty("messages");
-        Expect(problems, messages.GetArrayLength() == 1 && messages[0].GetProperty("role").GetString() == "user"
+        Expect(problems, messages.GetArrayLength() == (scenario == Scenario.ToolResult ? 3 : 1) && messages[0].GetProperty("role").GetString() == "user"
                          && messages[0].GetProperty("content")[0].GetProperty("text").GetString() == UserPrompt, "messages: one user message");
         var config = body.GetProperty("inferenceConfig");
         Expect(problems, config.GetProperty("maxTokens").GetInt32() == 256 && Near(config.GetProperty("temperature"), 0.2)
@@ -42,6 +42,16 @@ public sealed class BedrockEmulator : ProviderEmulator
                          && t.GetProperty("toolSpec").GetProperty("inputSchema").GetProperty("json").GetProperty("properties").TryGetProperty("city", out _))
                      && tc.GetProperty("toolChoice").GetProperty("tool").GetProperty("name").GetString() == "structured_output";
             Expect(problems, ok, "structured output as a forced tool (toolConfig.tools + toolChoice.tool)");
+        }
+        if (scenario == Scenario.ToolResult)
+        {
+            var use = messages[1].GetProperty("content")[0].GetProperty("toolUse");
+            Expect(problems, messages[1].GetProperty("role").GetString() == "assistant" && use.GetProperty("toolUseId").GetString() == "call_1"
+                             && use.GetProperty("name").GetString() == ToolName && use.GetProperty("input").GetProperty("city").GetString() == "Paris",
+                "messages[1]: assistant toolUse");
+            var result = messages[2].GetProperty("content")[0].GetProperty("toolResult");
+            Expect(problems, messages[2].GetProperty("role").GetString() == "user" && result.GetProperty("toolUseId").GetString() == "call_1"
+                             && result.GetProperty("content")[0].GetProperty("json").GetProperty("temp_c").GetInt32() == 21, "messages[2]: user toolResult json");
         }
         if (scenario == Scenario.ToolCall)
         {

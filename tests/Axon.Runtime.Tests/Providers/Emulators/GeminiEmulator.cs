@@ -20,7 +20,7 @@ public sealed class GeminiEmulator : ProviderEmulator
         Expect(problems, r.Header("x-goog-api-key") == ApiKey, "x-goog-api-key header");
         Expect(problems, TextOf(body.GetProperty("systemInstruction").GetProperty("parts")) == SystemPrompt, "systemInstruction.parts");
         var contents = body.GetProperty("contents");
-        Expect(problems, contents.GetArrayLength() == 1 && contents[0].GetProperty("role").GetString() == "user"
+        Expect(problems, contents.GetArrayLength() == (scenario == Scenario.ToolResult ? 3 : 1) && contents[0].GetProperty("role").GetString() == "user"
                          && TextOf(contents[0].GetProperty("parts")) == UserPrompt, "contents: one user turn");
         var config = body.GetProperty("generationConfig");
         Expect(problems, Near(config.GetProperty("temperature"), 0.2), "generationConfig.temperature 0.2");
@@ -32,6 +32,15 @@ public sealed class GeminiEmulator : ProviderEmulator
                      && config.GetProperty("responseSchema").GetProperty("properties").TryGetProperty("city", out _)
                      && !config.GetProperty("responseSchema").TryGetProperty("additionalProperties", out _);
             Expect(problems, ok, "responseMimeType application/json + responseSchema (OpenAPI subset, no additionalProperties)");
+        }
+        if (scenario == Scenario.ToolResult)
+        {
+            var call = contents[1].GetProperty("parts")[0].GetProperty("functionCall");
+            Expect(problems, contents[1].GetProperty("role").GetString() == "model" && call.GetProperty("name").GetString() == ToolName
+                             && call.GetProperty("args").GetProperty("city").GetString() == "Paris", "contents[1]: model functionCall");
+            var response = contents[2].GetProperty("parts")[0].GetProperty("functionResponse");
+            Expect(problems, contents[2].GetProperty("role").GetString() == "user" && response.GetProperty("name").GetString() == ToolName
+                             && response.GetProperty("response").GetProperty("temp_c").GetInt32() == 21, "contents[2]: functionResponse {name, response object}");
         }
         if (scenario == Scenario.ToolCall)
         {

@@ -29,6 +29,15 @@ public sealed class OllamaEmulator : ProviderEmulator
         var options = body.GetProperty("options");
         Expect(problems, Near(options.GetProperty("temperature"), 0.2) && Near(options.GetProperty("top_p"), 0.9)
                          && options.GetProperty("num_predict").GetInt32() == 256, "options temperature/top_p/num_predict");
+        Expect(problems, messages.GetArrayLength() == (scenario == Scenario.ToolResult ? 4 : 2), "messages count");
+        if (scenario == Scenario.ToolResult)
+        {
+            var call = messages[2].GetProperty("tool_calls")[0].GetProperty("function");
+            Expect(problems, messages[2].GetProperty("role").GetString() == "assistant" && call.GetProperty("name").GetString() == ToolName
+                             && call.GetProperty("arguments").GetProperty("city").GetString() == "Paris", "messages[2]: tool_calls with object arguments");
+            Expect(problems, messages[3].GetProperty("role").GetString() == "tool" && messages[3].GetProperty("tool_name").GetString() == ToolName
+                             && messages[3].GetProperty("content").GetString()!.Contains("temp_c"), "messages[3]: role tool, tool_name, content");
+        }
         if (scenario == Scenario.Structured)
             Expect(problems, body.GetProperty("format").GetProperty("properties").TryGetProperty("city", out _), "format holds the JSON schema");
         if (scenario == Scenario.ToolCall)

@@ -46,7 +46,7 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
         }
 
         var messages = body.GetProperty("messages");
-        Expect(problems, messages.GetArrayLength() >= 2, "messages: system + user");
+        Expect(problems, messages.GetArrayLength() == (scenario == Scenario.ToolResult ? 4 : 2), "messages: system + user (+ assistant tool call + tool result)");
         Expect(problems, messages[0].GetProperty("role").GetString() == "system" && TextOf(messages[0].GetProperty("content")) == SystemPrompt,
             "messages[0] must be the system prompt");
         Expect(problems, messages[1].GetProperty("role").GetString() == "user" && TextOf(messages[1].GetProperty("content")) == UserPrompt,
@@ -65,6 +65,17 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
                      && rf.GetProperty("json_schema").GetProperty("strict").GetBoolean()
                      && rf.GetProperty("json_schema").GetProperty("schema").GetProperty("properties").TryGetProperty("city", out _);
             Expect(problems, ok, "response_format json_schema (name, strict, schema)");
+        }
+        if (scenario == Scenario.ToolResult)
+        {
+            var call = messages[2].GetProperty("tool_calls")[0];
+            Expect(problems, messages[2].GetProperty("role").GetString() == "assistant" && call.GetProperty("id").GetString() == "call_1"
+                             && call.GetProperty("type").GetString() == "function"
+                             && call.GetProperty("function").GetProperty("name").GetString() == ToolName
+                             && JsonDocument.Parse(call.GetProperty("function").GetProperty("arguments").GetString()!).RootElement.GetProperty("city").GetString() == "Paris",
+                "messages[2]: assistant tool_calls[0] {id, type function, name, arguments JSON string}");
+            Expect(problems, messages[3].GetProperty("role").GetString() == "tool" && messages[3].GetProperty("tool_call_id").GetString() == "call_1"
+                             && messages[3].GetProperty("content").GetString()!.Contains("temp_c"), "messages[3]: role tool, tool_call_id, content");
         }
         if (scenario == Scenario.ToolCall)
         {

@@ -11,6 +11,8 @@ public enum Scenario
     Plain,
     Structured,
     ToolCall,
+    /// <summary>The request carries an earlier tool call and its result; the answer is plain text.</summary>
+    ToolResult,
     Stream,
     BadRequest,
     Unauthorized,
@@ -91,7 +93,7 @@ public abstract class ProviderEmulator : IAsyncDisposable
 
         switch (Scenario)
         {
-            case Scenario.Plain when !streaming:
+            case Scenario.Plain or Scenario.ToolResult when !streaming:
                 await responder.JsonAsync(200, PlainBody());
                 break;
             case Scenario.Structured when !streaming:
