@@ -141,8 +141,8 @@ internal static class BuiltInProviders
             NetworkTimeout = context.Timeout * 2, // ours fires first and is classified
             Transport = new HttpClientPipelineTransport(http),
         };
-        var chat = new ChatClient(o.Model!, new ApiKeyCredential(o.ApiKey!), sdkOptions);
-        return new OpenAISdkChatClient(context, chat, baseUri, o.Model!, http);
+        var sdk = new OpenAIClient(new ApiKeyCredential(o.ApiKey!), sdkOptions);
+        return new OpenAISdkChatClient(context, sdk, baseUri, o.Model!, http);
     }
 
     private static IChatClient CreateAnthropic(AxonProviderOptions o) => CreateHttp(AnthropicDescriptor, o,

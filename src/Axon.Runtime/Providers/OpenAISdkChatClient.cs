@@ -1,8 +1,10 @@
 using System.ClientModel;
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Axon.Runtime.Providers.Http;
 using Microsoft.Extensions.AI;
+using OpenAI;
 using OpenAI.Chat;
 using ChatFinishReason = Microsoft.Extensions.AI.ChatFinishReason;
 using MeaiChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -16,9 +18,10 @@ namespace Axon.Runtime.Providers;
 /// (Microsoft.Extensions.AI.OpenAI is not available). The SDK runs on our HTTP handler, with its retry
 /// policy off, so failures are classified like every other backend's.
 /// </summary>
-internal sealed class OpenAISdkChatClient(ProviderContext context, ChatClient client, Uri endpoint, string model, HttpClient http) : IChatClient
+internal sealed class OpenAISdkChatClient(ProviderContext context, OpenAIClient sdk, Uri endpoint, string model, HttpClient http) : IChatClient
 {
     private readonly ChatClientMetadata _metadata = new(context.Provider, endpoint, model);
+    private readonly ConcurrentDictionary<string, ChatClient> _clients = new(StringComparer.Ordinal);
 
     private static (List<SdkChatMessage> Messages, ChatCompletionOptions Options) Map(IEnumerable<MeaiChatMessage> messages, ChatOptions? options)
     {
@@ -83,9 +86,8 @@ internal sealed class OpenAISdkChatClient(ProviderContext context, ChatClient cl
         return (list, o);
     }
 
-    private ChatClient ClientFor(ChatOptions? options) =>
-        options?.ModelId is { } id && id != model ? throw context.Error(ProviderErrorKind.Configuration,
-            $"{context.DisplayName} client is bound to model '{model}'; create another client for '{id}'") : client;
+    // The SDK binds a ChatClient to one model; a per-request ChatOptions.ModelId gets its own (cached) one.
+    private ChatClient ClientFor(ChatOptions? options) => _clients.GetOrAdd(options?.ModelId ?? model, sdk.GetChatClient);
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<MeaiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -197,7 +199,7 @@ internal sealed class OpenAISdkChatClient(ProviderContext context, ChatClient cl
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is not null ? null
         : serviceType == typeof(ChatClientMetadata) ? _metadata
-        : serviceType == typeof(ChatClient) ? client
+        : serviceType == typeof(OpenAIClient) ? sdk
         : serviceType.IsInstanceOfType(this) ? this
         : null;
 
