@@ -198,6 +198,45 @@ public sealed class ProviderWireTests
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task A_stream_that_goes_silent_midway_times_out(string backend)
+    {
+        await using var emulator = CreateEmulator(backend);
+        emulator.Scenario = Scenario.StreamStall;
+        using var client = CreateClient(emulator, TimeSpan.FromMilliseconds(700));
+
+        var watch = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<AxonProviderException>(async () =>
+        {
+            await foreach (var _ in client.GetStreamingResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token))
+            {
+            }
+        });
+
+        AssertShape(emulator);
+        Assert.Equal(ProviderErrorKind.Timeout, e.Kind);
+        Assert.Contains("stopped sending", e.Message);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.5, 8);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_stream_is_a_cancellation_not_a_provider_error()
+    {
+        await using var emulator = CreateEmulator("custom");
+        emulator.Scenario = Scenario.StreamStall;
+        using var client = CreateClient(emulator, TimeSpan.FromSeconds(30));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cts.CancelAfter(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in client.GetStreamingResponseAsync(FlowStep.Messages(), FlowStep.Options(), cts.Token))
+            {
+            }
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task A_reset_connection_is_a_connection_failure(string backend)
     {
         await using var emulator = CreateEmulator(backend);

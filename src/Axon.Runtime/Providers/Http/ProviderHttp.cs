@@ -150,15 +150,18 @@ internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHa
     {
         var started = Stopwatch.GetTimestamp();
         var uri = request.RequestUri;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(context.Timeout);
+        // One watchdog per response: armed while waiting for headers, then re-armed around each body read
+        // (re-arming a timer is far cheaper than a new linked source per read).
+        var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        watchdog.CancelAfter(context.Timeout);
         HttpResponseMessage response;
         try
         {
-            response = await base.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            response = await base.SendAsync(request, watchdog.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not AxonProviderException)
         {
+            watchdog.Dispose();
             var classified = context.Classify(e, uri, cancellationToken);
             if (classified is AxonProviderException ape)
                 context.Logger.LogWarning("{Provider} {Method} {Path} failed: {Message}", context.Provider, request.Method, uri?.AbsolutePath, ape.Message);
@@ -166,18 +169,23 @@ internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHa
         }
 
         var status = (int)response.StatusCode;
-        context.Logger.LogDebug("{Provider} {Method} {Path} -> {Status} in {Elapsed} ms", context.Provider, request.Method, uri?.AbsolutePath,
-            status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (context.Logger.IsEnabled(LogLevel.Debug))
+            context.Logger.LogDebug("{Provider} {Method} {Path} -> {Status} in {Elapsed} ms", context.Provider, request.Method, uri?.AbsolutePath,
+                status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         if (status is < 200 or > 299)
         {
             string? body = null;
             try
             {
-                body = await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false);
+                body = await response.Content.ReadAsStringAsync(watchdog.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 // The status is what classifies the failure; a lost error body only costs the detail.
+            }
+            finally
+            {
+                watchdog.Dispose();
             }
             var error = context.StatusError(status, body, ProviderContext.RetryAfter(response));
             response.Dispose();
@@ -185,7 +193,8 @@ internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHa
             throw error;
         }
 
-        response.Content = new GuardedContent(response.Content, context);
+        watchdog.CancelAfter(Timeout.Infinite);
+        response.Content = new GuardedContent(response.Content, context, watchdog);
         return response;
     }
 }
@@ -195,17 +204,19 @@ internal sealed class GuardedContent : HttpContent
 {
     private readonly HttpContent _inner;
     private readonly ProviderContext _context;
+    private readonly CancellationTokenSource _watchdog;
 
-    public GuardedContent(HttpContent inner, ProviderContext context)
+    public GuardedContent(HttpContent inner, ProviderContext context, CancellationTokenSource watchdog)
     {
         _inner = inner;
         _context = context;
+        _watchdog = watchdog;
         foreach (var h in inner.Headers)
             Headers.TryAddWithoutValidation(h.Key, h.Value);
     }
 
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
-        new GuardedStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _context);
+        new GuardedStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _context, _watchdog);
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 
@@ -227,13 +238,16 @@ internal sealed class GuardedContent : HttpContent
     protected override void Dispose(bool disposing)
     {
         if (disposing)
+        {
             _inner.Dispose();
+            _watchdog.Dispose();
+        }
         base.Dispose(disposing);
     }
 }
 
 /// <summary>A read-only stream that applies an idle timeout per read and classifies read failures.</summary>
-internal sealed class GuardedStream(Stream inner, ProviderContext context) : Stream
+internal sealed class GuardedStream(Stream inner, ProviderContext context, CancellationTokenSource watchdog) : Stream
 {
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -262,19 +276,36 @@ internal sealed class GuardedStream(Stream inner, ProviderContext context) : Str
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        idle.CancelAfter(context.Timeout);
+        // The caller's token cancels the watchdog too; the watchdog alone means "stalled".
+        using var link = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), watchdog)
+            : default;
         try
         {
-            return await inner.ReadAsync(buffer, idle.Token).ConfigureAwait(false);
+            watchdog.CancelAfter(context.Timeout);
+            return await inner.ReadAsync(buffer, watchdog.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (OperationCanceledException)
         {
             throw context.Error(ProviderErrorKind.Timeout, $"{context.DisplayName} stopped sending for {context.Timeout.TotalSeconds:0.###} s");
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
             throw context.Truncated("connection closed", e);
+        }
+        finally
+        {
+            try
+            {
+                watchdog.CancelAfter(Timeout.Infinite);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
         }
     }
 

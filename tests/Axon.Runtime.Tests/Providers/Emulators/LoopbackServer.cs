@@ -60,6 +60,20 @@ public sealed class Responder(NetworkStream stream, Socket socket)
             Close(reset: false);
     }
 
+    /// <summary>Starts a streamed answer, sends <paramref name="chunks"/>, then goes silent with the connection open.</summary>
+    public async Task StreamThenStallAsync(string contentType, IEnumerable<byte[]> chunks, CancellationToken token)
+    {
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nTransfer-Encoding: chunked\r\n\r\n"), token);
+        foreach (var chunk in chunks)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"{chunk.Length:X}\r\n"), token);
+            await stream.WriteAsync(chunk, token);
+            await stream.WriteAsync("\r\n"u8.ToArray(), token);
+        }
+        await stream.FlushAsync(token);
+        await Task.Delay(Timeout.Infinite, token);
+    }
+
     public Task StreamAsync(string contentType, IEnumerable<string> chunks, bool complete = true) =>
         StreamAsync(contentType, chunks.Select(Encoding.UTF8.GetBytes), complete);
 

@@ -23,6 +23,8 @@ public enum Scenario
     Reset,
     /// <summary>The connection closes in the middle of a streamed body.</summary>
     StreamCut,
+    /// <summary>A streamed body starts, then the server goes silent with the connection open.</summary>
+    StreamStall,
     /// <summary>The HTTP body ends cleanly but the protocol's terminal event never comes.</summary>
     StreamWithoutEnd,
 }
@@ -113,6 +115,9 @@ public abstract class ProviderEmulator : IAsyncDisposable
                 // Two whole chunks, then half of the third, then the connection drops.
                 var third = chunks[2];
                 await responder.StreamAsync(StreamContentType, [chunks[0], chunks[1], third[..(third.Length / 2)]], complete: false);
+                break;
+            case Scenario.StreamStall when streaming:
+                await responder.StreamThenStallAsync(StreamContentType, StreamChunks(withEnd: true).Take(2), token);
                 break;
             case Scenario.BadRequest:
                 await Error(responder, 400, "max_tokens: must be positive");
