@@ -95,17 +95,14 @@ internal sealed class AnthropicChatClient(ProviderContext context, HttpClient ht
     private HttpRequestMessage Post(AnthropicRequest body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = JsonBody(body, ProviderJson.Snake.AnthropicRequest) };
-        request.Headers.Add("anthropic-version", ApiVersion);
+        request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
         return request;
     }
 
     protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         using var request = Post(BuildRequest(messages, options, stream: false));
-        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var body = await JsonSerializer.DeserializeAsync(stream, ProviderJson.Snake.AnthropicResponse, cancellationToken).ConfigureAwait(false)
-                   ?? throw Context.Error(ProviderErrorKind.ServerError, $"{Context.DisplayName} sent an empty response");
+        var body = await SendForJsonAsync(request, ProviderJson.Snake.AnthropicResponse, cancellationToken).ConfigureAwait(false);
         var message = new ChatMessage(ChatRole.Assistant, []);
         foreach (var block in body.Content ?? [])
         {

@@ -273,6 +273,21 @@ public sealed class ProviderWireTests
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task A_body_cut_before_its_length_is_truncated_not_parsed(string backend)
+    {
+        await using var emulator = CreateEmulator(backend);
+        emulator.Scenario = Scenario.BodyCut;
+        using var client = CreateClient(emulator);
+
+        var e = await Assert.ThrowsAsync<AxonProviderException>(() => client.GetResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token));
+
+        AssertShape(emulator);
+        Assert.Equal(ProviderErrorKind.TruncatedStream, e.Kind);
+        Assert.True(e.IsTransient);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task A_stream_without_its_terminal_event_is_truncated(string backend)
     {
         await using var emulator = CreateEmulator(backend);

@@ -83,9 +83,17 @@ internal abstract class HttpChatClientBase : IChatClient
         JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonBody(body, requestType) };
+        return await SendForJsonAsync(request, responseType, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a request and parses its (buffered) JSON answer; errors are classified by the handler underneath.</summary>
+    protected async Task<TResponse> SendForJsonAsync<TResponse>(HttpRequestMessage request, JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken)
+    {
         using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
+        // Answers are small: buffering then parsing synchronously is cheaper than an async streaming parse.
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize(bytes, responseType)
                ?? throw Context.Error(ProviderErrorKind.ServerError, $"{Context.DisplayName} sent an empty response");
     }
 

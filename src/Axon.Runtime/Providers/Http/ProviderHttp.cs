@@ -223,10 +223,33 @@ internal sealed class GuardedContent : HttpContent
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
+    /// <summary>Buffers the whole body (non-streamed answers): one watchdog arm for the copy, not one per read.</summary>
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        await using var source = await CreateContentReadStreamAsync(cancellationToken).ConfigureAwait(false);
-        await source.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
+        using var link = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _watchdog)
+            : default;
+        try
+        {
+            _watchdog.CancelAfter(_context.Timeout);
+            await _inner.CopyToAsync(stream, _watchdog.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw _context.Error(ProviderErrorKind.Timeout, $"{_context.DisplayName} stopped sending for {_context.Timeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw _context.Truncated("connection closed", e);
+        }
+        finally
+        {
+            _watchdog.CancelAfter(Timeout.Infinite);
+        }
     }
 
     protected override bool TryComputeLength(out long length)

@@ -43,6 +43,16 @@ public sealed class Responder(NetworkStream stream, Socket socket)
         await stream.FlushAsync();
     }
 
+    /// <summary>Announces the whole body's length, sends half of it, then closes the connection.</summary>
+    public async Task JsonCutAsync(string body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {bytes.Length}\r\n\r\n"));
+        await stream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+        await stream.FlushAsync();
+        Close(reset: false);
+    }
+
     /// <summary>A chunked streaming answer; with <paramref name="complete"/> false the connection closes mid-body.</summary>
     public async Task StreamAsync(string contentType, IEnumerable<byte[]> chunks, bool complete = true)
     {

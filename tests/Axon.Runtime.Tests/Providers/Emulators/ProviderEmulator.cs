@@ -23,6 +23,8 @@ public enum Scenario
     Reset,
     /// <summary>The connection closes in the middle of a streamed body.</summary>
     StreamCut,
+    /// <summary>A non-streamed answer whose body stops halfway (Content-Length not reached).</summary>
+    BodyCut,
     /// <summary>A streamed body starts, then the server goes silent with the connection open.</summary>
     StreamStall,
     /// <summary>The HTTP body ends cleanly but the protocol's terminal event never comes.</summary>
@@ -118,6 +120,9 @@ public abstract class ProviderEmulator : IAsyncDisposable
                 break;
             case Scenario.StreamStall when streaming:
                 await responder.StreamThenStallAsync(StreamContentType, StreamChunks(withEnd: true).Take(2), token);
+                break;
+            case Scenario.BodyCut when !streaming:
+                await responder.JsonCutAsync(PlainBody());
                 break;
             case Scenario.BadRequest:
                 await Error(responder, 400, "max_tokens: must be positive");
