@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Axon.Runtime.Providers.Http;
+using Microsoft.Extensions.AI;
+
+namespace Axon.Runtime.Providers;
+
+/// <summary>
+/// Our client for the Anthropic Messages API (<c>POST /v1/messages</c>, <c>x-api-key</c>,
+/// <c>anthropic-version: 2023-06-01</c>, SSE streaming). Structured output is forced tool use: the
+/// answer is the input of a required <c>structured_output</c> tool.
+/// </summary>
+/// <remarks>
+/// Why not the official SDK (Anthropic 13.12.0, whose base URL and retries can be set): its
+/// <c>MessageCreateParams</c> has no <c>temperature</c> or <c>top_p</c>, so its <c>AsIChatClient</c>
+/// silently drops <see cref="ChatOptions.Temperature"/>/<see cref="ChatOptions.TopP"/>, which epistemic
+/// blocks must set; and it sends the key as <c>Authorization: Bearer</c> instead of the documented
+/// <c>x-api-key</c>. Both were verified on the wire against the loopback emulator.
+/// </remarks>
+internal sealed class AnthropicChatClient(ProviderContext context, HttpClient http, Uri host, string model, int defaultMaxTokens)
+    : HttpChatClientBase(context, http, new Uri(host, "v1/messages"), model)
+{
+    public const string ApiVersion = "2023-06-01";
+
+    private AnthropicRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool stream)
+    {
+        var request = new AnthropicRequest
+        {
+            Model = options?.ModelId ?? Model,
+            MaxTokens = options?.MaxOutputTokens ?? defaultMaxTokens,
+            System = ChatMapping.SystemText(messages, options),
+            Temperature = options?.Temperature,
+            TopP = options?.TopP,
+            StopSequences = options?.StopSequences?.ToList(),
+            Stream = stream ? true : null,
+        };
+        foreach (var m in messages)
+        {
+            if (m.Role == ChatRole.System)
+                continue;
+            var message = new AnthropicMessage { Role = m.Role == ChatRole.Assistant ? "assistant" : "user" };
+            foreach (var c in m.Contents)
+            {
+                switch (c)
+                {
+                    case TextContent t when t.Text.Length > 0:
+                        message.Content.Add(new AnthropicBlock { Type = "text", Text = t.Text });
+                        break;
+                    case FunctionCallContent fc:
+                        message.Content.Add(new AnthropicBlock { Type = "tool_use", Id = fc.CallId, Name = fc.Name, Input = ChatMapping.ArgumentsElement(fc.Arguments) });
+                        break;
+                    case FunctionResultContent fr:
+                        message.Role = "user";
+                        message.Content.Add(new AnthropicBlock
+                        {
+                            Type = "tool_result", ToolUseId = fr.CallId, Content = ChatMapping.ResultText(fr.Result), IsError = fr.Exception is null ? null : true,
+                        });
+                        break;
+                }
+            }
+            // Consecutive same-role turns are merged: the API requires alternating roles.
+            if (message.Content.Count == 0)
+                continue;
+            if (request.Messages.Count > 0 && request.Messages[^1].Role == message.Role)
+                request.Messages[^1].Content.AddRange(message.Content);
+            else
+                request.Messages.Add(message);
+        }
+
+        var tools = ChatMapping.Functions(options)
+            .Select(f => new AnthropicTool { Name = f.Name, Description = f.Description, InputSchema = f.JsonSchema }).ToList();
+        request.ToolChoice = options?.ToolMode switch
+        {
+            NoneChatToolMode when tools.Count > 0 => new AnthropicToolChoice { Type = "none" },
+            RequiredChatToolMode { RequiredFunctionName: { } name } => new AnthropicToolChoice { Type = "tool", Name = name },
+            RequiredChatToolMode when tools.Count > 0 => new AnthropicToolChoice { Type = "any" },
+            _ => null,
+        };
+        if (ChatMapping.JsonFormat(options) is { Schema: { } schema } format)
+        {
+            tools.Add(new AnthropicTool
+            {
+                Name = ChatMapping.StructuredOutputTool,
+                Description = format.SchemaDescription ?? "Return the answer as this tool's input.",
+                InputSchema = schema,
+            });
+            request.ToolChoice = new AnthropicToolChoice { Type = "tool", Name = ChatMapping.StructuredOutputTool };
+        }
+        if (tools.Count > 0)
+            request.Tools = tools;
+        return request;
+    }
+
+    private HttpRequestMessage Post(AnthropicRequest body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = JsonBody(body, ProviderJson.Snake.AnthropicRequest) };
+        request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
+        return request;
+    }
+
+    protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        using var request = Post(BuildRequest(messages, options, stream: false));
+        var body = await SendForJsonAsync(request, ProviderJson.Snake.AnthropicResponse, cancellationToken).ConfigureAwait(false);
+        var message = new ChatMessage(ChatRole.Assistant, []);
+        foreach (var block in body.Content ?? [])
+        {
+            if (block.Type == "text" && !string.IsNullOrEmpty(block.Text))
+                message.Contents.Add(new TextContent(block.Text));
+            else if (block.Type == "tool_use")
+                message.Contents.Add(new FunctionCallContent(block.Id ?? "", block.Name ?? "",
+                    block.Input is { } input ? ChatMapping.FromElement(input) : []));
+        }
+        ChatMapping.UnwrapStructuredOutput(message);
+        return new ChatResponse(message)
+        {
+            ResponseId = body.Id,
+            ModelId = body.Model ?? Model,
+            FinishReason = FinishReason(body.StopReason, message.Contents.Any(c => c is FunctionCallContent)),
+            Usage = ChatMapping.Usage(body.Usage?.InputTokens, body.Usage?.OutputTokens),
+        };
+    }
+
+    // A forced structured_output call is the answer, not a tool call: report it as a normal stop.
+    private static ChatFinishReason? FinishReason(string? stopReason, bool hasCalls) =>
+        stopReason == "tool_use" && !hasCalls ? ChatFinishReason.Stop : ChatMapping.FinishReason(stopReason);
+
+    protected override async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = Post(BuildRequest(messages, options, stream: true));
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var tools = new Dictionary<int, (string Id, string Name, StringBuilder Input)>();
+        long? inputTokens = null;
+        string? responseId = null;
+        var stopped = false;
+        var calls = false;
+        await foreach (var sse in StreamReaders.ReadSseAsync(stream, cancellationToken).ConfigureAwait(false))
+        {
+            var e = JsonSerializer.Deserialize(sse.Data, ProviderJson.Snake.AnthropicResponse);
+            if (e is null)
+                continue;
+            var update = new ChatResponseUpdate(ChatRole.Assistant, []) { ResponseId = responseId, ModelId = Model };
+            switch (e.Type)
+            {
+                case "message_start":
+                    responseId = e.Message?.Id;
+                    inputTokens = e.Message?.Usage?.InputTokens;
+                    break;
+                case "content_block_start" when e.ContentBlock is { Type: "tool_use" } block:
+                    tools[e.Index ?? 0] = (block.Id ?? "", block.Name ?? "", new StringBuilder());
+                    break;
+                case "content_block_delta" when e.Delta is { } delta:
+                    if (delta.Type == "text_delta" && !string.IsNullOrEmpty(delta.Text))
+                        update.Contents.Add(new TextContent(delta.Text));
+                    else if (delta.Type == "input_json_delta" && tools.TryGetValue(e.Index ?? 0, out var acc))
+                        acc.Input.Append(delta.PartialJson);
+                    break;
+                case "content_block_stop" when tools.Remove(e.Index ?? 0, out var done):
+                    var args = ChatMapping.ParseArguments(done.Input.ToString());
+                    if (done.Name == ChatMapping.StructuredOutputTool)
+                        update.Contents.Add(new TextContent(ChatMapping.ArgumentsJson(args)));
+                    else
+                    {
+                        calls = true;
+                        update.Contents.Add(new FunctionCallContent(done.Id, done.Name, args));
+                    }
+                    break;
+                case "message_delta":
+                    update.FinishReason = FinishReason(e.Delta?.StopReason, calls);
+                    if (ChatMapping.Usage(inputTokens, e.Usage?.OutputTokens) is { } usage)
+                        update.Contents.Add(new UsageContent(usage));
+                    break;
+                case "message_stop":
+                    stopped = true;
+                    break;
+                case "error":
+                    var kind = e.Error?.Type switch
+                    {
+                        "overloaded_error" or "api_error" => ProviderErrorKind.ServerError,
+                        "rate_limit_error" => ProviderErrorKind.RateLimited,
+                        "invalid_request_error" => ProviderErrorKind.BadRequest,
+                        _ => ProviderErrorKind.ServerError,
+                    };
+                    throw Context.Error(kind, $"{Context.DisplayName} stream error ({e.Error?.Type}): {e.Error?.Message}");
+            }
+            if (update.Contents.Count > 0 || update.FinishReason is not null)
+                yield return update;
+            if (stopped)
+                break;
+        }
+        if (!stopped)
+            throw Context.Truncated("no message_stop event");
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+
+namespace Axon.Runtime.Providers;
+
+/// <summary>
+/// Settings for one provider client. Every value is optional: what is not set here is taken from
+/// configuration (<c>Axon:Providers:&lt;name&gt;</c>), then from the environment, then from the
+/// provider's defaults (see <see cref="AxonProviderDescriptor"/>).
+/// </summary>
+public sealed class AxonProviderOptions
+{
+    /// <summary>The API key (or bearer token for Bedrock). Never printed by <see cref="ToString"/>.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// The base URL, following each vendor's SDK convention: OpenAI and custom include <c>/v1</c>;
+    /// Anthropic, Gemini and Ollama are the host; Azure OpenAI is the resource endpoint;
+    /// Bedrock is the runtime endpoint (<c>https://bedrock-runtime.{region}.amazonaws.com</c>).
+    /// </summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The model id (the deployment name for Azure OpenAI).</summary>
+    public string? Model { get; set; }
+
+    /// <summary>AWS region for Bedrock when no base URL is given.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>The <c>api-version</c> query value for Azure OpenAI.</summary>
+    public string? ApiVersion { get; set; }
+
+    /// <summary>How long to wait for a response (and between streamed chunks). Default 120 s.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Default maximum output tokens when a request does not say (Anthropic and Bedrock need one). Default 4096.</summary>
+    public int? DefaultMaxOutputTokens { get; set; }
+
+    /// <summary>An inner HTTP handler (for proxies or tests); the client owns its own <see cref="HttpClient"/>.</summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+
+    /// <summary>Where the client logs requests and failures (keys are never logged).</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Copies the options (shallow).</summary>
+    public AxonProviderOptions Clone() => (AxonProviderOptions)MemberwiseClone();
+
+    /// <summary>Describes the options without the API key.</summary>
+    public override string ToString() =>
+        $"AxonProviderOptions {{ BaseUrl = {BaseUrl ?? "(default)"}, Model = {Model ?? "(default)"}, " +
+        $"Region = {Region ?? "(default)"}, ApiKey = {(string.IsNullOrEmpty(ApiKey) ? "(not set)" : "***")} }}";
+}

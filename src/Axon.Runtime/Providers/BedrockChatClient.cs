@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Axon.Runtime.Providers.Http;
+using Microsoft.Extensions.AI;
+
+namespace Axon.Runtime.Providers;
+
+/// <summary>
+/// Our client for the Bedrock Converse API (<c>POST /model/{modelId}/converse</c> and
+/// <c>/converse-stream</c>) with a Bedrock API key sent as <c>Authorization: Bearer</c>, which needs
+/// no SigV4 signing. Structured output is done by forcing a tool whose input schema is the answer's.
+/// </summary>
+internal sealed class BedrockChatClient(ProviderContext context, HttpClient http, Uri endpoint, string model, int defaultMaxTokens)
+    : HttpChatClientBase(context, http, endpoint, model)
+{
+    private Uri ModelUri(ChatOptions? options, string action) =>
+        new(Endpoint, $"model/{Uri.EscapeDataString(options?.ModelId ?? Model)}/{action}");
+
+    private BedrockRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        var request = new BedrockRequest
+        {
+            InferenceConfig = new BedrockInferenceConfig
+            {
+                MaxTokens = options?.MaxOutputTokens ?? defaultMaxTokens,
+                Temperature = options?.Temperature,
+                TopP = options?.TopP,
+                StopSequences = options?.StopSequences?.ToList(),
+            },
+        };
+        if (ChatMapping.SystemText(messages, options) is { } system)
+            request.System = [new BedrockSystem { Text = system }];
+
+        foreach (var m in messages)
+        {
+            if (m.Role == ChatRole.System)
+                continue;
+            var message = new BedrockMessage { Role = m.Role == ChatRole.Assistant ? "assistant" : "user" };
+            foreach (var c in m.Contents)
+            {
+                switch (c)
+                {
+                    case TextContent t when t.Text.Length > 0:
+                        message.Content.Add(new BedrockContent { Text = t.Text });
+                        break;
+                    case FunctionCallContent fc:
+                        message.Content.Add(new BedrockContent
+                        {
+                            ToolUse = new BedrockToolUse { ToolUseId = fc.CallId, Name = fc.Name, Input = ChatMapping.ArgumentsElement(fc.Arguments) },
+                        });
+                        break;
+                    case FunctionResultContent fr:
+                        message.Role = "user";
+                        var result = ChatMapping.ResultElement(fr.Result);
+                        message.Content.Add(new BedrockContent
+                        {
+                            ToolResult = new BedrockToolResult
+                            {
+                                ToolUseId = fr.CallId,
+                                Content = [result.ValueKind == JsonValueKind.Object ? new BedrockToolResultContent { Json = result } : new BedrockToolResultContent { Text = ChatMapping.ResultText(fr.Result) }],
+                            },
+                        });
+                        break;
+                }
+            }
+            if (message.Content.Count > 0)
+                request.Messages.Add(message);
+        }
+
+        var tools = ChatMapping.Functions(options).Select(f => new BedrockTool
+        {
+            ToolSpec = new BedrockToolSpec { Name = f.Name, Description = f.Description, InputSchema = new BedrockInputSchema { Json = f.JsonSchema } },
+        }).ToList();
+        BedrockToolChoice? choice = options?.ToolMode switch
+        {
+            RequiredChatToolMode { RequiredFunctionName: { } name } => new BedrockToolChoice { Tool = new BedrockToolName { Name = name } },
+            RequiredChatToolMode => new BedrockToolChoice { Any = new BedrockEmpty() },
+            _ => null,
+        };
+        if (ChatMapping.JsonFormat(options) is { Schema: { } schema } format)
+        {
+            tools.Add(new BedrockTool
+            {
+                ToolSpec = new BedrockToolSpec
+                {
+                    Name = ChatMapping.StructuredOutputTool,
+                    Description = format.SchemaDescription ?? "Return the answer as this tool's input.",
+                    InputSchema = new BedrockInputSchema { Json = schema },
+                },
+            });
+            choice = new BedrockToolChoice { Tool = new BedrockToolName { Name = ChatMapping.StructuredOutputTool } };
+        }
+        if (tools.Count > 0 && options?.ToolMode is not NoneChatToolMode)
+            request.ToolConfig = new BedrockToolConfig { Tools = tools, ToolChoice = choice };
+        return request;
+    }
+
+    protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var response = await PostJsonAsync(ModelUri(options, "converse"), BuildRequest(messages, options), ProviderJson.Camel.BedrockRequest,
+            ProviderJson.Camel.BedrockResponse, cancellationToken).ConfigureAwait(false);
+        var message = new ChatMessage(ChatRole.Assistant, []);
+        foreach (var block in response.Output?.Message?.Content ?? [])
+        {
+            if (!string.IsNullOrEmpty(block.Text))
+                message.Contents.Add(new TextContent(block.Text));
+            if (block.ToolUse is { } tu)
+                message.Contents.Add(new FunctionCallContent(tu.ToolUseId, tu.Name, ChatMapping.FromElement(tu.Input)));
+        }
+        ChatMapping.UnwrapStructuredOutput(message);
+        return new ChatResponse(message)
+        {
+            ModelId = Model,
+            FinishReason = FinishReason(response.StopReason, message),
+            Usage = ChatMapping.Usage(response.Usage?.InputTokens, response.Usage?.OutputTokens, response.Usage?.TotalTokens),
+        };
+    }
+
+    private static ChatFinishReason? FinishReason(string? stopReason, ChatMessage message) =>
+        stopReason == "tool_use" && !message.Contents.Any(c => c is FunctionCallContent) ? ChatFinishReason.Stop : ChatMapping.FinishReason(stopReason);
+
+    protected override async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var response = await PostForStreamAsync(ModelUri(options, "converse-stream"), BuildRequest(messages, options),
+            ProviderJson.Camel.BedrockRequest, cancellationToken).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var tools = new Dictionary<int, (string Id, string Name, StringBuilder Input)>();
+        var stopped = false;
+        await foreach (var frame in ReadFramesAsync(stream, cancellationToken).ConfigureAwait(false))
+        {
+            if (frame.MessageType is "exception" or "error")
+            {
+                var type = frame.ExceptionType ?? frame.Headers.GetValueOrDefault(":error-code") ?? "exception";
+                var detail = ProviderContext.ApiMessage(Encoding.UTF8.GetString(frame.Payload.Span));
+                throw Context.Error(StreamExceptionKind(type), $"{Context.DisplayName} stream error ({type}): {detail}");
+            }
+            var e = JsonSerializer.Deserialize(frame.Payload.Span, ProviderJson.Camel.BedrockStreamEvent);
+            if (e is null)
+                continue;
+            var update = new ChatResponseUpdate(ChatRole.Assistant, []) { ModelId = Model };
+            switch (frame.EventType)
+            {
+                case "contentBlockStart" when e.Start?.ToolUse is { } start:
+                    tools[e.ContentBlockIndex ?? 0] = (start.ToolUseId, start.Name, new StringBuilder());
+                    break;
+                case "contentBlockDelta" when e.Delta is { } delta:
+                    if (!string.IsNullOrEmpty(delta.Text))
+                        update.Contents.Add(new TextContent(delta.Text));
+                    if (delta.ToolUse?.Input is { } part && tools.TryGetValue(e.ContentBlockIndex ?? 0, out var acc))
+                        acc.Input.Append(part);
+                    break;
+                case "contentBlockStop" when tools.Remove(e.ContentBlockIndex ?? 0, out var done):
+                    var args = ChatMapping.ParseArguments(done.Input.ToString());
+                    update.Contents.Add(done.Name == ChatMapping.StructuredOutputTool
+                        ? new TextContent(ChatMapping.ArgumentsJson(args))
+                        : new FunctionCallContent(done.Id, done.Name, args));
+                    break;
+                case "messageStop":
+                    stopped = true;
+                    update.FinishReason = ChatMapping.FinishReason(e.StopReason);
+                    break;
+                case "metadata" when e.Usage is { } u:
+                    if (ChatMapping.Usage(u.InputTokens, u.OutputTokens, u.TotalTokens) is { } usage)
+                        update.Contents.Add(new UsageContent(usage));
+                    break;
+            }
+            if (update.Contents.Count > 0 || update.FinishReason is not null)
+                yield return update;
+        }
+        if (!stopped)
+            throw Context.Truncated("no messageStop event");
+    }
+
+    private async IAsyncEnumerable<AwsEventMessage> ReadFramesAsync(Stream stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var e = AwsEventStream.ReadAsync(stream, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    yield break;
+            }
+            catch (InvalidDataException ex)
+            {
+                throw Context.Truncated(ex.Message);
+            }
+            yield return e.Current;
+        }
+    }
+
+    private static ProviderErrorKind StreamExceptionKind(string type) => type.ToLowerInvariant() switch
+    {
+        "throttlingexception" => ProviderErrorKind.RateLimited,
+        "validationexception" => ProviderErrorKind.BadRequest,
+        "accessdeniedexception" => ProviderErrorKind.Authentication,
+        "resourcenotfoundexception" => ProviderErrorKind.NotFound,
+        _ => ProviderErrorKind.ServerError,
+    };
+}

@@ -1,0 +1,151 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Axon.Runtime.Providers.Http;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace Axon.Runtime.Providers;
+
+/// <summary>The names of the built-in backends.</summary>
+public static class AxonBackends
+{
+    /// <summary>Anthropic Messages API.</summary>
+    public const string Anthropic = "anthropic";
+    /// <summary>OpenAI chat completions through the official SDK.</summary>
+    public const string OpenAI = "openai";
+    /// <summary>Google Gemini <c>generateContent</c>.</summary>
+    public const string Gemini = "gemini";
+    /// <summary>Ollama <c>/api/chat</c>.</summary>
+    public const string Ollama = "ollama";
+    /// <summary>Azure OpenAI deployments.</summary>
+    public const string AzureOpenAI = "azure-openai";
+    /// <summary>Amazon Bedrock Converse API with a Bedrock API key.</summary>
+    public const string Bedrock = "bedrock";
+    /// <summary>Any OpenAI-compatible endpoint.</summary>
+    public const string Custom = "custom";
+    /// <summary>The offline stub (registered by the runtime, not by this registry).</summary>
+    public const string Stub = "stub";
+}
+
+/// <summary>Descriptors (the table of product.md §6) and factories of the seven HTTP backends.</summary>
+internal static class BuiltInProviders
+{
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
+    private const int DefaultMaxTokens = 4096;
+
+    public static readonly AxonProviderDescriptor AnthropicDescriptor = new(AxonBackends.Anthropic, "Anthropic",
+        ["ANTHROPIC_API_KEY"], ["ANTHROPIC_BASE_URL"], "https://api.anthropic.com", "claude-3-5-sonnet-20241022", true);
+
+    public static readonly AxonProviderDescriptor OpenAIDescriptor = new(AxonBackends.OpenAI, "OpenAI",
+        ["OPENAI_API_KEY"], ["OPENAI_BASE_URL"], "https://api.openai.com/v1", "gpt-4-turbo-preview", true);
+
+    public static readonly AxonProviderDescriptor GeminiDescriptor = new(AxonBackends.Gemini, "Gemini",
+        ["API_KEY_GEMINI", "GEMINI_API_KEY"], ["GEMINI_BASE_URL"], "https://generativelanguage.googleapis.com", "gemini-1.5-pro", true);
+
+    public static readonly AxonProviderDescriptor OllamaDescriptor = new(AxonBackends.Ollama, "Ollama",
+        [], ["OLLAMA_HOST"], "http://localhost:11434", "llama3.1", false);
+
+    public static readonly AxonProviderDescriptor AzureOpenAIDescriptor = new(AxonBackends.AzureOpenAI, "Azure OpenAI",
+        ["AZURE_OPENAI_API_KEY"], ["AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_BASE_URL"], null, null, true)
+    {
+        ModelVariables = ["AXON_AZURE_OPENAI_MODEL", "AZURE_OPENAI_DEPLOYMENT"],
+        ApiVersionVariables = ["AZURE_OPENAI_API_VERSION"],
+        DefaultApiVersion = "2024-10-21",
+    };
+
+    public static readonly AxonProviderDescriptor BedrockDescriptor = new(AxonBackends.Bedrock, "Bedrock",
+        ["AWS_BEARER_TOKEN_BEDROCK"], ["BEDROCK_BASE_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"],
+        "https://bedrock-runtime.{region}.amazonaws.com", "anthropic.claude-3-5-sonnet-20241022-v2:0", true)
+    {
+        RegionVariables = ["AWS_REGION", "AWS_DEFAULT_REGION"],
+        DefaultRegion = "us-east-1",
+    };
+
+    public static readonly AxonProviderDescriptor CustomDescriptor = new(AxonBackends.Custom, "Custom endpoint",
+        ["AXON_CUSTOM_API_KEY"], ["AXON_CUSTOM_BASE_URL"], null, null, false);
+
+    public static IEnumerable<(AxonProviderDescriptor, Func<AxonProviderOptions, IChatClient>)> All =>
+    [
+        (AnthropicDescriptor, CreateAnthropic),
+        (OpenAIDescriptor, CreateOpenAI),
+        (GeminiDescriptor, o => CreateHttp(GeminiDescriptor, o, (ctx, http, baseUri) => new GeminiChatClient(ctx, http, baseUri, o.Model!),
+            http => http.DefaultRequestHeaders.Add("x-goog-api-key", o.ApiKey))),
+        (OllamaDescriptor, o => CreateHttp(OllamaDescriptor, o, (ctx, http, baseUri) => new OllamaChatClient(ctx, http, baseUri, o.Model!), null)),
+        (AzureOpenAIDescriptor, CreateAzure),
+        (BedrockDescriptor, o => CreateHttp(BedrockDescriptor, o,
+            (ctx, http, baseUri) => new BedrockChatClient(ctx, http, baseUri, o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens),
+            http => http.DefaultRequestHeaders.Authorization = new("Bearer", o.ApiKey))),
+        (CustomDescriptor, o => CreateHttp(CustomDescriptor, o,
+            (ctx, http, baseUri) => new OpenAICompatibleChatClient(ctx, http, new Uri(baseUri, "chat/completions"), o.Model!, sendModel: true),
+            http =>
+            {
+                if (!string.IsNullOrEmpty(o.ApiKey))
+                    http.DefaultRequestHeaders.Authorization = new("Bearer", o.ApiKey);
+            })),
+    ];
+
+    /// <summary>The base URL as a directory URI (trailing slash), so relative paths append to it.</summary>
+    internal static Uri BaseUri(AxonProviderDescriptor d, string? baseUrl)
+    {
+        var text = baseUrl ?? d.DefaultBaseUrl ?? "";
+        if (!text.Contains("://", StringComparison.Ordinal))
+            text = "http://" + text; // OLLAMA_HOST is often given as host:port
+        if (!Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var uri))
+            throw new AxonProviderException(d.Name, ProviderErrorKind.Configuration, $"Backend error: {d.DisplayName} base URL is not a valid URL");
+        return uri;
+    }
+
+    private static (ProviderContext Context, HttpClient Http) Transport(AxonProviderDescriptor d, AxonProviderOptions o)
+    {
+        var timeout = o.Timeout ?? DefaultTimeout;
+        var context = new ProviderContext(d.Name, d.DisplayName, timeout, o.LoggerFactory?.CreateLogger("Axon.Providers." + d.Name), o.ApiKey);
+        var inner = o.HttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        // A caller's handler stays the caller's: the HttpClient only disposes the chain it created.
+        var http = new HttpClient(new ProviderHttpHandler(context, inner), disposeHandler: o.HttpHandler is null)
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // ProviderHttpHandler owns timeouts (and classifies them)
+        };
+        return (context, http);
+    }
+
+    private static IChatClient CreateHttp(AxonProviderDescriptor d, AxonProviderOptions o,
+        Func<ProviderContext, HttpClient, Uri, IChatClient> create, Action<HttpClient>? authorize)
+    {
+        var baseUri = BaseUri(d, o.BaseUrl);
+        var (context, http) = Transport(d, o);
+        authorize?.Invoke(http);
+        return create(context, http, baseUri);
+    }
+
+    private static IChatClient CreateAzure(AxonProviderOptions o)
+    {
+        var d = AzureOpenAIDescriptor;
+        var baseUri = BaseUri(d, o.BaseUrl);
+        var url = new Uri(baseUri, $"openai/deployments/{Uri.EscapeDataString(o.Model!)}/chat/completions?api-version={Uri.EscapeDataString(o.ApiVersion!)}");
+        var (context, http) = Transport(d, o);
+        http.DefaultRequestHeaders.Add("api-key", o.ApiKey);
+        return new OpenAICompatibleChatClient(context, http, url, o.Model!, sendModel: false);
+    }
+
+    private static IChatClient CreateOpenAI(AxonProviderOptions o)
+    {
+        var d = OpenAIDescriptor;
+        var baseUri = BaseUri(d, o.BaseUrl);
+        var (context, http) = Transport(d, o);
+        var sdkOptions = new OpenAIClientOptions
+        {
+            Endpoint = new Uri(baseUri.ToString().TrimEnd('/')),
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // routing is the only retry loop
+            NetworkTimeout = context.Timeout * 2, // ours fires first and is classified
+            Transport = new HttpClientPipelineTransport(http),
+        };
+        var sdk = new OpenAIClient(new ApiKeyCredential(o.ApiKey!), sdkOptions);
+        return new OpenAISdkChatClient(context, sdk, baseUri, o.Model!, http);
+    }
+
+    private static IChatClient CreateAnthropic(AxonProviderOptions o) => CreateHttp(AnthropicDescriptor, o,
+        (ctx, http, baseUri) => new AnthropicChatClient(ctx, http, baseUri, o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens),
+        http => http.DefaultRequestHeaders.Add("x-api-key", o.ApiKey));
+}

@@ -1,0 +1,232 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Axon.Runtime.Providers.Http;
+using Microsoft.Extensions.AI;
+
+namespace Axon.Runtime.Providers;
+
+/// <summary>
+/// Our client for Gemini's <c>/v1beta/models/{model}:generateContent</c> and
+/// <c>:streamGenerateContent?alt=sse</c>. The key goes in the <c>x-goog-api-key</c> header, not the
+/// <c>?key=</c> query, so it can never leak through a URL in a log or message.
+/// </summary>
+internal sealed class GeminiChatClient(ProviderContext context, HttpClient http, Uri host, string model)
+    : HttpChatClientBase(context, http, host, model)
+{
+    private Uri MethodUri(ChatOptions? options, string method) =>
+        new(Endpoint, $"v1beta/models/{Uri.EscapeDataString(options?.ModelId ?? Model)}:{method}");
+
+    private GeminiRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        var request = new GeminiRequest();
+        if (ChatMapping.SystemText(messages, options) is { } system)
+            request.SystemInstruction = new GeminiContent { Parts = [new GeminiPart { Text = system }] };
+
+        foreach (var m in messages)
+        {
+            if (m.Role == ChatRole.System)
+                continue;
+            var content = new GeminiContent { Role = m.Role == ChatRole.Assistant ? "model" : "user" };
+            foreach (var c in m.Contents)
+            {
+                switch (c)
+                {
+                    case TextContent t when t.Text.Length > 0:
+                        content.Parts.Add(new GeminiPart { Text = t.Text });
+                        break;
+                    case FunctionCallContent fc:
+                        content.Parts.Add(new GeminiPart
+                        {
+                            FunctionCall = new GeminiFunctionCall { Name = fc.Name, Args = ChatMapping.ArgumentsElement(fc.Arguments) },
+                        });
+                        break;
+                    case FunctionResultContent fr:
+                        content.Role = "user";
+                        content.Parts.Add(new GeminiPart
+                        {
+                            FunctionResponse = new GeminiFunctionResponse
+                            {
+                                Name = ChatMapping.NameOfCall(messages, fr.CallId),
+                                Response = WrapResult(ChatMapping.ResultElement(fr.Result)),
+                            },
+                        });
+                        break;
+                }
+            }
+            if (content.Parts.Count > 0)
+                request.Contents.Add(content);
+        }
+
+        var config = new GeminiGenerationConfig
+        {
+            Temperature = options?.Temperature,
+            TopP = options?.TopP,
+            MaxOutputTokens = options?.MaxOutputTokens,
+            StopSequences = options?.StopSequences?.ToList(),
+        };
+        if (ChatMapping.JsonFormat(options) is { } format)
+        {
+            config.ResponseMimeType = "application/json";
+            if (format.Schema is { } schema)
+                config.ResponseSchema = ToGeminiSchema(schema);
+        }
+        if (config is not { Temperature: null, TopP: null, MaxOutputTokens: null, StopSequences: null, ResponseMimeType: null })
+            request.GenerationConfig = config;
+
+        var functions = ChatMapping.Functions(options);
+        if (functions.Count > 0)
+        {
+            request.Tools =
+            [
+                new GeminiTool
+                {
+                    FunctionDeclarations = functions.Select(f => new GeminiFunctionDeclaration
+                    {
+                        Name = f.Name,
+                        Description = f.Description,
+                        Parameters = ToGeminiSchema(f.JsonSchema),
+                    }).ToList(),
+                },
+            ];
+            request.ToolConfig = options?.ToolMode switch
+            {
+                NoneChatToolMode => new GeminiToolConfig { FunctionCallingConfig = { Mode = "NONE" } },
+                RequiredChatToolMode r => new GeminiToolConfig
+                {
+                    FunctionCallingConfig = { Mode = "ANY", AllowedFunctionNames = r.RequiredFunctionName is { } n ? [n] : null },
+                },
+                _ => null,
+            };
+        }
+        return request;
+    }
+
+    // functionResponse.response must be an object.
+    private static JsonElement WrapResult(JsonElement result) =>
+        result.ValueKind == JsonValueKind.Object
+            ? result
+            : ChatMapping.Parse(new JsonObject { ["result"] = JsonNode.Parse(result.GetRawText()) }.ToJsonString());
+
+    private static readonly HashSet<string> SchemaKeys =
+    [
+        "type", "format", "description", "nullable", "enum", "properties", "required", "items", "minItems", "maxItems",
+        "minimum", "maximum", "anyOf", "propertyOrdering", "title", "minLength", "maxLength", "pattern", "minProperties", "maxProperties",
+    ];
+
+    /// <summary>
+    /// Gemini's <c>responseSchema</c> is an OpenAPI subset: no <c>$schema</c>, <c>additionalProperties</c>
+    /// or type arrays. Unsupported keywords are dropped and <c>["T","null"]</c> becomes <c>T</c> + <c>nullable</c>.
+    /// </summary>
+    internal static JsonElement ToGeminiSchema(JsonElement schema) => ChatMapping.Parse(Sanitize(JsonNode.Parse(schema.GetRawText()))?.ToJsonString() ?? "{}");
+
+    private static JsonNode? Sanitize(JsonNode? node)
+    {
+        if (node is not JsonObject obj)
+            return node?.DeepClone();
+        var result = new JsonObject();
+        foreach (var (key, value) in obj)
+        {
+            if (!SchemaKeys.Contains(key))
+                continue;
+            switch (key)
+            {
+                case "type" when value is JsonArray types:
+                    var nonNull = types.Select(t => t?.GetValue<string>()).Where(t => t is not null and not "null").ToList();
+                    if (nonNull.Count > 0)
+                        result["type"] = nonNull[0];
+                    if (nonNull.Count < types.Count)
+                        result["nullable"] = true;
+                    break;
+                case "properties" when value is JsonObject props:
+                    var p = new JsonObject();
+                    foreach (var (name, sub) in props)
+                        p[name] = Sanitize(sub);
+                    result["properties"] = p;
+                    break;
+                case "items":
+                    result["items"] = Sanitize(value);
+                    break;
+                case "anyOf" when value is JsonArray any:
+                    result["anyOf"] = new JsonArray(any.Select(Sanitize).ToArray());
+                    break;
+                default:
+                    result[key] = value?.DeepClone();
+                    break;
+            }
+        }
+        return result;
+    }
+
+    private ChatMessage ToMessage(GeminiCandidate? candidate)
+    {
+        var message = new ChatMessage(ChatRole.Assistant, []);
+        var i = 0;
+        foreach (var part in candidate?.Content?.Parts ?? [])
+        {
+            if (!string.IsNullOrEmpty(part.Text))
+                message.Contents.Add(new TextContent(part.Text));
+            if (part.FunctionCall is { } fc)
+            {
+                var args = fc.Args is { ValueKind: JsonValueKind.Object } a ? ChatMapping.FromElement(a) : [];
+                // Older Gemini models send no call id; a synthetic one lets results be matched back.
+                message.Contents.Add(new FunctionCallContent(fc.Id ?? $"call_{i}_{fc.Name}", fc.Name, args));
+                i++;
+            }
+        }
+        return message;
+    }
+
+    protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var response = await PostJsonAsync(MethodUri(options, "generateContent"), BuildRequest(messages, options),
+            ProviderJson.Camel.GeminiRequest, ProviderJson.Camel.GeminiResponse, cancellationToken).ConfigureAwait(false);
+        var candidate = response.Candidates?.FirstOrDefault();
+        var message = ToMessage(candidate);
+        return new ChatResponse(message)
+        {
+            ResponseId = response.ResponseId,
+            ModelId = response.ModelVersion ?? Model,
+            FinishReason = message.Contents.Any(c => c is FunctionCallContent) ? ChatFinishReason.ToolCalls : ChatMapping.FinishReason(candidate?.FinishReason),
+            Usage = ChatMapping.Usage(response.UsageMetadata?.PromptTokenCount, response.UsageMetadata?.CandidatesTokenCount, response.UsageMetadata?.TotalTokenCount),
+        };
+    }
+
+    protected override async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var uri = new Uri(MethodUri(options, "streamGenerateContent") + "?alt=sse");
+        using var response = await PostForStreamAsync(uri, BuildRequest(messages, options), ProviderJson.Camel.GeminiRequest, cancellationToken)
+            .ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var finished = false;
+        UsageDetails? usage = null;
+        await foreach (var sse in StreamReaders.ReadSseAsync(stream, cancellationToken).ConfigureAwait(false))
+        {
+            var chunk = JsonSerializer.Deserialize(sse.Data, ProviderJson.Camel.GeminiResponse);
+            if (chunk is null)
+                continue;
+            var candidate = chunk.Candidates?.FirstOrDefault();
+            var update = new ChatResponseUpdate(ChatRole.Assistant, ToMessage(candidate).Contents)
+            {
+                ResponseId = chunk.ResponseId,
+                ModelId = chunk.ModelVersion ?? Model,
+            };
+            // Gemini repeats cumulative usage on chunks; only the last one counts.
+            if (chunk.UsageMetadata is { } u)
+                usage = ChatMapping.Usage(u.PromptTokenCount, u.CandidatesTokenCount, u.TotalTokenCount);
+            if (candidate?.FinishReason is { } reason)
+            {
+                finished = true;
+                update.FinishReason = update.Contents.Any(c => c is FunctionCallContent) ? ChatFinishReason.ToolCalls : ChatMapping.FinishReason(reason);
+                if (usage is not null)
+                    update.Contents.Add(new UsageContent(usage));
+            }
+            if (update.Contents.Count > 0 || update.FinishReason is not null)
+                yield return update;
+        }
+        // The last chunk of a complete answer carries finishReason.
+        if (!finished)
+            throw Context.Truncated("no chunk with finishReason");
+    }
+}

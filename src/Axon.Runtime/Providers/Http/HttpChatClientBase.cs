@@ -1,0 +1,115 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.AI;
+
+namespace Axon.Runtime.Providers.Http;
+
+/// <summary>
+/// Common plumbing of our own HTTP clients: JSON posting with source-generated contracts, classified
+/// failures, and the <see cref="IChatClient"/> surface.
+/// </summary>
+internal abstract class HttpChatClientBase : IChatClient
+{
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+
+    protected HttpChatClientBase(ProviderContext context, HttpClient http, Uri endpoint, string model)
+    {
+        Context = context;
+        Http = http;
+        Endpoint = endpoint;
+        Model = model;
+        Metadata = new ChatClientMetadata(context.Provider, endpoint, model);
+    }
+
+    protected ProviderContext Context { get; }
+    protected HttpClient Http { get; }
+    protected Uri Endpoint { get; }
+    protected string Model { get; }
+    public ChatClientMetadata Metadata { get; }
+
+    protected abstract Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken);
+
+    protected abstract IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken);
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await SendAsync(messages as IReadOnlyList<ChatMessage> ?? messages.ToList(), options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not AxonProviderException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            throw Wrap(e, cancellationToken);
+        }
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        await using var e = StreamAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        while (true)
+        {
+            ChatResponseUpdate update;
+            try
+            {
+                if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    yield break;
+                update = e.Current;
+            }
+            catch (Exception ex) when (ex is not AxonProviderException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw Wrap(ex, cancellationToken);
+            }
+            yield return update;
+        }
+    }
+
+    private Exception Wrap(Exception e, CancellationToken cancellationToken) => e is JsonException
+        ? Context.Error(ProviderErrorKind.ServerError, $"{Context.DisplayName} sent a response that is not the expected JSON ({e.Message})")
+        : Context.Classify(e, Endpoint, cancellationToken);
+
+    protected static ByteArrayContent JsonBody<T>(T body, JsonTypeInfo<T> typeInfo)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, typeInfo));
+        content.Headers.ContentType = JsonMediaType;
+        return content;
+    }
+
+    /// <summary>Posts a JSON body and reads a JSON answer; errors are classified by the handler underneath.</summary>
+    protected async Task<TResponse> PostJsonAsync<TRequest, TResponse>(Uri uri, TRequest body, JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonBody(body, requestType) };
+        return await SendForJsonAsync(request, responseType, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a request and parses its (buffered) JSON answer; errors are classified by the handler underneath.</summary>
+    protected async Task<TResponse> SendForJsonAsync<TResponse>(HttpRequestMessage request, JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken)
+    {
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        // Answers are small: buffering then parsing synchronously is cheaper than an async streaming parse.
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize(bytes, responseType)
+               ?? throw Context.Error(ProviderErrorKind.ServerError, $"{Context.DisplayName} sent an empty response");
+    }
+
+    /// <summary>Posts a JSON body and returns the open response for streaming reads.</summary>
+    protected async Task<HttpResponseMessage> PostForStreamAsync<TRequest>(Uri uri, TRequest body, JsonTypeInfo<TRequest> requestType,
+        CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonBody(body, requestType) };
+        return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is not null ? null
+        : serviceType == typeof(ChatClientMetadata) ? Metadata
+        : serviceType.IsInstanceOfType(this) ? this
+        : null;
+
+    public void Dispose() => Http.Dispose();
+}

@@ -1,0 +1,341 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Axon.Runtime.Providers.Http;
+
+/// <summary>Per-client facts every layer needs to classify and word a failure.</summary>
+internal sealed class ProviderContext
+{
+    private readonly string[] _secrets;
+
+    public ProviderContext(string provider, string displayName, TimeSpan timeout, ILogger? logger, params string?[] secrets)
+    {
+        Provider = provider;
+        DisplayName = displayName;
+        Timeout = timeout;
+        Logger = logger ?? NullLogger.Instance;
+        // Short values would redact innocent text; real keys are long.
+        _secrets = secrets.Where(s => s is { Length: >= 8 }).Select(s => s!).ToArray();
+    }
+
+    public string Provider { get; }
+    public string DisplayName { get; }
+    public TimeSpan Timeout { get; }
+    public ILogger Logger { get; }
+
+    /// <summary>Removes every known secret from text that may reach a message or a log.</summary>
+    public string Redact(string text)
+    {
+        foreach (var s in _secrets)
+            text = text.Replace(s, "***", StringComparison.Ordinal);
+        return text;
+    }
+
+    public AxonProviderException Error(ProviderErrorKind kind, string message, int? status = null, TimeSpan? retryAfter = null, Exception? inner = null) =>
+        // Inner exceptions from HTTP stacks can carry URLs or bodies; keep only our redacted text on top.
+        new(Provider, kind, Redact("Backend error: " + message), status, retryAfter, inner is null ? null : new ProviderInnerException(Redact(inner.GetType().Name + ": " + inner.Message)));
+
+    public static string HostPort(Uri? uri) => uri is null ? "(unknown)" : $"{uri.Host}:{uri.Port}";
+
+    public AxonProviderException ConnectFailed(Uri? uri, Exception inner) =>
+        Error(ProviderErrorKind.ConnectionFailed, $"Could not connect to {DisplayName} at {HostPort(uri)}", inner: inner);
+
+    public AxonProviderException TimedOut(Uri? uri) =>
+        Error(ProviderErrorKind.Timeout, $"{DisplayName} at {HostPort(uri)} did not answer within {Timeout.TotalSeconds:0.###} s");
+
+    public AxonProviderException Truncated(string why, Exception? inner = null) =>
+        Error(ProviderErrorKind.TruncatedStream, $"{DisplayName} stream ended before its end ({why})", inner: inner);
+
+    /// <summary>Turns anything thrown by an HTTP stack or SDK into a classified failure.</summary>
+    public Exception Classify(Exception e, Uri? uri, CancellationToken callerToken)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is AxonProviderException ape)
+                return ape;
+        if (e is OperationCanceledException && callerToken.IsCancellationRequested)
+            return e;
+        if (e is OperationCanceledException or TimeoutException)
+            return TimedOut(uri);
+        if (e is HttpRequestException hre)
+            return hre.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.ProxyTunnelError
+                ? ConnectFailed(uri, e)
+                : Error(ProviderErrorKind.ConnectionFailed, $"Connection to {DisplayName} at {HostPort(uri)} failed ({hre.HttpRequestError})", inner: e);
+        if (e is IOException or SocketException)
+            return Error(ProviderErrorKind.ConnectionFailed, $"Connection to {DisplayName} at {HostPort(uri)} was reset", inner: e);
+        return e;
+    }
+
+    /// <summary>Classifies an HTTP error status; 408 and 5xx are server errors, 429 is a rate limit.</summary>
+    public static ProviderErrorKind KindOf(int status) => status switch
+    {
+        401 or 403 => ProviderErrorKind.Authentication,
+        404 => ProviderErrorKind.NotFound,
+        429 => ProviderErrorKind.RateLimited,
+        408 or >= 500 => ProviderErrorKind.ServerError,
+        >= 400 => ProviderErrorKind.BadRequest,
+        _ => ProviderErrorKind.Unknown,
+    };
+
+    public AxonProviderException StatusError(int status, string? body, TimeSpan? retryAfter)
+    {
+        var detail = ApiMessage(body);
+        return Error(KindOf(status), $"{DisplayName} API error ({status}){(detail.Length > 0 ? ": " + detail : "")}", status, retryAfter);
+    }
+
+    /// <summary>The human part of an error body: <c>error.message</c>, <c>error</c> (Ollama) or <c>message</c> (Bedrock).</summary>
+    internal static string ApiMessage(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+            return "";
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > 0)
+                root = root[0]; // Gemini streaming errors arrive as an array
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                if (root.TryGetProperty("error", out var err))
+                {
+                    if (err.ValueKind == JsonValueKind.String)
+                        return err.GetString() ?? "";
+                    if (err.ValueKind == JsonValueKind.Object && err.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String)
+                        return m.GetString() ?? "";
+                }
+                foreach (var name in (ReadOnlySpan<string>)["message", "Message"])
+                    if (root.TryGetProperty(name, out var m) && m.ValueKind == JsonValueKind.String)
+                        return m.GetString() ?? "";
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        var text = body.Trim();
+        return text.Length > 300 ? text[..300] + "…" : text;
+    }
+
+    /// <summary>Reads <c>Retry-After</c> (seconds or HTTP date) or <c>retry-after-ms</c>.</summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        if (response.Headers.TryGetValues("retry-after-ms", out var ms) && double.TryParse(ms.FirstOrDefault(),
+                System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var millis))
+            return TimeSpan.FromMilliseconds(Math.Max(0, millis));
+        var ra = response.Headers.RetryAfter;
+        if (ra?.Delta is { } delta)
+            return delta;
+        if (ra?.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+        return null;
+    }
+}
+
+/// <summary>Carries the (redacted) text of a lower-level failure without its original object graph.</summary>
+internal sealed class ProviderInnerException(string message) : Exception(message);
+
+/// <summary>
+/// The single place where HTTP failures become <see cref="AxonProviderException"/>s: timeouts, refused or
+/// reset connections, error statuses (with <c>Retry-After</c>) and bodies cut mid-read. It sits under
+/// our own clients and under the vendor SDKs alike, so both classify the same way.
+/// </summary>
+internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var uri = request.RequestUri;
+        // One watchdog per response: armed while waiting for headers, then re-armed around each body read
+        // (re-arming a timer is far cheaper than a new linked source per read).
+        var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        watchdog.CancelAfter(context.Timeout);
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, watchdog.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not AxonProviderException)
+        {
+            watchdog.Dispose();
+            var classified = context.Classify(e, uri, cancellationToken);
+            if (classified is AxonProviderException ape)
+                context.Logger.LogWarning("{Provider} {Method} {Path} failed: {Message}", context.Provider, request.Method, uri?.AbsolutePath, ape.Message);
+            throw classified;
+        }
+
+        var status = (int)response.StatusCode;
+        if (context.Logger.IsEnabled(LogLevel.Debug))
+            context.Logger.LogDebug("{Provider} {Method} {Path} -> {Status} in {Elapsed} ms", context.Provider, request.Method, uri?.AbsolutePath,
+                status, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (status is < 200 or > 299)
+        {
+            string? body = null;
+            try
+            {
+                body = await response.Content.ReadAsStringAsync(watchdog.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // The status is what classifies the failure; a lost error body only costs the detail.
+            }
+            finally
+            {
+                watchdog.Dispose();
+            }
+            var error = context.StatusError(status, body, ProviderContext.RetryAfter(response));
+            response.Dispose();
+            context.Logger.LogWarning("{Provider} {Method} {Path} failed: {Message}", context.Provider, request.Method, uri?.AbsolutePath, error.Message);
+            throw error;
+        }
+
+        watchdog.CancelAfter(Timeout.Infinite);
+        response.Content = new GuardedContent(response.Content, context, watchdog);
+        return response;
+    }
+}
+
+/// <summary>Response content whose stream turns cut connections and stalls into classified failures.</summary>
+internal sealed class GuardedContent : HttpContent
+{
+    private readonly HttpContent _inner;
+    private readonly ProviderContext _context;
+    private readonly CancellationTokenSource _watchdog;
+
+    public GuardedContent(HttpContent inner, ProviderContext context, CancellationTokenSource watchdog)
+    {
+        _inner = inner;
+        _context = context;
+        _watchdog = watchdog;
+        foreach (var h in inner.Headers)
+            Headers.TryAddWithoutValidation(h.Key, h.Value);
+    }
+
+    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
+        new GuardedStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _context, _watchdog);
+
+    protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    /// <summary>Buffers the whole body (non-streamed answers): one watchdog arm for the copy, not one per read.</summary>
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        using var link = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _watchdog)
+            : default;
+        try
+        {
+            _watchdog.CancelAfter(_context.Timeout);
+            await _inner.CopyToAsync(stream, _watchdog.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw _context.Error(ProviderErrorKind.Timeout, $"{_context.DisplayName} stopped sending for {_context.Timeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw _context.Truncated("connection closed", e);
+        }
+        finally
+        {
+            _watchdog.CancelAfter(Timeout.Infinite);
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner.Dispose();
+            _watchdog.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>A read-only stream that applies an idle timeout per read and classifies read failures.</summary>
+internal sealed class GuardedStream(Stream inner, ProviderContext context, CancellationTokenSource watchdog) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        try
+        {
+            return inner.Read(buffer, offset, count);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw context.Truncated("connection closed", e);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        // The caller's token cancels the watchdog too; the watchdog alone means "stalled".
+        using var link = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), watchdog)
+            : default;
+        try
+        {
+            watchdog.CancelAfter(context.Timeout);
+            return await inner.ReadAsync(buffer, watchdog.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            throw context.Error(ProviderErrorKind.Timeout, $"{context.DisplayName} stopped sending for {context.Timeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw context.Truncated("connection closed", e);
+        }
+        finally
+        {
+            try
+            {
+                watchdog.CancelAfter(Timeout.Infinite);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

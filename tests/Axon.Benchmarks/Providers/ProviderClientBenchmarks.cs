@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Axon.Runtime.Providers;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using Microsoft.Extensions.AI;
+
+namespace Axon.Benchmarks.Providers;
+
+/// <summary>
+/// Added latency of our provider client path (request mapping, source-generated JSON, error
+/// classification handler, response mapping) over a raw <see cref="HttpClient"/> POST of the same
+/// body to the same loopback server. Target: Ratio ≤ 1.10 (the Ratio column is printed).
+/// </summary>
+/// <remarks>Run: <c>dotnet run -c Release --project tests/Axon.Benchmarks -- --filter '*ProviderClient*'</c></remarks>
+[Config(typeof(RatioConfig))]
+[MemoryDiagnoser]
+public class ProviderClientBenchmarks
+{
+    private sealed class RatioConfig : ManualConfig
+    {
+        public RatioConfig()
+        {
+            AddColumn(BaselineRatioColumn.RatioMean);
+            WithSummaryStyle(BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Value));
+        }
+    }
+
+    private const string OpenAIAnswer =
+        """{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"local-model","choices":[{"index":0,"message":{"role":"assistant","content":"{\"city\":\"Paris\",\"population\":2102650}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":9,"total_tokens":30}}""";
+
+    private const string AnthropicAnswer =
+        """{"id":"msg_1","type":"message","role":"assistant","model":"claude-3-5-sonnet-20241022","content":[{"type":"text","text":"{\"city\":\"Paris\",\"population\":2102650}"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":21,"output_tokens":9}}""";
+
+    private LoopbackAnswerServer _server = null!;
+    private HttpClient _raw = null!;
+    private byte[] _rawBody = null!;
+    private Uri _rawUri = null!;
+    private IChatClient _custom = null!;
+    private IChatClient _anthropic = null!;
+    private IChatClient _openAISdk = null!;
+    private readonly ChatMessage[] _messages =
+        [new(ChatRole.System, "You are a geography assistant."), new(ChatRole.User, "What is the capital of France?")];
+    private readonly ChatOptions _options = new() { Temperature = 0.2f, MaxOutputTokens = 256 };
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _server = new LoopbackAnswerServer(path => path.StartsWith("/v1/messages", StringComparison.Ordinal) ? AnthropicAnswer : OpenAIAnswer);
+        var baseUrl = $"http://127.0.0.1:{_server.Port}";
+        _rawUri = new Uri(baseUrl + "/v1/chat/completions");
+        _raw = new HttpClient(new SocketsHttpHandler());
+        // The same bytes our client sends, so both paths move identical payloads.
+        _rawBody = Encoding.UTF8.GetBytes(
+            """{"model":"local-model","messages":[{"role":"system","content":"You are a geography assistant."},{"role":"user","content":"What is the capital of France?"}],"temperature":0.2,"max_tokens":256}""");
+
+        var registry = AxonProviderRegistry.CreateDefault();
+        var env = new Dictionary<string, string?>
+        {
+            ["AXON_CUSTOM_BASE_URL"] = baseUrl + "/v1", ["AXON_CUSTOM_MODEL"] = "local-model", ["AXON_CUSTOM_API_KEY"] = "bench-key-0123456789",
+            ["ANTHROPIC_BASE_URL"] = baseUrl, ["ANTHROPIC_API_KEY"] = "bench-key-0123456789",
+            ["OPENAI_BASE_URL"] = baseUrl + "/v1", ["OPENAI_API_KEY"] = "bench-key-0123456789", ["AXON_OPENAI_MODEL"] = "local-model",
+        };
+        _custom = registry.Create("custom", environment: env.GetValueOrDefault);
+        _anthropic = registry.Create("anthropic", environment: env.GetValueOrDefault);
+        _openAISdk = registry.Create("openai", environment: env.GetValueOrDefault);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _custom.Dispose();
+        _anthropic.Dispose();
+        _openAISdk.Dispose();
+        _raw.Dispose();
+        _server.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "raw HttpClient POST")]
+    public async Task<int> RawHttpClientPost()
+    {
+        using var content = new ByteArrayContent(_rawBody);
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, _rawUri) { Content = content };
+        request.Headers.Authorization = new("Bearer", "bench-key-0123456789");
+        using var response = await _raw.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadAsStringAsync()).Length;
+    }
+
+    [Benchmark(Description = "Axon custom (OpenAI wire)")]
+    public async Task<int> AxonCustomClient() => (await _custom.GetResponseAsync(_messages, _options)).Text.Length;
+
+    [Benchmark(Description = "Axon anthropic")]
+    public async Task<int> AxonAnthropicClient() => (await _anthropic.GetResponseAsync(_messages, _options)).Text.Length;
+
+    [Benchmark(Description = "Axon openai (official SDK)")]
+    public async Task<int> AxonOpenAISdkClient() => (await _openAISdk.GetResponseAsync(_messages, _options)).Text.Length;
+}
+
+/// <summary>
+/// Minimal keep-alive HTTP/1.1 server on 127.0.0.1 (random port) answering every POST with a fixed JSON
+/// body chosen by path, so the benchmark measures client cost rather than server work.
+/// </summary>
+internal sealed class LoopbackAnswerServer : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Func<string, string> _answerFor;
+    private readonly CancellationTokenSource _stop = new();
+
+    public LoopbackAnswerServer(Func<string, string> answerFor)
+    {
+        _answerFor = answerFor;
+        _listener.Start();
+        _ = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await _listener.AcceptSocketAsync(_stop.Token);
+            }
+            catch (Exception)
+            {
+                return;
+            }
+            socket.NoDelay = true;
+            _ = ServeAsync(socket);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        using var s = socket;
+        var buffer = new byte[64 * 1024];
+        var filled = 0;
+        try
+        {
+            while (true)
+            {
+                int headerEnd;
+                while ((headerEnd = IndexOf(buffer, filled, "\r\n\r\n"u8)) < 0)
+                {
+                    var n = await socket.ReceiveAsync(buffer.AsMemory(filled), _stop.Token);
+                    if (n == 0)
+                        return;
+                    filled += n;
+                }
+                var head = Encoding.ASCII.GetString(buffer, 0, headerEnd);
+                var path = head.Split(' ', 3)[1];
+                var length = 0;
+                foreach (var line in head.Split("\r\n"))
+                    if (line.StartsWith("content-length:", StringComparison.OrdinalIgnoreCase))
+                        length = int.Parse(line.AsSpan(15).Trim());
+                var total = headerEnd + 4 + length;
+                while (filled < total)
+                {
+                    var n = await socket.ReceiveAsync(buffer.AsMemory(filled), _stop.Token);
+                    if (n == 0)
+                        return;
+                    filled += n;
+                }
+                Buffer.BlockCopy(buffer, total, buffer, 0, filled - total);
+                filled -= total;
+
+                var body = Encoding.UTF8.GetBytes(_answerFor(path));
+                var response = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
+                await socket.SendAsync(response.Concat(body).ToArray(), _stop.Token);
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private static int IndexOf(byte[] buffer, int count, ReadOnlySpan<byte> value) => buffer.AsSpan(0, count).IndexOf(value);
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+    }
+}

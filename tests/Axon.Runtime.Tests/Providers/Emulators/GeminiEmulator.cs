@@ -1,0 +1,86 @@
+using System.Text.Json;
+
+namespace Axon.Runtime.Tests.Providers.Emulators;
+
+/// <summary>Gemini: <c>/v1beta/models/{model}:generateContent</c> and <c>:streamGenerateContent?alt=sse</c>.</summary>
+public sealed class GeminiEmulator : ProviderEmulator
+{
+    public override string Backend => "gemini";
+
+    public override Dictionary<string, string?> Environment() => new() { ["API_KEY_GEMINI"] = ApiKey, ["GEMINI_BASE_URL"] = Server.BaseUrl };
+
+    protected override bool IsStreaming(RecordedRequest request) => request.Path.EndsWith(":streamGenerateContent", StringComparison.Ordinal);
+
+    protected override void Check(RecordedRequest r, bool streaming, Scenario scenario, List<string> problems)
+    {
+        var body = r.Json();
+        var method = streaming ? "streamGenerateContent" : "generateContent";
+        Expect(problems, r.Path == $"/v1beta/models/gemini-1.5-pro:{method}", $"path {r.Path}");
+        Expect(problems, streaming ? r.Query == "alt=sse" : r.Query == "", $"query '{r.Query}' (streaming needs alt=sse; the key must not be in the URL)");
+        Expect(problems, r.Header("x-goog-api-key") == ApiKey, "x-goog-api-key header");
+        Expect(problems, TextOf(body.GetProperty("systemInstruction").GetProperty("parts")) == SystemPrompt, "systemInstruction.parts");
+        var contents = body.GetProperty("contents");
+        Expect(problems, contents.GetArrayLength() == (scenario == Scenario.ToolResult ? 3 : 1) && contents[0].GetProperty("role").GetString() == "user"
+                         && TextOf(contents[0].GetProperty("parts")) == UserPrompt, "contents: one user turn");
+        var config = body.GetProperty("generationConfig");
+        Expect(problems, Near(config.GetProperty("temperature"), 0.2), "generationConfig.temperature 0.2");
+        Expect(problems, Near(config.GetProperty("topP"), 0.9), "generationConfig.topP 0.9");
+        Expect(problems, config.GetProperty("maxOutputTokens").GetInt32() == 256, "generationConfig.maxOutputTokens 256");
+        if (scenario == Scenario.Structured)
+        {
+            var ok = config.GetProperty("responseMimeType").GetString() == "application/json"
+                     && config.GetProperty("responseSchema").GetProperty("properties").TryGetProperty("city", out _)
+                     && !config.GetProperty("responseSchema").TryGetProperty("additionalProperties", out _);
+            Expect(problems, ok, "responseMimeType application/json + responseSchema (OpenAPI subset, no additionalProperties)");
+        }
+        if (scenario == Scenario.ToolResult)
+        {
+            var call = contents[1].GetProperty("parts")[0].GetProperty("functionCall");
+            Expect(problems, contents[1].GetProperty("role").GetString() == "model" && call.GetProperty("name").GetString() == ToolName
+                             && call.GetProperty("args").GetProperty("city").GetString() == "Paris", "contents[1]: model functionCall");
+            var response = contents[2].GetProperty("parts")[0].GetProperty("functionResponse");
+            Expect(problems, contents[2].GetProperty("role").GetString() == "user" && response.GetProperty("name").GetString() == ToolName
+                             && response.GetProperty("response").GetProperty("temp_c").GetInt32() == 21, "contents[2]: functionResponse {name, response object}");
+        }
+        if (scenario == Scenario.ToolCall)
+        {
+            var ok = body.GetProperty("tools")[0].GetProperty("functionDeclarations")[0].GetProperty("name").GetString() == ToolName;
+            Expect(problems, ok, "tools[0].functionDeclarations[0] get_weather");
+        }
+    }
+
+    private static object Usage => new { promptTokenCount = InputTokens, candidatesTokenCount = OutputTokens, totalTokenCount = InputTokens + OutputTokens };
+
+    private static string Response(object part, string? finish, bool usage = true) => Json(new
+    {
+        candidates = new[] { new { content = new { parts = new[] { part }, role = "model" }, finishReason = finish, index = 0 } },
+        usageMetadata = usage ? Usage : null,
+        modelVersion = "gemini-1.5-pro-002",
+    });
+
+    protected override string PlainBody() => Response(new { text = PlainText }, "STOP");
+
+    protected override string StructuredBody() => Response(new { text = StructuredJson }, "STOP");
+
+    protected override string ToolCallBody() => Response(new { functionCall = new { name = ToolName, args = new { city = "Paris" } } }, "STOP");
+
+    protected override IReadOnlyList<byte[]> StreamChunks(bool withEnd)
+    {
+        var chunks = new List<string>();
+        for (var i = 0; i < StreamPieces.Length; i++)
+        {
+            var last = i == StreamPieces.Length - 1 && withEnd;
+            chunks.Add(Sse(null, Response(new { text = StreamPieces[i] }, last ? "STOP" : null, usage: last)));
+        }
+        return chunks.Select(Utf8).ToList();
+    }
+
+    protected override string ErrorBody(int status, string message)
+    {
+        var s = status switch
+        {
+            400 => "INVALID_ARGUMENT", 401 => "UNAUTHENTICATED", 429 => "RESOURCE_EXHAUSTED", _ => "INTERNAL",
+        };
+        return Json(new { error = new { code = status, message, status = s } });
+    }
+}

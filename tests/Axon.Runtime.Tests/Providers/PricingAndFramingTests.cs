@@ -1,0 +1,93 @@
+using System.Text;
+using Axon.Runtime.Providers;
+using Axon.Runtime.Providers.Http;
+using Axon.Runtime.Tests.Providers.Emulators;
+
+namespace Axon.Runtime.Tests.Providers;
+
+public sealed class ModelPriceTableTests
+{
+    [Theory]
+    [InlineData("anthropic", "claude-3-5-sonnet-20241022", 3, 15)]
+    [InlineData("openai", "gpt-4-turbo-preview", 10, 30)]
+    [InlineData("gemini", "gemini-1.5-pro", 1.25, 5)]
+    [InlineData("ollama", "llama3.1", 0, 0)]
+    public void Seed_default_models_have_prices(string provider, string model, double input, double output)
+    {
+        IModelPriceTable table = new ModelPriceTable();
+        Assert.True(table.TryGetPrice(provider, model, out var price));
+        Assert.Equal((decimal)input, price.InputPerMillion);
+        Assert.Equal((decimal)output, price.OutputPerMillion);
+    }
+
+    [Fact]
+    public void Estimates_cost_per_million_tokens()
+    {
+        Assert.True(new ModelPriceTable().TryGetPrice("anthropic", "claude-3-5-sonnet-20241022", out var price));
+        Assert.Equal(0.0105m, price.Estimate(1000, 500)); // 1000×3/1M + 500×15/1M
+    }
+
+    [Fact]
+    public void Prices_can_be_overridden_and_added()
+    {
+        var table = new ModelPriceTable();
+        table.Set("openai", "gpt-4-turbo-preview", new ModelPrice(1, 2));
+        table.Set("custom", "local-model", new ModelPrice(0.5m, 0.5m));
+        Assert.True(table.TryGetPrice("openai", "GPT-4-TURBO-PREVIEW", out var p1));
+        Assert.Equal(new ModelPrice(1, 2), p1);
+        Assert.True(table.TryGetPrice("custom", "local-model", out var p2));
+        Assert.Equal(0.5m, p2.InputPerMillion);
+    }
+
+    [Fact]
+    public void Unknown_models_have_no_price_and_same_named_models_are_shared()
+    {
+        var table = new ModelPriceTable();
+        Assert.False(table.TryGetPrice("openai", "no-such-model", out _));
+        Assert.False(new ModelPriceTable(includeDefaults: false).TryGetPrice("anthropic", "claude-3-5-sonnet-20241022", out _));
+        Assert.True(table.TryGetPrice("azure-openai", "gpt-4o", out var azure)); // a deployment named like the model
+        Assert.Equal(2.50m, azure.InputPerMillion);
+    }
+}
+
+public sealed class AwsEventStreamTests
+{
+    [Fact]
+    public void Crc32_matches_the_ieee_check_value() =>
+        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
+
+    [Fact]
+    public async Task Frames_round_trip_with_headers_and_payload()
+    {
+        var bytes = BedrockEmulator.Frame("contentBlockDelta", """{"delta":{"text":"hi"}}""").Concat(BedrockEmulator.Frame("messageStop", "{}")).ToArray();
+        var frames = new List<AwsEventMessage>();
+        await foreach (var f in AwsEventStream.ReadAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken))
+            frames.Add(f);
+        Assert.Equal(2, frames.Count);
+        Assert.Equal("contentBlockDelta", frames[0].EventType);
+        Assert.Equal("event", frames[0].MessageType);
+        Assert.Equal("""{"delta":{"text":"hi"}}""", Encoding.UTF8.GetString(frames[0].Payload.Span));
+        Assert.Equal("messageStop", frames[1].EventType);
+    }
+
+    [Theory]
+    [InlineData(5)] // inside the prelude
+    [InlineData(14)] // inside the prelude checksum / headers
+    [InlineData(-3)] // inside the message checksum
+    public async Task A_cut_or_corrupted_frame_is_an_error(int position)
+    {
+        var frame = BedrockEmulator.Frame("messageStop", """{"stopReason":"end_turn"}""");
+        var index = position < 0 ? frame.Length + position : position;
+        var corrupted = (byte[])frame.Clone();
+        corrupted[index] ^= 0x40;
+        await Assert.ThrowsAsync<InvalidDataException>(() => Drain(corrupted));
+        await Assert.ThrowsAsync<InvalidDataException>(() => Drain(frame[..index]));
+    }
+
+    private static async Task Drain(byte[] bytes)
+    {
+        await foreach (var _ in AwsEventStream.ReadAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken))
+        {
+        }
+    }
+}
