@@ -117,6 +117,8 @@ public static class DiagnosticCodes
     public const string ExpectedWord = "AXN1104";
     /// <summary>A range bound that is not a number.</summary>
     public const string ExpectedNumber = "AXN1105";
+    /// <summary>So many errors that the rest of the file was not checked.</summary>
+    public const string TooManyErrors = "AXN1899";
     /// <summary>An input file that is not valid UTF-8 text.</summary>
     public const string InvalidEncoding = "AXN1900";
 

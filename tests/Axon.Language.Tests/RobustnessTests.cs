@@ -110,3 +110,29 @@ public sealed class RobustnessTests
         Assert.True(ratio < 64, $"256 KB took {ratio:F1}x as long as 16 KB");
     }
 }
+
+/// <summary>Garbage input costs bounded work: errors are capped and lexing stops early.</summary>
+public sealed class ErrorLimitTests
+{
+    [Fact]
+    public void BinaryGarbageStopsAfterTheErrorLimit()
+    {
+        var random = new Random(3);
+        var bytes = new byte[2_000_000];
+        random.NextBytes(bytes);
+        var result = AxonCompiler.Compile(System.Text.Encoding.Latin1.GetString(bytes));
+        Assert.False(result.Success);
+        Assert.InRange(result.Diagnostics.Count(d => d.Phase == DiagnosticPhase.Lex), 1000, 1001);
+        Assert.InRange(result.Diagnostics.Count, 1000, 2100);
+        Assert.Contains(result.Diagnostics, d => d.Code == DiagnosticCodes.TooManyErrors && d.Phase == DiagnosticPhase.Lex);
+    }
+
+    [Fact]
+    public void ManySyntaxErrorsStopAtTheLimit()
+    {
+        var text = string.Concat(Enumerable.Repeat("persona P { confidence_threshold: 1 }\n", 1500));
+        var result = AxonCompiler.Compile(text);
+        Assert.Equal(1001, result.Diagnostics.Count);
+        Assert.Equal(DiagnosticCodes.TooManyErrors, result.Diagnostics.Last().Code);
+    }
+}

@@ -43,6 +43,7 @@ public static class SyntaxParser
         var stream = new CommonTokenStream(lexer);
         stream.Fill();
         int tokenCount = RepairLexicalErrors(stream.GetTokens(), input, diagnostics);
+        if (lexer.StoppedEarly) diagnostics.Add(TooManyErrors(stream.Get(stream.Size - 1), DiagnosticPhase.Lex));
         int lexErrors = diagnostics.Count;
 
         var parser = new AxonParser(stream, TextWriter.Null, TextWriter.Null);
@@ -84,6 +85,11 @@ public static class SyntaxParser
         int before = diagnostics.Count;
         while (stream.LA(1) != TokenConstants.EOF)
         {
+            if (diagnostics.Count - before >= MaxSyntaxErrors)
+            {
+                diagnostics.Add(TooManyErrors(stream.LT(1), DiagnosticPhase.Parse));
+                return;
+            }
             int start = stream.Index;
             try
             {
@@ -102,6 +108,13 @@ public static class SyntaxParser
                 "Unexpected token", TokenText.Span(stream.Get(0))));
         }
     }
+
+    /// <summary>Syntax errors after which parsing stops.</summary>
+    internal const int MaxSyntaxErrors = 1000;
+
+    private static Diagnostic TooManyErrors(IToken at, DiagnosticPhase phase) =>
+        new(DiagnosticCodes.TooManyErrors, DiagnosticSeverity.Error, phase,
+            "Too many errors; the rest of the file was not checked", TokenText.Span(at));
 
     private static void SkipToNextDeclaration(CommonTokenStream stream, int declarationStart)
     {
