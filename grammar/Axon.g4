@@ -6,6 +6,7 @@
 grammar Axon;
 
 
+
 // ───────────────────────────── parser ─────────────────────────────
 
 program : declaration* EOF ;

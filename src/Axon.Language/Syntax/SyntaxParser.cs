@@ -244,8 +244,45 @@ public static class SyntaxParser
             }
             if (token.Channel == TokenConstants.DefaultChannel) count++;
         }
+        RetypeWhereClauseKeywords(tokens);
         return count; // includes EOF, which is in the filled stream
     }
+
+    // The reference's where-clause takes every token up to `{`, EOF or a declaration keyword, and
+    // know/believe/speculate/doubt are not among those: `type T where x know { a: String }` has the
+    // where-text "x know" and the field a. ANTLR would end the clause at `know` (a declaration may start
+    // there), so inside a type's where-clause those keywords become identifiers before parsing.
+    private static void RetypeWhereClauseKeywords(IList<IToken> tokens)
+    {
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Type != AxonLexer.WHERE || !FollowsTypeHeader(tokens, i)) continue;
+            for (int j = i + 1; j < tokens.Count; j++)
+            {
+                int type = tokens[j].Type;
+                if (type == AxonLexer.LBRACE || type == TokenConstants.EOF || IsWhereStop(type)) break;
+                if (type is AxonLexer.KNOW or AxonLexer.BELIEVE or AxonLexer.SPECULATE or AxonLexer.DOUBT)
+                    ((CommonToken)tokens[j]).Type = AxonLexer.IDENT;
+            }
+        }
+    }
+
+    // `type Name where` or `type Name(lo..hi) where` (hidden error tokens cannot occur in between in a valid header).
+    private static bool FollowsTypeHeader(IList<IToken> tokens, int where)
+    {
+        int i = where - 1;
+        if (i >= 0 && tokens[i].Type == AxonLexer.RPAREN)
+        {
+            // Walk back over "( number .. number )".
+            i -= 5;
+            if (i < 0 || tokens[i + 1].Type != AxonLexer.LPAREN) return false;
+        }
+        return i >= 1 && TokenClasses.IsIdent(tokens[i].Type) && tokens[i - 1].Type == AxonLexer.TYPE;
+    }
+
+    private static bool IsWhereStop(int type) => type is AxonLexer.PERSONA or AxonLexer.CONTEXT or AxonLexer.ANCHOR
+        or AxonLexer.MEMORY or AxonLexer.TOOL or AxonLexer.TYPE or AxonLexer.FLOW or AxonLexer.INTENT or AxonLexer.RUN
+        or AxonLexer.IMPORT;
 
     private static bool StartsWithLetterRightAfter(IToken duration, IToken next)
     {

@@ -133,6 +133,17 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void WhereClauseSwallowsEpistemicKeywordsAsTheReferenceDoes()
+    {
+        var t = (TypeDecl)Parse("type T where x > 1 know { a: String }").Declarations.Single();
+        Assert.Equal(("x > 1 know", "a"), (t.WhereExpression, t.Fields.Single().Name));
+        var d = FirstError("type T where x > 1 know { flow F() {} }");
+        Assert.Equal((1, 27), (d.Span.StartLine, d.Span.StartColumn));
+        // Without a where-clause, the block is a declaration of its own.
+        Assert.Equal(2, Parse("type T know { flow F() {} }").Declarations.Count);
+    }
+
+    [Fact]
     public void ErrorAtEndOfInputIsMarked()
     {
         var d = FirstError("persona Test {");
