@@ -172,18 +172,22 @@ public class EndToEndTests
     {
         const string key = "sk-ant-api03-SECRETSECRETSECRET0123456789";
         const string otherKey = "AIzaSyDUMMYDUMMYDUMMYDUMMY12345678";
+        const string plainSecret = "correct-horse-battery-staple";
         var logs = new ListLoggerProvider();
         var trace = new TraceRecorder("k.axon", "anthropic");
-        var client = new ScriptedChatClient(_ => throw new HttpRequestException($"401 Unauthorized: invalid x-api-key: {key} (also tried ?key={otherKey})"));
+        var client = new ScriptedChatClient(_ => throw new HttpRequestException($"401 Unauthorized: invalid x-api-key: {key} (also tried ?key={otherKey}; password {plainSecret})"));
         var options = TestKit.Options(client, trace: trace);
         options.LoggerFactory = logs;
         options.Secrets.Add(key);
+        options.Secrets.Add(plainSecret);
         var rt = new AxonRuntime(options);
         var flow = new FlowDefinition("F", [new StepNode("A") { Ask = "a" }]);
 
         var failed = await rt.RunAsync(flow, new Dictionary<string, object?>(), Ct);
         var raised = await Assert.ThrowsAsync<AxonRunFailedException>(() => rt.RunAsync(new RunDefinition(flow) { OnFailure = "raise" }, (IReadOnlyDictionary<string, object?>?)null, Ct));
 
+        // Data reaching the trace from elsewhere (e.g. a routing sink) is redacted with the runtime's secrets too.
+        trace.Record("route_decision", "A", new Dictionary<string, object?> { ["reason"] = "config had " + plainSecret });
         var texts = new List<string> { trace.ToJson(), failed.Error!, raised.Message, raised.ToString(), string.Join("\n", logs.Messages) };
         texts.AddRange(failed.Steps.Select(s => s.Error ?? ""));
         foreach (var t in texts)
@@ -191,6 +195,7 @@ public class EndToEndTests
             Assert.DoesNotContain(key, t);
             Assert.DoesNotContain(otherKey, t);
             Assert.DoesNotContain("SECRETSECRET", t);
+            Assert.DoesNotContain(plainSecret, t);
         }
         Assert.Contains("401 Unauthorized", failed.Error); // the useful part of the message survives
         Assert.Contains("***", trace.ToJson());
