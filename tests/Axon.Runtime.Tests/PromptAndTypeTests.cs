@@ -189,3 +189,31 @@ public class PromptAndTypeTests
         Assert.Null(WhereExpression.Evaluate("sources . length", obj));
     }
 }
+
+public class SemanticTypeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Stub_outputs_deserialise_into_the_semantic_types()
+    {
+        var flow = new FlowDefinition("F", [
+            new StepNode("E") { Ask = "e", OutputType = "EntityMap" },
+            new StepNode("R") { Ask = "r", OutputType = "ReasoningChain" },
+            new StepNode("C") { Ask = "c", OutputType = "CitedFact" },
+            new StepNode("S") { Ask = "s", OutputType = "RiskScore" },
+        ]);
+        var rt = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions { OutputDirectory = "" });
+        var result = await rt.RunAsync(flow, new Dictionary<string, object?>(), Ct);
+        Assert.NotEmpty(result["E"]!.Json.Deserialize<Axon.Runtime.Semantics.EntityMap>()!.Entities);
+        Assert.NotEmpty(result["R"]!.Json.Deserialize<Axon.Runtime.Semantics.ReasoningChain>()!.Conclusion);
+        Axon.Runtime.Semantics.FactualClaim fact = result["C"]!.Json.Deserialize<Axon.Runtime.Semantics.CitedFact>()!; // CitedFact is a FactualClaim
+        Assert.NotEmpty(fact.Claim);
+        Assert.Equal(0.5, result.GetOutput<Axon.Runtime.Semantics.RiskScore>().Value);
+        Assert.Equal(result.Output, result.GetOutput<string>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Axon.Runtime.Semantics.RiskScore(1.5));
+        Assert.Same(Axon.Runtime.Execution.AxonRuntime.For(null), Axon.Runtime.Execution.AxonRuntime.For(null));
+        var o = new Axon.Runtime.Execution.AxonRunOptions();
+        Assert.Same(Axon.Runtime.Execution.AxonRuntime.For(o), Axon.Runtime.Execution.AxonRuntime.For(o));
+    }
+}

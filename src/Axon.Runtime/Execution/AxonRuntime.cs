@@ -39,6 +39,16 @@ public sealed class AxonRuntime
         _executor = new FlowExecutor(Options, _client, _redactor, _logger);
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AxonRunOptions, AxonRuntime> ByOptions = new();
+    private static readonly Lazy<AxonRuntime> Default = new(() => new AxonRuntime());
+
+    /// <summary>
+    /// The runtime for an options instance, created once and reused (generated flow classes call this on
+    /// every <c>RunAsync</c>); null gives a shared default runtime on the offline stub backend.
+    /// </summary>
+    public static AxonRuntime For(AxonRunOptions? options) =>
+        options is null ? Default.Value : ByOptions.GetValue(options, o => new AxonRuntime(o));
+
     /// <summary>The options this runtime was created with.</summary>
     public AxonRunOptions Options { get; }
 

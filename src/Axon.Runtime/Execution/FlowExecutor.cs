@@ -378,6 +378,7 @@ internal sealed partial class FlowExecutor
         var usage = new TokenUsage(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
         var synthetic = response.AdditionalProperties?.TryGetValue(Stub.StubChatClient.SyntheticKey, out var syn) == true && syn is true;
         var cost = synthetic ? 0m : EstimateCost(response, usage);
+        if (cost > 0) AxonTelemetry.Cost.Add((double)cost, new KeyValuePair<string, object?>(AxonTelemetry.Attributes.ProviderName, _options.Backend));
         var text = response.Text ?? "";
         JsonNode? json = null;
         if (call.Schema is not null) LenientJson.TryParse(text, out json);
