@@ -247,6 +247,13 @@ internal sealed partial class FlowExecutor
         AxonRuntimeException? lastError = null;
         AxonValue? lastValue = null;
 
+        if (_trace is not null)
+        {
+            _trace.Record(TraceEventKinds.StepStart, call.Key, new Dictionary<string, object?> { ["kind"] = call.Kind });
+            if (policy.MaxAttempts > 1)
+                _trace.Record(TraceEventKinds.RefineStart, call.Key, new Dictionary<string, object?> { ["max_attempts"] = policy.MaxAttempts, ["backoff"] = policy.Backoff.ToString().ToLowerInvariant() });
+        }
+
         // The tool runs once, before the model; its result is part of every attempt's prompt.
         (string Name, string Argument, string Result)? toolResult = null;
         if (call.Tool is { } tool)
@@ -254,13 +261,6 @@ internal sealed partial class FlowExecutor
             var (result, isStub) = await InvokeToolAsync(ctx, tool, call.Key, ct).ConfigureAwait(false);
             toolResult = (tool.ToolName, Interpolate(ctx, tool.Argument), result.Success ? result.Output : "ERROR: " + result.Error);
             synthetic |= isStub;
-        }
-
-        if (_trace is not null)
-        {
-            _trace.Record(TraceEventKinds.StepStart, call.Key, new Dictionary<string, object?> { ["kind"] = call.Kind });
-            if (policy.MaxAttempts > 1)
-                _trace.Record(TraceEventKinds.RefineStart, call.Key, new Dictionary<string, object?> { ["max_attempts"] = policy.MaxAttempts, ["backoff"] = policy.Backoff.ToString().ToLowerInvariant() });
         }
 
         for (var attempt = 1; attempt <= policy.MaxAttempts; attempt++)
