@@ -415,3 +415,46 @@ public class ConstructTests
         Assert.Null(done["Auto"]);
     }
 }
+
+public class StateStoreTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task File_store_refuses_path_like_ids_and_claims_once()
+    {
+        var dir = Directory.CreateTempSubdirectory("axon-store");
+        try
+        {
+            var store = new FileSystemExecutionStateStore(dir.FullName);
+            await Assert.ThrowsAsync<ArgumentException>(async () => await store.SaveAsync("../evil", new byte[] { 1 }, Ct));
+            await store.SaveAsync("abc123", new byte[] { 1, 2 }, Ct);
+            Assert.Equal(["abc123"], await store.ListPendingAsync(Ct));
+            Assert.Equal(new byte[] { 1, 2 }, await store.LoadAsync("abc123", Ct));
+            Assert.Equal(new byte[] { 1, 2 }, await store.TryClaimAsync("abc123", Ct));
+            Assert.Null(await store.TryClaimAsync("abc123", Ct));
+            Assert.Empty(await store.ListPendingAsync(Ct));
+
+            var rt = new AxonRuntime(new AxonRunOptions { StateStore = store, OutputDirectory = "" });
+            await Assert.ThrowsAsync<AxonResumeException>(() => rt.ResumeAsync("../../etc/passwd", null, Ct));
+            await Assert.ThrowsAsync<AxonResumeException>(() => rt.ResumeAsync("0123456789abcdef", null, Ct));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public async Task Trace_spans_nest_par_branches_and_events_carry_durations()
+    {
+        var trace = new Axon.Runtime.Tracing.TraceRecorder("t.axon", "stub");
+        var rt = new AxonRuntime(new AxonRunOptions { Trace = trace, OutputDirectory = "" });
+        var flow = new FlowDefinition("P", [new ParallelNode([new StepNode("A") { Ask = "a" }, new StepNode("B") { Ask = "b" }])]);
+        await rt.RunAsync(flow, new Dictionary<string, object?>(), Ct);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(trace.ToJson())!;
+        var run = json["spans"]![0]!;
+        var par = run["children"]![0]!;
+        Assert.Equal("par:__anonymous_0__", par["name"]!.GetValue<string>());
+        Assert.Equal(["step:A", "step:B"], par["children"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Order());
+        Assert.Contains(json["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "model_response" && e["data"]!["synthetic"]!.GetValue<bool>());
+        Assert.Equal("ok", run["status"]!.GetValue<string>());
+    }
+}
