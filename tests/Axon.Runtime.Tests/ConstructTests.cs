@@ -242,6 +242,39 @@ public class ConstructTests
     }
 
     [Fact]
+    public async Task Recall_honours_the_declared_decay()
+    {
+        var time = new RecordingTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var memory = new Axon.Runtime.Memory.InMemoryMemoryStore(time);
+        await memory.StoreAsync("Notes", "old", "water damage 2029", Ct);
+        time.Now += TimeSpan.FromDays(10);
+        await memory.StoreAsync("Notes", "new", "water damage 2030", Ct);
+        var client = new ScriptedChatClient(_ => "ok");
+        var flow = new FlowDefinition("F", [new RecallNode("water", "Notes"), new StepNode("S") { Ask = "s" }])
+        {
+            Memories = [new MemoryDefinition("Notes") { Decay = "7d" }],
+        };
+        var result = await TestKit.Runtime(client, o => { o.MemoryStore = memory; o.TimeProvider = time; }).RunAsync(flow, NoArgs, Ct);
+        var recalled = Assert.Single(result["recall_Notes"]!.Json!.AsArray());
+        Assert.Equal("new", recalled!["key"]!.GetValue<string>());
+        Assert.DoesNotContain("2029", client.CallList[0].User);
+    }
+
+    [Fact]
+    public async Task On_failure_escalate_calls_the_handler()
+    {
+        var escalations = new ConcurrentQueue<EscalationContext>();
+        var client = new ScriptedChatClient(_ => throw new Exception("down"));
+        var flow = new FlowDefinition("F", [new StepNode("A") { Ask = "a" }, new RefineNode { MaxAttempts = 1 }]);
+        var result = await TestKit.Runtime(client, o => o.OnEscalate = (e, _) => { escalations.Enqueue(e); return ValueTask.CompletedTask; })
+            .RunAsync(new RunDefinition(flow) { OnFailure = "escalate" }, (IReadOnlyDictionary<string, object?>?)null, Ct);
+        Assert.Equal(RunStatus.Failed, result.Status);
+        var e = Assert.Single(escalations);
+        Assert.Equal("A", e.StepName);
+        Assert.Contains("down", e.Reason);
+    }
+
+    [Fact]
     public async Task If_else_evaluates_fields_and_confidence()
     {
         FlowDefinition Flow(string op, string value) => new("F", [
@@ -395,6 +428,22 @@ public class ConstructTests
         var ex2 = await Assert.ThrowsAsync<AxonResumeException>(() => other.ResumeAsync(s2.ContinuationId!, null, Ct));
         Assert.Contains("not registered", ex2.Message);
         Assert.NotNull(await rt.ResumeAsync(s2.ContinuationId!, null, Ct)); // still resumable where the flow is known
+    }
+
+    [Fact]
+    public async Task Hibernate_inside_par_lets_siblings_finish_then_suspends()
+    {
+        var client = new ScriptedChatClient(c => "out:" + c.User);
+        var flow = new FlowDefinition("F", [
+            new ParallelNode([new StepNode("A") { Ask = "a" }, new HibernateNode("review")]),
+            new StepNode("After") { Ask = "after {{review}} {{A}}" },
+        ]);
+        var rt = TestKit.Runtime(client);
+        var r = await rt.RunAsync(flow, NoArgs, Ct);
+        Assert.Equal(RunStatus.Suspended, r.Status);
+        Assert.NotNull(r["A"]);
+        var done = await rt.ResumeAsync(r.ContinuationId!, "ok", Ct);
+        Assert.Equal("out:after ok out:a", done.Output);
     }
 
     [Fact]

@@ -183,6 +183,16 @@ public sealed class AxonRuntime
                 result = result with { ErrorName = name };
                 throw new AxonRunFailedException($"{name}: flow '{run.Flow.Name}' failed: {result.Error}", name, result);
             }
+            if (run.OnFailure == "escalate")
+            {
+                _logger.LogWarning("Run of {Flow} failed and was escalated: {Error}", run.Flow.Name, result.Error);
+                if (Options.OnEscalate is { } handler)
+                    await handler(new EscalationContext(run.Flow.Name, result.Steps.LastOrDefault(s => s.Error is not null)?.Name ?? "", result.Error ?? "", result.Output), ct).ConfigureAwait(false);
+            }
+            else if (run.OnFailure is "log" or "warn")
+            {
+                _logger.LogWarning("Run of {Flow} failed: {Error}", run.Flow.Name, result.Error);
+            }
             if (Options.ThrowOnFailure)
                 throw new AxonRunFailedException($"Flow '{run.Flow.Name}' failed: {result.Error}", result.ErrorName ?? "RunFailed", result);
         }

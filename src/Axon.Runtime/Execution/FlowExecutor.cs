@@ -730,6 +730,12 @@ internal sealed partial class FlowExecutor
         var query = ctx.Values.TryGetValue(rc.Query, out var qv) ? qv.Text : Interpolate(ctx, rc.Query);
         const int topK = 5;
         var entries = await _options.MemoryStore.RetrieveAsync(rc.MemorySource, query, topK, ct).ConfigureAwait(false);
+        // A declared decay (e.g. 365d) hides entries older than that.
+        if (ctx.Flow.Memories.FirstOrDefault(m => m.Name == rc.MemorySource) is { } declared && Durations.TryParse(declared.Decay, out var decay))
+        {
+            var cutoff = _options.TimeProvider.GetUtcNow() - decay;
+            entries = entries.Where(e => e.StoredAt >= cutoff).ToList();
+        }
         _trace?.Record(TraceEventKinds.MemoryRead, key, new Dictionary<string, object?> { ["query"] = query.Length > 200 ? query[..200] : query, ["memory"] = rc.MemorySource, ["results_count"] = entries.Count, ["top_k"] = topK });
         var array = new JsonArray();
         foreach (var e in entries) array.Add(new JsonObject { ["key"] = e.Key, ["value"] = e.Value, ["score"] = e.Score });
