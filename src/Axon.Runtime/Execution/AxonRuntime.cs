@@ -37,6 +37,8 @@ public sealed class AxonRuntime
         Options.Trace?.AddSecrets(Options.Secrets);
         _logger = new RedactingLogger((Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Axon.Runtime"), _redactor);
         _executor = new FlowExecutor(Options, _client, _redactor, _logger);
+        if (Options.ChatClient is null && !string.Equals(Options.Backend, "stub", StringComparison.OrdinalIgnoreCase))
+            _logger.LogWarning("No chat client configured for backend '{Backend}'; using the offline stub backend (synthetic outputs).", Options.Backend);
     }
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AxonRunOptions, AxonRuntime> ByOptions = new();
