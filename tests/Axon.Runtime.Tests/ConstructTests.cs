@@ -242,6 +242,39 @@ public class ConstructTests
     }
 
     [Fact]
+    public async Task Recall_honours_the_declared_decay()
+    {
+        var time = new RecordingTimeProvider(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var memory = new Axon.Runtime.Memory.InMemoryMemoryStore(time);
+        await memory.StoreAsync("Notes", "old", "water damage 2029", Ct);
+        time.Now += TimeSpan.FromDays(10);
+        await memory.StoreAsync("Notes", "new", "water damage 2030", Ct);
+        var client = new ScriptedChatClient(_ => "ok");
+        var flow = new FlowDefinition("F", [new RecallNode("water", "Notes"), new StepNode("S") { Ask = "s" }])
+        {
+            Memories = [new MemoryDefinition("Notes") { Decay = "7d" }],
+        };
+        var result = await TestKit.Runtime(client, o => { o.MemoryStore = memory; o.TimeProvider = time; }).RunAsync(flow, NoArgs, Ct);
+        var recalled = Assert.Single(result["recall_Notes"]!.Json!.AsArray());
+        Assert.Equal("new", recalled!["key"]!.GetValue<string>());
+        Assert.DoesNotContain("2029", client.CallList[0].User);
+    }
+
+    [Fact]
+    public async Task On_failure_escalate_calls_the_handler()
+    {
+        var escalations = new ConcurrentQueue<EscalationContext>();
+        var client = new ScriptedChatClient(_ => throw new Exception("down"));
+        var flow = new FlowDefinition("F", [new StepNode("A") { Ask = "a" }, new RefineNode { MaxAttempts = 1 }]);
+        var result = await TestKit.Runtime(client, o => o.OnEscalate = (e, _) => { escalations.Enqueue(e); return ValueTask.CompletedTask; })
+            .RunAsync(new RunDefinition(flow) { OnFailure = "escalate" }, (IReadOnlyDictionary<string, object?>?)null, Ct);
+        Assert.Equal(RunStatus.Failed, result.Status);
+        var e = Assert.Single(escalations);
+        Assert.Equal("A", e.StepName);
+        Assert.Contains("down", e.Reason);
+    }
+
+    [Fact]
     public async Task If_else_evaluates_fields_and_confidence()
     {
         FlowDefinition Flow(string op, string value) => new("F", [
@@ -398,6 +431,22 @@ public class ConstructTests
     }
 
     [Fact]
+    public async Task Hibernate_inside_par_lets_siblings_finish_then_suspends()
+    {
+        var client = new ScriptedChatClient(c => "out:" + c.User);
+        var flow = new FlowDefinition("F", [
+            new ParallelNode([new StepNode("A") { Ask = "a" }, new HibernateNode("review")]),
+            new StepNode("After") { Ask = "after {{review}} {{A}}" },
+        ]);
+        var rt = TestKit.Runtime(client);
+        var r = await rt.RunAsync(flow, NoArgs, Ct);
+        Assert.Equal(RunStatus.Suspended, r.Status);
+        Assert.NotNull(r["A"]);
+        var done = await rt.ResumeAsync(r.ContinuationId!, "ok", Ct);
+        Assert.Equal("out:after ok out:a", done.Output);
+    }
+
+    [Fact]
     public async Task Hibernate_inside_a_conditional_suspends_after_it()
     {
         var client = new ScriptedChatClient(c => c.User.Contains("amount") && !c.User.Contains("approve") ? "{\"amount\":\"30000\",\"confidence\":0.9}" : "approved");
@@ -413,5 +462,48 @@ public class ConstructTests
         Assert.Equal(RunStatus.Completed, done.Status);
         Assert.NotNull(done["Close"]);
         Assert.Null(done["Auto"]);
+    }
+}
+
+public class StateStoreTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task File_store_refuses_path_like_ids_and_claims_once()
+    {
+        var dir = Directory.CreateTempSubdirectory("axon-store");
+        try
+        {
+            var store = new FileSystemExecutionStateStore(dir.FullName);
+            await Assert.ThrowsAsync<ArgumentException>(async () => await store.SaveAsync("../evil", new byte[] { 1 }, Ct));
+            await store.SaveAsync("abc123", new byte[] { 1, 2 }, Ct);
+            Assert.Equal(["abc123"], await store.ListPendingAsync(Ct));
+            Assert.Equal(new byte[] { 1, 2 }, await store.LoadAsync("abc123", Ct));
+            Assert.Equal(new byte[] { 1, 2 }, await store.TryClaimAsync("abc123", Ct));
+            Assert.Null(await store.TryClaimAsync("abc123", Ct));
+            Assert.Empty(await store.ListPendingAsync(Ct));
+
+            var rt = new AxonRuntime(new AxonRunOptions { StateStore = store, OutputDirectory = "" });
+            await Assert.ThrowsAsync<AxonResumeException>(() => rt.ResumeAsync("../../etc/passwd", null, Ct));
+            await Assert.ThrowsAsync<AxonResumeException>(() => rt.ResumeAsync("0123456789abcdef", null, Ct));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public async Task Trace_spans_nest_par_branches_and_events_carry_durations()
+    {
+        var trace = new Axon.Runtime.Tracing.TraceRecorder("t.axon", "stub");
+        var rt = new AxonRuntime(new AxonRunOptions { Trace = trace, OutputDirectory = "" });
+        var flow = new FlowDefinition("P", [new ParallelNode([new StepNode("A") { Ask = "a" }, new StepNode("B") { Ask = "b" }])]);
+        await rt.RunAsync(flow, new Dictionary<string, object?>(), Ct);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(trace.ToJson())!;
+        var run = json["spans"]![0]!;
+        var par = run["children"]![0]!;
+        Assert.Equal("par:__anonymous_0__", par["name"]!.GetValue<string>());
+        Assert.Equal(["step:A", "step:B"], par["children"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Order());
+        Assert.Contains(json["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "model_response" && e["data"]!["synthetic"]!.GetValue<bool>());
+        Assert.Equal("ok", run["status"]!.GetValue<string>());
     }
 }

@@ -189,3 +189,76 @@ public class PromptAndTypeTests
         Assert.Null(WhereExpression.Evaluate("sources . length", obj));
     }
 }
+
+public class SemanticTypeTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Stub_outputs_deserialise_into_the_semantic_types()
+    {
+        var flow = new FlowDefinition("F", [
+            new StepNode("E") { Ask = "e", OutputType = "EntityMap" },
+            new StepNode("R") { Ask = "r", OutputType = "ReasoningChain" },
+            new StepNode("C") { Ask = "c", OutputType = "CitedFact" },
+            new StepNode("S") { Ask = "s", OutputType = "RiskScore" },
+        ]);
+        var rt = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions { OutputDirectory = "" });
+        var result = await rt.RunAsync(flow, new Dictionary<string, object?>(), Ct);
+        Assert.NotEmpty(result["E"]!.Json.Deserialize<Axon.Runtime.Semantics.EntityMap>()!.Entities);
+        Assert.NotEmpty(result["R"]!.Json.Deserialize<Axon.Runtime.Semantics.ReasoningChain>()!.Conclusion);
+        Axon.Runtime.Semantics.FactualClaim fact = result["C"]!.Json.Deserialize<Axon.Runtime.Semantics.CitedFact>()!; // CitedFact is a FactualClaim
+        Assert.NotEmpty(fact.Claim);
+        Assert.Equal(0.5, result.GetOutput<Axon.Runtime.Semantics.RiskScore>().Value);
+        Assert.Equal(result.Output, result.GetOutput<string>());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Axon.Runtime.Semantics.RiskScore(1.5));
+        Assert.Same(Axon.Runtime.Execution.AxonRuntime.For(null), Axon.Runtime.Execution.AxonRuntime.For(null));
+        var o = new Axon.Runtime.Execution.AxonRunOptions();
+        Assert.Same(Axon.Runtime.Execution.AxonRuntime.For(o), Axon.Runtime.Execution.AxonRuntime.For(o));
+    }
+}
+
+public class PromptStyleTests
+{
+    [Fact]
+    public void OpenAI_and_Ollama_system_prompts_follow_the_same_structure()
+    {
+        var openai = PromptCompiler.CompileSystemPrompt(PromptStyle.OpenAI, ContractAnalyzer.LegalExpert, ContractAnalyzer.LegalReview, [ContractAnalyzer.NoHallucination]);
+        Assert.StartsWith("You are LegalExpert.", openai);
+        Assert.Contains("# Session configuration\n- Depth: Provide exhaustive analysis", openai);
+        Assert.Contains("# Hard constraints (absolute, non-negotiable)\n\nCONSTRAINT 1: NoHallucination\n  - You MUST: source_citation", openai);
+        var ollama = PromptCompiler.CompileSystemPrompt(PromptStyle.Ollama, null, ContractAnalyzer.LegalReview, []);
+        Assert.Equal("SESSION:\n  Depth: Provide exhaustive analysis covering all angles. Leave nothing unexamined.\n  Language: en\n  Target response length: ~4096 tokens", ollama);
+        Assert.Equal("", PromptCompiler.CompileSystemPrompt(PromptStyle.Anthropic, null, null, []));
+    }
+
+    [Fact]
+    public void Construct_prompts_in_gemini_and_anthropic_wording()
+    {
+        var probe = new StepPromptParts { Kind = "probe", Probe = ("request", ["vendor", "amount"]) };
+        Assert.Contains("**Fields to extract:** vendor, amount\n**Source:** request", PromptCompiler.CompileStepPrompt(PromptStyle.Gemini, probe));
+        Assert.Contains("Analyze the following and extract these specific fields: [vendor, amount]\n\nSource: request", PromptCompiler.CompileStepPrompt(PromptStyle.Anthropic, probe));
+
+        var reason = new StepPromptParts { Kind = "reason", Ask = "Why?", Reason = new ReasonNode { About = "Outage", Depth = 2, ShowWork = true } };
+        var g = PromptCompiler.CompileStepPrompt(PromptStyle.Gemini, reason);
+        Assert.Contains("**Reason about:** Outage", g);
+        Assert.Contains("Perform a 2-level deep analysis.", g);
+        Assert.Contains("Think step by step.", g);
+        Assert.Contains("Why?", g);
+
+        var weave = new StepPromptParts
+        {
+            Kind = "weave",
+            Weave = (new WeaveNode(["A.output", "B.output"], "Report") { FormatType = "StructuredReport", Style = "neutral" }, [new PromptInput("A.output", "aa"), new PromptInput("B.output", null)]),
+        };
+        var a = PromptCompiler.CompileStepPrompt(PromptStyle.Anthropic, weave);
+        Assert.Contains("Synthesize the following sources into a coherent result:\n- A.output:\naa\n- B.output\n", a);
+        Assert.Contains("Target output: Report\nOutput format: StructuredReport\nStyle: neutral", a);
+
+        var retry = new StepPromptParts { Ask = "x", FailureContext = "[L1] ValidationError: bad", JsonSchema = "{}", Tool = ("Calc", "1+1", "2"), Memories = ["[M] k: v"] };
+        var r = PromptCompiler.CompileStepPrompt(PromptStyle.Ollama, retry);
+        Assert.StartsWith("Recalled memory: [M] k: v\n\nThe tool 'Calc' was called with: 1+1. Its result:\n2\nx", r);
+        Assert.Contains("Answer with JSON only, matching this schema:\n{}", r);
+        Assert.EndsWith("Your previous answer was rejected:\n[L1] ValidationError: bad\nFix the problem and answer again.", r);
+    }
+}

@@ -34,9 +34,22 @@ public sealed class AxonRuntime
         var inner = Options.ChatClient ?? new StubChatClient();
         _client = new AxonTelemetryChatClient(inner, Options.ChatClient is null ? "stub" : Options.Backend);
         _redactor = new SecretRedactor(Options.Secrets);
+        Options.Trace?.AddSecrets(Options.Secrets);
         _logger = new RedactingLogger((Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Axon.Runtime"), _redactor);
         _executor = new FlowExecutor(Options, _client, _redactor, _logger);
+        if (Options.ChatClient is null && !string.Equals(Options.Backend, "stub", StringComparison.OrdinalIgnoreCase))
+            _logger.LogWarning("No chat client configured for backend '{Backend}'; using the offline stub backend (synthetic outputs).", Options.Backend);
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AxonRunOptions, AxonRuntime> ByOptions = new();
+    private static readonly Lazy<AxonRuntime> Default = new(() => new AxonRuntime());
+
+    /// <summary>
+    /// The runtime for an options instance, created once and reused (generated flow classes call this on
+    /// every <c>RunAsync</c>); null gives a shared default runtime on the offline stub backend.
+    /// </summary>
+    public static AxonRuntime For(AxonRunOptions? options) =>
+        options is null ? Default.Value : ByOptions.GetValue(options, o => new AxonRuntime(o));
 
     /// <summary>The options this runtime was created with.</summary>
     public AxonRunOptions Options { get; }
@@ -169,7 +182,18 @@ public sealed class AxonRuntime
             if (run.OnFailure == "raise")
             {
                 var name = ParamString(run.OnFailureParams, "target") is { Length: > 0 } t ? t : result.ErrorName ?? "RunFailed";
+                result = result with { ErrorName = name };
                 throw new AxonRunFailedException($"{name}: flow '{run.Flow.Name}' failed: {result.Error}", name, result);
+            }
+            if (run.OnFailure == "escalate")
+            {
+                _logger.LogWarning("Run of {Flow} failed and was escalated: {Error}", run.Flow.Name, result.Error);
+                if (Options.OnEscalate is { } handler)
+                    await handler(new EscalationContext(run.Flow.Name, result.Steps.LastOrDefault(s => s.Error is not null)?.Name ?? "", result.Error ?? "", result.Output), ct).ConfigureAwait(false);
+            }
+            else if (run.OnFailure is "log" or "warn")
+            {
+                _logger.LogWarning("Run of {Flow} failed: {Error}", run.Flow.Name, result.Error);
             }
             if (Options.ThrowOnFailure)
                 throw new AxonRunFailedException($"Flow '{run.Flow.Name}' failed: {result.Error}", result.ErrorName ?? "RunFailed", result);
@@ -242,8 +266,9 @@ public sealed class AxonRuntime
             span?.End("cancelled");
             throw;
         }
-        catch (Exception ex) when (ex is AxonRuntimeException or InvalidOperationException or JsonException or IOException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // Any failure (model, validation, a user tool or store) ends the run with a redacted error.
             var failed = _executor.BuildResult(ctx, RunStatus.Failed, start, ex);
             span?.End("error", new Dictionary<string, object?> { ["error"] = failed.Error });
             activity?.SetStatus(ActivityStatusCode.Error);

@@ -247,6 +247,13 @@ internal sealed partial class FlowExecutor
         AxonRuntimeException? lastError = null;
         AxonValue? lastValue = null;
 
+        if (_trace is not null)
+        {
+            _trace.Record(TraceEventKinds.StepStart, call.Key, new Dictionary<string, object?> { ["kind"] = call.Kind });
+            if (policy.MaxAttempts > 1)
+                _trace.Record(TraceEventKinds.RefineStart, call.Key, new Dictionary<string, object?> { ["max_attempts"] = policy.MaxAttempts, ["backoff"] = policy.Backoff.ToString().ToLowerInvariant() });
+        }
+
         // The tool runs once, before the model; its result is part of every attempt's prompt.
         (string Name, string Argument, string Result)? toolResult = null;
         if (call.Tool is { } tool)
@@ -254,13 +261,6 @@ internal sealed partial class FlowExecutor
             var (result, isStub) = await InvokeToolAsync(ctx, tool, call.Key, ct).ConfigureAwait(false);
             toolResult = (tool.ToolName, Interpolate(ctx, tool.Argument), result.Success ? result.Output : "ERROR: " + result.Error);
             synthetic |= isStub;
-        }
-
-        if (_trace is not null)
-        {
-            _trace.Record(TraceEventKinds.StepStart, call.Key, new Dictionary<string, object?> { ["kind"] = call.Kind });
-            if (policy.MaxAttempts > 1)
-                _trace.Record(TraceEventKinds.RefineStart, call.Key, new Dictionary<string, object?> { ["max_attempts"] = policy.MaxAttempts, ["backoff"] = policy.Backoff.ToString().ToLowerInvariant() });
         }
 
         for (var attempt = 1; attempt <= policy.MaxAttempts; attempt++)
@@ -378,6 +378,7 @@ internal sealed partial class FlowExecutor
         var usage = new TokenUsage(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
         var synthetic = response.AdditionalProperties?.TryGetValue(Stub.StubChatClient.SyntheticKey, out var syn) == true && syn is true;
         var cost = synthetic ? 0m : EstimateCost(response, usage);
+        if (cost > 0) AxonTelemetry.Cost.Add((double)cost, new KeyValuePair<string, object?>(AxonTelemetry.Attributes.ProviderName, _options.Backend));
         var text = response.Text ?? "";
         JsonNode? json = null;
         if (call.Schema is not null) LenientJson.TryParse(text, out json);
@@ -729,6 +730,12 @@ internal sealed partial class FlowExecutor
         var query = ctx.Values.TryGetValue(rc.Query, out var qv) ? qv.Text : Interpolate(ctx, rc.Query);
         const int topK = 5;
         var entries = await _options.MemoryStore.RetrieveAsync(rc.MemorySource, query, topK, ct).ConfigureAwait(false);
+        // A declared decay (e.g. 365d) hides entries older than that.
+        if (ctx.Flow.Memories.FirstOrDefault(m => m.Name == rc.MemorySource) is { } declared && Durations.TryParse(declared.Decay, out var decay))
+        {
+            var cutoff = _options.TimeProvider.GetUtcNow() - decay;
+            entries = entries.Where(e => e.StoredAt >= cutoff).ToList();
+        }
         _trace?.Record(TraceEventKinds.MemoryRead, key, new Dictionary<string, object?> { ["query"] = query.Length > 200 ? query[..200] : query, ["memory"] = rc.MemorySource, ["results_count"] = entries.Count, ["top_k"] = topK });
         var array = new JsonArray();
         foreach (var e in entries) array.Add(new JsonObject { ["key"] = e.Key, ["value"] = e.Value, ["score"] = e.Score });

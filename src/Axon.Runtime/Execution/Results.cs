@@ -92,4 +92,15 @@ public sealed record AxonRunResult
     public string? OutputPath { get; init; }
     /// <summary>Finds a step result by name.</summary>
     public StepResult? this[string name] => Steps.LastOrDefault(s => s.Name == name);
+
+    /// <summary>
+    /// The final output as <typeparamref name="T"/>: the text for <see cref="string"/>, otherwise the
+    /// JSON output deserialised (e.g. into a generated record or an <c>Axon.Runtime.Semantics</c> type).
+    /// </summary>
+    public T? GetOutput<T>(System.Text.Json.JsonSerializerOptions? options = null)
+    {
+        if (typeof(T) == typeof(string)) return (T?)(object?)Output;
+        if (OutputJson is { } json) return System.Text.Json.JsonSerializer.Deserialize<T>(json, options);
+        return Output is { Length: > 0 } text ? System.Text.Json.JsonSerializer.Deserialize<T>(text, options) : default;
+    }
 }

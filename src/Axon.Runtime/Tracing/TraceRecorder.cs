@@ -7,26 +7,42 @@ namespace Axon.Runtime.Tracing;
 /// <summary>Event kinds of the trace (reference §7.1 plus <c>route_decision</c> and the AXON extras).</summary>
 public static class TraceEventKinds
 {
-#pragma warning disable CS1591 // the names are the documentation
+    /// <summary>A node started.</summary>
     public const string StepStart = "step_start";
+    /// <summary>A node ended (success or error).</summary>
     public const string StepEnd = "step_end";
+    /// <summary>A request was sent to the model.</summary>
     public const string ModelCall = "model_call";
+    /// <summary>The model answered (length, confidence, tokens, cost).</summary>
     public const string ModelResponse = "model_response";
+    /// <summary>An anchor is being checked.</summary>
     public const string AnchorCheck = "anchor_check";
+    /// <summary>An anchor passed.</summary>
     public const string AnchorPass = "anchor_pass";
+    /// <summary>An anchor was breached (with the action taken).</summary>
     public const string AnchorBreach = "anchor_breach";
+    /// <summary>An output matched its type or validate schema.</summary>
     public const string ValidationPass = "validation_pass";
+    /// <summary>An output did not match its type or validate schema.</summary>
     public const string ValidationFail = "validation_fail";
+    /// <summary>An attempt failed and may be retried.</summary>
     public const string RetryAttempt = "retry_attempt";
+    /// <summary>A step with more than one allowed attempt started.</summary>
     public const string RefineStart = "refine_start";
+    /// <summary>recall read a memory.</summary>
     public const string MemoryRead = "memory_read";
+    /// <summary>remember wrote a memory.</summary>
     public const string MemoryWrite = "memory_write";
+    /// <summary>A step confidence floor was checked.</summary>
     public const string ConfidenceCheck = "confidence_check";
+    /// <summary>The router chose a provider.</summary>
     public const string RouteDecision = "route_decision";
+    /// <summary>A tool was called.</summary>
     public const string ToolCall = "tool_call";
+    /// <summary>The run was suspended.</summary>
     public const string Hibernate = "hibernate";
+    /// <summary>A suspended run was resumed.</summary>
     public const string Resume = "resume";
-#pragma warning restore CS1591
 }
 
 /// <summary>One recorded event.</summary>
@@ -115,6 +131,9 @@ public sealed class TraceRecorder
         Source = source;
         Backend = backend;
     }
+
+    /// <summary>Adds secrets that must never appear in this trace (the runtime passes its configured secrets).</summary>
+    public void AddSecrets(IEnumerable<string> secrets) => _redactor.AddSecrets(secrets);
 
     /// <summary>Source file shown in <c>_meta</c>.</summary>
     public string Source { get; set; }
