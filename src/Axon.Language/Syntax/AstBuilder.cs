@@ -61,7 +61,7 @@ internal sealed class AstBuilder
 
     private PersonaDecl Persona(PersonaDeclContext c)
     {
-        string name = c.ident().Start.Text;
+        string name = One<IdentContext>(c).Start.Text;
         IReadOnlyList<string> domain = Array.Empty<string>(), refuse = Array.Empty<string>();
         string tone = "", language = "", description = "";
         double? threshold = null;
@@ -70,13 +70,13 @@ internal sealed class AstBuilder
         {
             switch (f)
             {
-                case PersonaDomainContext x: domain = Strings(x.STRING()); break;
-                case PersonaToneContext x: tone = Word(x.word()); break;
-                case PersonaConfidenceContext x: threshold = Float(x.FLOAT().Symbol); break;
-                case PersonaCiteContext x: cite = Bool(x.BOOL().Symbol); break;
+                case PersonaDomainContext x: domain = Strings(x); break;
+                case PersonaToneContext x: tone = Word(One<WordContext>(x)); break;
+                case PersonaConfidenceContext x: threshold = Float(Tok(x, AxonLexer.FLOAT)!); break;
+                case PersonaCiteContext x: cite = Bool(Tok(x, AxonLexer.BOOL)!); break;
                 case PersonaRefuseContext x: refuse = Words(All<WordContext>(x)); break;
-                case PersonaLanguageContext x: language = Str(x.STRING().Symbol); break;
-                case PersonaDescriptionContext x: description = Str(x.STRING().Symbol); break;
+                case PersonaLanguageContext x: language = Str(Tok(x, AxonLexer.STRING)!); break;
+                case PersonaDescriptionContext x: description = Str(Tok(x, AxonLexer.STRING)!); break;
                 default: UnknownField(f, "persona", name); break;
             }
         }
@@ -85,7 +85,7 @@ internal sealed class AstBuilder
 
     private ContextDecl Context(ContextDeclContext c)
     {
-        string name = c.ident().Start.Text;
+        string name = One<IdentContext>(c).Start.Text;
         string memory = "", language = "", depth = "";
         long? maxTokens = null;
         double? temperature = null;
@@ -94,12 +94,12 @@ internal sealed class AstBuilder
         {
             switch (f)
             {
-                case ContextMemoryContext x: memory = Word(x.word()); break;
-                case ContextLanguageContext x: language = Str(x.STRING().Symbol); break;
-                case ContextDepthContext x: depth = Word(x.word()); break;
-                case ContextMaxTokensContext x: maxTokens = Int(x.INTEGER().Symbol); break;
-                case ContextTemperatureContext x: temperature = Float(x.FLOAT().Symbol); break;
-                case ContextCiteContext x: cite = Bool(x.BOOL().Symbol); break;
+                case ContextMemoryContext x: memory = Word(One<WordContext>(x)); break;
+                case ContextLanguageContext x: language = Str(Tok(x, AxonLexer.STRING)!); break;
+                case ContextDepthContext x: depth = Word(One<WordContext>(x)); break;
+                case ContextMaxTokensContext x: maxTokens = Int(Tok(x, AxonLexer.INTEGER)!); break;
+                case ContextTemperatureContext x: temperature = Float(Tok(x, AxonLexer.FLOAT)!); break;
+                case ContextCiteContext x: cite = Bool(Tok(x, AxonLexer.BOOL)!); break;
                 default: UnknownField(f, "context", name); break;
             }
         }
@@ -108,7 +108,7 @@ internal sealed class AstBuilder
 
     private AnchorDecl Anchor(AnchorDeclContext c)
     {
-        string name = c.ident().Start.Text;
+        string name = One<IdentContext>(c).Start.Text;
         string require = "", enforce = "", unknown = "", action = "", target = "";
         IReadOnlyList<string> reject = Array.Empty<string>();
         double? floor = null;
@@ -116,12 +116,12 @@ internal sealed class AstBuilder
         {
             switch (f)
             {
-                case AnchorRequireContext x: require = Word(x.word()); break;
+                case AnchorRequireContext x: require = Word(One<WordContext>(x)); break;
                 case AnchorRejectContext x: reject = Words(All<WordContext>(x)); break;
-                case AnchorEnforceContext x: enforce = Word(x.word()); break;
-                case AnchorFloorContext x: floor = Float(x.FLOAT().Symbol); break;
-                case AnchorUnknownResponseContext x: unknown = Str(x.STRING().Symbol); break;
-                case AnchorOnViolationContext x: (action, target) = Violation(x.violationAction()); break;
+                case AnchorEnforceContext x: enforce = Word(One<WordContext>(x)); break;
+                case AnchorFloorContext x: floor = Float(Tok(x, AxonLexer.FLOAT)!); break;
+                case AnchorUnknownResponseContext x: unknown = Str(Tok(x, AxonLexer.STRING)!); break;
+                case AnchorOnViolationContext x: (action, target) = Violation(One<ViolationActionContext>(x)); break;
                 default: UnknownField(f, "anchor", name); break;
             }
         }
@@ -130,23 +130,23 @@ internal sealed class AstBuilder
 
     private static (string Action, string Target) Violation(ViolationActionContext v) => v switch
     {
-        ViolationRaiseContext x => ("raise", x.ident().Start.Text),
-        ViolationFallbackContext x => ("fallback", Str(x.STRING().Symbol)),
+        ViolationRaiseContext x => ("raise", One<IdentContext>(x).Start.Text),
+        ViolationFallbackContext x => ("fallback", Str(Tok(x, AxonLexer.STRING)!)),
         _ => (TokenText.Value(v.Start), ""),
     };
 
     private MemoryDecl Memory(MemoryDeclContext c)
     {
-        string name = c.ident().Start.Text;
+        string name = One<IdentContext>(c).Start.Text;
         string store = "", backend = "", retrieval = "", decay = "";
         foreach (var f in All<MemoryFieldContext>(c))
         {
             switch (f)
             {
-                case MemoryStoreContext x: store = Word(x.word()); break;
-                case MemoryBackendContext x: backend = Word(x.word()); break;
-                case MemoryRetrievalContext x: retrieval = Word(x.word()); break;
-                case MemoryDecayContext x: decay = x.DURATION() != null ? x.DURATION().GetText() : Word(x.word()); break;
+                case MemoryStoreContext x: store = Word(One<WordContext>(x)); break;
+                case MemoryBackendContext x: backend = Word(One<WordContext>(x)); break;
+                case MemoryRetrievalContext x: retrieval = Word(One<WordContext>(x)); break;
+                case MemoryDecayContext x: decay = Tok(x, AxonLexer.DURATION) != null ? Tok(x, AxonLexer.DURATION)!.Text : Word(One<WordContext>(x)); break;
                 default: UnknownField(f, "memory", name); break;
             }
         }
@@ -155,7 +155,7 @@ internal sealed class AstBuilder
 
     private ToolDecl Tool(ToolDeclContext c)
     {
-        string name = c.ident().Start.Text;
+        string name = One<IdentContext>(c).Start.Text;
         string provider = "", filter = "", timeout = "", runtime = "";
         long? maxResults = null;
         bool? sandbox = null;
@@ -163,12 +163,12 @@ internal sealed class AstBuilder
         {
             switch (f)
             {
-                case ToolProviderContext x: provider = Word(x.word()); break;
-                case ToolMaxResultsContext x: maxResults = Int(x.INTEGER().Symbol); break;
+                case ToolProviderContext x: provider = Word(One<WordContext>(x)); break;
+                case ToolMaxResultsContext x: maxResults = Int(Tok(x, AxonLexer.INTEGER)!); break;
                 case ToolFilterContext x: filter = Filter(x); break;
-                case ToolTimeoutContext x: timeout = x.DURATION().GetText(); break;
-                case ToolRuntimeContext x: runtime = Word(x.word()); break;
-                case ToolSandboxContext x: sandbox = Bool(x.BOOL().Symbol); break;
+                case ToolTimeoutContext x: timeout = Tok(x, AxonLexer.DURATION)!.Text; break;
+                case ToolRuntimeContext x: runtime = Word(One<WordContext>(x)); break;
+                case ToolSandboxContext x: sandbox = Bool(Tok(x, AxonLexer.BOOL)!); break;
                 default: UnknownField(f, "tool", name); break;
             }
         }
@@ -178,10 +178,10 @@ internal sealed class AstBuilder
     // `filter: recent(days: 30)` is kept as "recent(days:30)": token values joined with no separator.
     private static string Filter(ToolFilterContext x)
     {
-        var sb = new StringBuilder(Word(x.word()));
-        if (x.LPAREN() == null) return sb.ToString();
+        var sb = new StringBuilder(Word(One<WordContext>(x)));
+        if (Tok(x, AxonLexer.LPAREN) == null) return sb.ToString();
         sb.Append('(');
-        int from = x.LPAREN().Symbol.TokenIndex + 1, to = x.RPAREN(0).Symbol.TokenIndex;
+        int from = Tok(x, AxonLexer.LPAREN)!.TokenIndex + 1, to = x.RPAREN(0).Symbol.TokenIndex;
         for (int i = 2; i < x.ChildCount; i++)
         {
             if (x.GetChild(i) is ITerminalNode t && t.Symbol.TokenIndex >= from && t.Symbol.TokenIndex < to)
@@ -192,7 +192,7 @@ internal sealed class AstBuilder
 
     private static TypeDecl Type(TypeDeclContext c)
     {
-        string name = c.ident().Start.Text;
+        string name = One<IdentContext>(c).Start.Text;
         double? min = null, max = null;
         var numbers = All<NumberContext>(c);
         if (numbers.Length == 2)
@@ -201,7 +201,7 @@ internal sealed class AstBuilder
             max = Float(numbers[1].Start);
         }
         string where = "";
-        if (c.WHERE() != null)
+        if (Tok(c, AxonLexer.WHERE) != null)
         {
             var parts = new List<string>();
             foreach (var w in All<WhereTokenContext>(c)) parts.Add(TokenText.Value(w.Start));
@@ -209,19 +209,19 @@ internal sealed class AstBuilder
         }
         var fields = new List<TypeField>();
         foreach (var f in All<TypeFieldContext>(c))
-            fields.Add(new TypeField(f.ident().Start.Text, TypeExpression(f.typeExpr()), TokenText.Span(f.ident().Start)));
+            fields.Add(new TypeField(One<IdentContext>(f).Start.Text, TypeExpression(One<TypeExprContext>(f)), TokenText.Span(One<IdentContext>(f).Start)));
         return new TypeDecl(name, fields, min, max, where, Span(c));
     }
 
     private static TypeExpr TypeExpression(TypeExprContext t)
     {
-        var ids = t.ident();
-        return new TypeExpr(ids[0].Start.Text, ids.Length > 1 ? ids[1].Start.Text : "", t.QUESTION() != null, Span(t));
+        var ids = All<IdentContext>(t);
+        return new TypeExpr(ids[0].Start.Text, ids.Length > 1 ? ids[1].Start.Text : "", Tok(t, AxonLexer.QUESTION) != null, Span(t));
     }
 
     private IntentDecl Intent(IntentDeclContext c)
     {
-        string name = c.ident().Start.Text;
+        string name = One<IdentContext>(c).Start.Text;
         string given = "", ask = "";
         TypeExpr? output = null;
         double? floor = null;
@@ -229,10 +229,10 @@ internal sealed class AstBuilder
         {
             switch (f)
             {
-                case IntentGivenContext x: given = x.ident().Start.Text; break;
-                case IntentAskContext x: ask = Str(x.STRING().Symbol); break;
-                case IntentOutputContext x: output = TypeExpression(x.typeExpr()); break;
-                case IntentFloorContext x: floor = Float(x.FLOAT().Symbol); break;
+                case IntentGivenContext x: given = One<IdentContext>(x).Start.Text; break;
+                case IntentAskContext x: ask = Str(Tok(x, AxonLexer.STRING)!); break;
+                case IntentOutputContext x: output = TypeExpression(One<TypeExprContext>(x)); break;
+                case IntentFloorContext x: floor = Float(Tok(x, AxonLexer.FLOAT)!); break;
                 default: UnknownField(f, "intent", name); break;
             }
         }
@@ -243,11 +243,11 @@ internal sealed class AstBuilder
     {
         var parameters = new List<Parameter>();
         foreach (var p in All<ParamContext>(c))
-            parameters.Add(new Parameter(p.ident().Start.Text, TypeExpression(p.typeExpr()), TokenText.Span(p.ident().Start)));
+            parameters.Add(new Parameter(One<IdentContext>(p).Start.Text, TypeExpression(One<TypeExprContext>(p)), TokenText.Span(One<IdentContext>(p).Start)));
         var body = new List<FlowStep>();
         foreach (var s in All<FlowStepContext>(c)) body.Add(FlowStep(s));
-        var ret = c.typeExpr() is { } t ? TypeExpression(t) : null;
-        return new FlowDecl(c.ident().Start.Text, parameters, ret, body, Span(c));
+        var ret = One<TypeExprContext>(c) is { } t ? TypeExpression(t) : null;
+        return new FlowDecl(One<IdentContext>(c).Start.Text, parameters, ret, body, Span(c));
     }
 
     private FlowStep FlowStep(FlowStepContext ctx)
@@ -263,12 +263,12 @@ internal sealed class AstBuilder
             WeaveContext c => Weave(c),
             UseToolContext c => Use(c),
             RememberContext c => new RememberNode(c.ident(0).Start.Text, c.ident(1).Start.Text, Span(c)),
-            RecallContext c => new RecallNode(c.STRING() != null ? Str(c.STRING().Symbol) : c.ident(0).Start.Text,
-                c.ident()[c.ident().Length - 1].Start.Text, Span(c)),
+            RecallContext c => new RecallNode(Tok(c, AxonLexer.STRING) != null ? Str(Tok(c, AxonLexer.STRING)!) : c.ident(0).Start.Text,
+                All<IdentContext>(c)[All<IdentContext>(c).Length - 1].Start.Text, Span(c)),
             IfStepContext c => Conditional(c),
             ParBlockContext c => Parallel(c),
-            HibernateContext c => new HibernateNode(c.STRING() != null ? Str(c.STRING().Symbol) : "",
-                c.DURATION()?.GetText() ?? "", Span(c)),
+            HibernateContext c => new HibernateNode(Tok(c, AxonLexer.STRING) != null ? Str(Tok(c, AxonLexer.STRING)!) : "",
+                Tok(c, AxonLexer.DURATION)?.Text ?? "", Span(c)),
             _ => throw new InvalidOperationException("Unknown flow step " + child.GetType().Name),
         };
     }
@@ -285,24 +285,24 @@ internal sealed class AstBuilder
         {
             switch (item)
             {
-                case StepGivenContext x: given = Ref(x.refExpr()); break;
-                case StepAskContext x: ask = Str(x.STRING().Symbol); break;
-                case StepUseContext x: use = Use(x.useTool()); break;
-                case StepProbeContext x: probe = Probe(x.probe()); break;
-                case StepReasonContext x: reason = Reason(x.reason()); break;
-                case StepWeaveContext x: weave = Weave(x.weave()); break;
-                case StepOutputContext x: output = x.ident().Start.Text; break;
-                case StepFloorContext x: floor = Float(x.FLOAT().Symbol); break;
+                case StepGivenContext x: given = Ref(One<RefExprContext>(x)); break;
+                case StepAskContext x: ask = Str(Tok(x, AxonLexer.STRING)!); break;
+                case StepUseContext x: use = Use(One<UseToolContext>(x)); break;
+                case StepProbeContext x: probe = Probe(One<ProbeContext>(x)); break;
+                case StepReasonContext x: reason = Reason(One<ReasonContext>(x)); break;
+                case StepWeaveContext x: weave = Weave(One<WeaveContext>(x)); break;
+                case StepOutputContext x: output = One<IdentContext>(x).Start.Text; break;
+                case StepFloorContext x: floor = Float(Tok(x, AxonLexer.FLOAT)!); break;
             }
         }
-        return new StepNode(c.ident().Start.Text, given, ask, use, probe, reason, weave, output, floor, Span(c));
+        return new StepNode(One<IdentContext>(c).Start.Text, given, ask, use, probe, reason, weave, output, floor, Span(c));
     }
 
     // `given: A.output` → "A.output"; `given: [A.output, B.output]` → "[A.output, B.output]".
     private static string Ref(RefExprContext r)
     {
         var items = All<DottedContext>(r);
-        if (r.LBRACKET() == null) return Dotted(items[0]);
+        if (Tok(r, AxonLexer.LBRACKET) == null) return Dotted(items[0]);
         var parts = new List<string>();
         foreach (var d in items) parts.Add(Dotted(d));
         return "[" + string.Join(", ", parts) + "]";
@@ -310,20 +310,20 @@ internal sealed class AstBuilder
 
     private static string Dotted(DottedContext d)
     {
-        var sb = new StringBuilder(d.ident().Start.Text);
+        var sb = new StringBuilder(One<IdentContext>(d).Start.Text);
         foreach (var w in All<WordContext>(d)) sb.Append('.').Append(Word(w));
         return sb.ToString();
     }
 
-    private static ProbeNode Probe(ProbeContext c) => new(c.ident().Start.Text, Words(All<WordContext>(c)), Span(c));
+    private static ProbeNode Probe(ProbeContext c) => new(One<IdentContext>(c).Start.Text, Words(All<WordContext>(c)), Span(c));
 
     private ReasonNode Reason(ReasonContext c)
     {
         string name = "", about = "";
-        if (c.ident() != null)
+        if (One<IdentContext>(c) != null)
         {
-            if (c.ABOUT() != null) about = c.ident().Start.Text;
-            else name = c.ident().Start.Text;
+            if (Tok(c, AxonLexer.ABOUT) != null) about = One<IdentContext>(c).Start.Text;
+            else name = One<IdentContext>(c).Start.Text;
         }
         string given = "", ask = "", output = "";
         long depth = 1;
@@ -332,13 +332,13 @@ internal sealed class AstBuilder
         {
             switch (f)
             {
-                case ReasonGivenContext x: given = Ref(x.refExpr()); break;
-                case ReasonAboutContext x: about = Str(x.STRING().Symbol); break;
-                case ReasonAskContext x: ask = Str(x.STRING().Symbol); break;
-                case ReasonDepthContext x: depth = Int(x.INTEGER().Symbol); break;
-                case ReasonShowWorkContext x: showWork = Bool(x.BOOL().Symbol); break;
-                case ReasonChainContext x: chain = Bool(x.BOOL().Symbol); break;
-                case ReasonOutputContext x: output = x.ident().Start.Text; break;
+                case ReasonGivenContext x: given = Ref(One<RefExprContext>(x)); break;
+                case ReasonAboutContext x: about = Str(Tok(x, AxonLexer.STRING)!); break;
+                case ReasonAskContext x: ask = Str(Tok(x, AxonLexer.STRING)!); break;
+                case ReasonDepthContext x: depth = Int(Tok(x, AxonLexer.INTEGER)!); break;
+                case ReasonShowWorkContext x: showWork = Bool(Tok(x, AxonLexer.BOOL)!); break;
+                case ReasonChainContext x: chain = Bool(Tok(x, AxonLexer.BOOL)!); break;
+                case ReasonOutputContext x: output = One<IdentContext>(x).Start.Text; break;
                 default: UnknownField(f, "reason", name.Length > 0 ? name : about); break;
             }
         }
@@ -350,11 +350,11 @@ internal sealed class AstBuilder
         var rules = new List<ValidateRule>();
         foreach (var r in All<ValidateRuleContext>(c))
         {
-            string op = r.cmpOp()?.GetText() ?? "";
-            string value = r.anyToken() != null ? TokenText.Value(r.anyToken().Start) : "";
+            string op = One<CmpOpContext>(r)?.GetText() ?? "";
+            string value = One<AnyTokenContext>(r) != null ? TokenText.Value(One<AnyTokenContext>(r).Start) : "";
             string action, target = "";
             var parameters = new List<KeyValue>();
-            switch (r.ruleAction())
+            switch (One<RuleActionContext>(r))
             {
                 case RuleRefineContext x:
                     action = "refine";
@@ -363,13 +363,13 @@ internal sealed class AstBuilder
                     for (int i = 0; i < keys.Length && i < values.Length; i++)
                         parameters.Add(new KeyValue(Word(keys[i]), TokenText.Value(values[i].Start)));
                     break;
-                case RuleRaiseContext x: action = "raise"; target = x.ident().Start.Text; break;
-                case RuleWarnContext x: action = "warn"; target = Str(x.STRING().Symbol); break;
-                default: action = TokenText.Value(r.ruleAction().Start); break;
+                case RuleRaiseContext x: action = "raise"; target = One<IdentContext>(x).Start.Text; break;
+                case RuleWarnContext x: action = "warn"; target = Str(Tok(x, AxonLexer.STRING)!); break;
+                default: action = TokenText.Value(One<RuleActionContext>(r).Start); break;
             }
-            rules.Add(new ValidateRule(Word(r.word()), op, value, action, target, parameters, Span(r)));
+            rules.Add(new ValidateRule(Word(One<WordContext>(r)), op, value, action, target, parameters, Span(r)));
         }
-        return new ValidateNode(Dotted(c.dotted()), c.ident().Start.Text, rules, Span(c));
+        return new ValidateNode(Dotted(One<DottedContext>(c)), One<IdentContext>(c).Start.Text, rules, Span(c));
     }
 
     private RefineNode Refine(RefineContext c)
@@ -381,10 +381,10 @@ internal sealed class AstBuilder
         {
             switch (f)
             {
-                case RefineMaxAttemptsContext x: max = Int(x.INTEGER().Symbol); break;
-                case RefinePassContextContext x: pass = Bool(x.BOOL().Symbol); break;
-                case RefineBackoffContext x: backoff = Word(x.word()); break;
-                case RefineOnExhaustionContext x: (exhaustion, target) = Violation(x.violationAction()); break;
+                case RefineMaxAttemptsContext x: max = Int(Tok(x, AxonLexer.INTEGER)!); break;
+                case RefinePassContextContext x: pass = Bool(Tok(x, AxonLexer.BOOL)!); break;
+                case RefineBackoffContext x: backoff = Word(One<WordContext>(x)); break;
+                case RefineOnExhaustionContext x: (exhaustion, target) = Violation(One<ViolationActionContext>(x)); break;
                 default: UnknownField(f, "refine", ""); break;
             }
         }
@@ -397,14 +397,14 @@ internal sealed class AstBuilder
         foreach (var d in All<DottedContext>(c)) sources.Add(Dotted(d));
         string format = "", style = "";
         IReadOnlyList<string> priority = Array.Empty<string>();
-        string target = c.ident().Start.Text;
+        string target = One<IdentContext>(c).Start.Text;
         foreach (var f in All<WeaveFieldContext>(c))
         {
             switch (f)
             {
-                case WeaveFormatContext x: format = x.ident().Start.Text; break;
+                case WeaveFormatContext x: format = One<IdentContext>(x).Start.Text; break;
                 case WeavePriorityContext x: priority = Words(All<WordContext>(x)); break;
-                case WeaveStyleContext x: style = Str(x.STRING().Symbol); break;
+                case WeaveStyleContext x: style = Str(Tok(x, AxonLexer.STRING)!); break;
                 default: UnknownField(f, "weave", target); break;
             }
         }
@@ -412,13 +412,13 @@ internal sealed class AstBuilder
     }
 
     private static UseToolNode Use(UseToolContext c) =>
-        new(c.ident().Start.Text, c.word() != null ? Word(c.word()) : "", Span(c));
+        new(One<IdentContext>(c).Start.Text, One<WordContext>(c) != null ? Word(One<WordContext>(c)) : "", Span(c));
 
     private ConditionalNode Conditional(IfStepContext c)
     {
         var steps = All<FlowStepContext>(c);
-        return new ConditionalNode(Word(c.word()), c.cmpOp()?.GetText() ?? "",
-            c.anyToken() != null ? TokenText.Value(c.anyToken().Start) : "",
+        return new ConditionalNode(Word(One<WordContext>(c)), One<CmpOpContext>(c)?.GetText() ?? "",
+            One<AnyTokenContext>(c) != null ? TokenText.Value(One<AnyTokenContext>(c).Start) : "",
             steps.Length > 0 ? FlowStep(steps[0]) : null,
             steps.Length > 1 ? FlowStep(steps[1]) : null, Span(c));
     }
@@ -435,13 +435,13 @@ internal sealed class AstBuilder
         var args = new List<string>();
         foreach (var a in All<RunArgContext>(c))
         {
-            switch (a.runArgValue())
+            switch (One<RunArgValueContext>(a))
             {
                 case ArgNameContext x:
-                    args.Add(x.word() != null ? x.ident().Start.Text + "." + Word(x.word()) : x.ident().Start.Text);
+                    args.Add(One<WordContext>(x) != null ? One<IdentContext>(x).Start.Text + "." + Word(One<WordContext>(x)) : One<IdentContext>(x).Start.Text);
                     break;
                 case ArgOtherContext x:
-                    args.Add(x.anyToken() != null ? x.Start.Text + ":" + TokenText.Value(x.anyToken().Start) : x.Start.Text);
+                    args.Add(One<AnyTokenContext>(x) != null ? x.Start.Text + ":" + TokenText.Value(One<AnyTokenContext>(x).Start) : x.Start.Text);
                     break;
                 case var x:
                     args.Add(TokenText.Value(x.Start));
@@ -457,14 +457,14 @@ internal sealed class AstBuilder
             spans[m.Start.Text] = Span(m);
             switch (m)
             {
-                case RunAsContext x: persona = x.ident().Start.Text; break;
-                case RunWithinContext x: context = x.ident().Start.Text; break;
+                case RunAsContext x: persona = One<IdentContext>(x).Start.Text; break;
+                case RunWithinContext x: context = One<IdentContext>(x).Start.Text; break;
                 case RunConstrainedContext x: anchors = Words(All<WordContext>(x)); break;
-                case RunOutputToContext x: outputTo = Str(x.STRING().Symbol); break;
-                case RunEffortContext x: effort = Word(x.word()); break;
+                case RunOutputToContext x: outputTo = Str(Tok(x, AxonLexer.STRING)!); break;
+                case RunEffortContext x: effort = Word(One<WordContext>(x)); break;
                 case RunOnFailureContext x:
                     failureParams = new List<KeyValue>();
-                    switch (x.failureStrategy())
+                    switch (One<FailureStrategyContext>(x))
                     {
                         case FailureRetryContext r:
                             onFailure = "retry";
@@ -473,7 +473,7 @@ internal sealed class AstBuilder
                             break;
                         case FailureRaiseContext r:
                             onFailure = "raise";
-                            failureParams.Add(new KeyValue("target", r.ident().Start.Text));
+                            failureParams.Add(new KeyValue("target", One<IdentContext>(r).Start.Text));
                             break;
                         case var r:
                             onFailure = TokenText.Value(r.Start);
@@ -482,7 +482,7 @@ internal sealed class AstBuilder
                     break;
             }
         }
-        return new RunStmt(c.ident().Start.Text, args, persona, context, anchors, onFailure, failureParams, outputTo, effort, Span(c))
+        return new RunStmt(One<IdentContext>(c).Start.Text, args, persona, context, anchors, onFailure, failureParams, outputTo, effort, Span(c))
         {
             ModifierSpans = spans,
         };
@@ -510,6 +510,23 @@ internal sealed class AstBuilder
         return TextSpan.Cover(start, stop);
     }
 
+    // The generated singular accessors enumerate children through a boxed enumerator (an allocation
+    // per call); these index loops do not allocate.
+    // Returns null only for an optional child that is absent (the builder runs on error-free trees).
+    private static T One<T>(ParserRuleContext c) where T : class, IParseTree
+    {
+        int n = c.ChildCount;
+        for (int i = 0; i < n; i++) if (c.GetChild(i) is T t) return t;
+        return null!;
+    }
+
+    private static IToken? Tok(ParserRuleContext c, int type)
+    {
+        int n = c.ChildCount;
+        for (int i = 0; i < n; i++) if (c.GetChild(i) is ITerminalNode t && t.Symbol.Type == type) return t.Symbol;
+        return null;
+    }
+
     // One pass over the children; the generated plural accessors were a fifth of the front end's time.
     private static T[] All<T>(ParserRuleContext c) where T : class, IParseTree
     {
@@ -530,10 +547,11 @@ internal sealed class AstBuilder
         return list;
     }
 
-    private static IReadOnlyList<string> Strings(ITerminalNode[] strings)
+    private static IReadOnlyList<string> Strings(ParserRuleContext c)
     {
-        var list = new string[strings.Length];
-        for (int i = 0; i < strings.Length; i++) list[i] = Str(strings[i].Symbol);
+        var list = new List<string>();
+        for (int i = 0; i < c.ChildCount; i++)
+            if (c.GetChild(i) is ITerminalNode t && t.Symbol.Type == AxonLexer.STRING) list.Add(Str(t.Symbol));
         return list;
     }
 
