@@ -206,7 +206,7 @@ public sealed class ProviderWireTests
     {
         await using var emulator = CreateEmulator(backend);
         emulator.Scenario = Scenario.Stall;
-        using var client = CreateClient(emulator, TimeSpan.FromMilliseconds(700));
+        using var client = CreateClient(emulator, TimeSpan.FromSeconds(1));
 
         var watch = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<AxonProviderException>(() => client.GetResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token));
@@ -223,7 +223,7 @@ public sealed class ProviderWireTests
     {
         await using var emulator = CreateEmulator(backend);
         emulator.Scenario = Scenario.StreamStall;
-        using var client = CreateClient(emulator, TimeSpan.FromMilliseconds(700));
+        using var client = CreateClient(emulator, TimeSpan.FromSeconds(1));
 
         var watch = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<AxonProviderException>(async () =>
