@@ -69,7 +69,50 @@ public class ProviderClientBenchmarks
         _openAISdk = registry.Create("openai", environment: env.GetValueOrDefault);
     }
 
-    [GlobalCleanup]
+    /// <summary>
+    /// On a shared machine the load drifts between BenchmarkDotNet's per-method runs, which skews Ratio.
+    /// Alternating the two paths call by call and comparing medians cancels most of that drift, so this
+    /// prints that estimate too (once, after the baseline's run).
+    /// </summary>
+    [GlobalCleanup(Target = nameof(RawHttpClientPost))]
+    public void PrintPairedRatiosThenCleanup()
+    {
+        const int pairs = 3000;
+        var raw = new double[pairs];
+        var paths = new (string Name, Func<Task<int>> Call, double[] Times)[]
+        {
+            ("custom", AxonCustomClient, new double[pairs]),
+            ("anthropic", AxonAnthropicClient, new double[pairs]),
+            ("openai-sdk", AxonOpenAISdkClient, new double[pairs]),
+        };
+        for (var i = 0; i < pairs; i++)
+        {
+            raw[i] = Time(RawHttpClientPost);
+            foreach (var p in paths)
+                p.Times[i] = Time(p.Call);
+        }
+        var rawMedian = Median(raw);
+        Console.WriteLine($"// Paired medians over {pairs} alternating calls: raw HttpClient POST {rawMedian:F1} us");
+        foreach (var p in paths)
+            Console.WriteLine($"//   Axon {p.Name}: {Median(p.Times):F1} us, ratio {Median(p.Times) / rawMedian:F2}x (target <= 1.10x)");
+        Cleanup();
+    }
+
+    private static double Time(Func<Task<int>> call)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        call().GetAwaiter().GetResult();
+        return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+
+    [GlobalCleanup(Targets = [nameof(AxonCustomClient), nameof(AxonAnthropicClient), nameof(AxonOpenAISdkClient)])]
     public void Cleanup()
     {
         _custom.Dispose();
