@@ -15,7 +15,11 @@ namespace Axon.Benchmarks.Providers;
 /// classification handler, response mapping) over a raw <see cref="HttpClient"/> POST of the same
 /// body to the same loopback server. Target: Ratio ≤ 1.10 (the Ratio column is printed).
 /// </summary>
-/// <remarks>Run: <c>dotnet run -c Release --project tests/Axon.Benchmarks -- --filter '*ProviderClient*'</c></remarks>
+/// <remarks>
+/// Run: <c>dotnet run -c Release --project tests/Axon.Benchmarks -- --filter '*ProviderClient*' --job short --inProcess</c>.
+/// <c>--inProcess</c> because BenchmarkDotNet's generated out-of-process project rebuilds Axon.Language with an
+/// absolute intermediate path, which its ANTLR step does not handle (CS2001 on AxonLexer.cs).
+/// </remarks>
 [Config(typeof(RatioConfig))]
 [MemoryDiagnoser]
 public class ProviderClientBenchmarks
