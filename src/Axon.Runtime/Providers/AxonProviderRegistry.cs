@@ -37,11 +37,14 @@ public sealed record AxonProviderDescriptor(
 
     /// <summary>Default API version (Azure OpenAI).</summary>
     public string? DefaultApiVersion { get; init; }
+
+    /// <summary>True when a model (deployment) must be configured because there is no default (azure-openai, custom).</summary>
+    public bool RequiresModel { get; init; }
 }
 
 /// <summary>
 /// Creates <see cref="IChatClient"/>s by backend name. Holds the seven HTTP backends out of the box;
-/// other backends (the offline <c>stub</c>, test doubles) are added with <see cref="Register"/>.
+/// other backends (the offline <c>stub</c>, test doubles) are added with <see cref="Register(string, Func{AxonProviderOptions, IChatClient})"/>.
 /// </summary>
 /// <example>
 /// <code>
@@ -66,6 +69,16 @@ public sealed class AxonProviderRegistry
         foreach (var (descriptor, factory) in BuiltInProviders.All)
             registry.Register(descriptor, factory);
         return registry;
+    }
+
+    /// <summary>
+    /// Adds or replaces a backend that needs no key, endpoint or model (such as the offline <c>stub</c>).
+    /// <c>AXON_&lt;NAME&gt;_MODEL</c> and the <c>Axon:Providers:&lt;name&gt;</c> section still apply.
+    /// </summary>
+    public void Register(string name, Func<AxonProviderOptions, IChatClient> factory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Register(new AxonProviderDescriptor(name, name, [], [], null, null, RequiresApiKey: false), factory);
     }
 
     /// <summary>Adds or replaces a backend. <paramref name="factory"/> receives fully resolved options.</summary>
@@ -139,7 +152,7 @@ public sealed class AxonProviderRegistry
             return d.ApiKeyVariables[0];
         if (string.IsNullOrEmpty(o.BaseUrl) && d.BaseUrlVariables.Count > 0)
             return d.BaseUrlVariables[0];
-        if (string.IsNullOrEmpty(o.Model) && d.ModelVariables.Count > 0)
+        if (d.RequiresModel && string.IsNullOrEmpty(o.Model) && d.ModelVariables.Count > 0)
             return d.ModelVariables[0];
         return null;
     }

@@ -51,6 +51,7 @@ internal static class BuiltInProviders
         ["AZURE_OPENAI_API_KEY"], ["AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_BASE_URL"], null, null, true)
     {
         ModelVariables = ["AXON_AZURE_OPENAI_MODEL", "AZURE_OPENAI_DEPLOYMENT"],
+        RequiresModel = true,
         ApiVersionVariables = ["AZURE_OPENAI_API_VERSION"],
         DefaultApiVersion = "2024-10-21",
     };
@@ -64,7 +65,10 @@ internal static class BuiltInProviders
     };
 
     public static readonly AxonProviderDescriptor CustomDescriptor = new(AxonBackends.Custom, "Custom endpoint",
-        ["AXON_CUSTOM_API_KEY"], ["AXON_CUSTOM_BASE_URL"], null, null, false);
+        ["AXON_CUSTOM_API_KEY"], ["AXON_CUSTOM_BASE_URL"], null, null, false)
+    {
+        RequiresModel = true,
+    };
 
     public static IEnumerable<(AxonProviderDescriptor, Func<AxonProviderOptions, IChatClient>)> All =>
     [

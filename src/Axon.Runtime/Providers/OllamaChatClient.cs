@@ -96,6 +96,7 @@ internal sealed class OllamaChatClient(ProviderContext context, HttpClient http,
             cancellationToken).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var done = false;
+        var calls = false;
         await foreach (var line in StreamReaders.ReadLinesAsync(stream, cancellationToken).ConfigureAwait(false))
         {
             var chunk = JsonSerializer.Deserialize(line, ProviderJson.Snake.OllamaResponse);
@@ -107,10 +108,12 @@ internal sealed class OllamaChatClient(ProviderContext context, HttpClient http,
             if (!string.IsNullOrEmpty(chunk.Message?.Content))
                 update.Contents.Add(new TextContent(chunk.Message.Content));
             AddCalls(update.Contents, chunk.Message);
+            calls |= update.Contents.Any(c => c is FunctionCallContent);
             if (chunk.Done)
             {
                 done = true;
-                update.FinishReason = ChatMapping.FinishReason(chunk.DoneReason) ?? ChatFinishReason.Stop;
+                // Ollama says "stop" even when the turn ended in tool calls.
+                update.FinishReason = calls ? ChatFinishReason.ToolCalls : ChatMapping.FinishReason(chunk.DoneReason) ?? ChatFinishReason.Stop;
                 if (ChatMapping.Usage(chunk.PromptEvalCount, chunk.EvalCount) is { } usage)
                     update.Contents.Add(new UsageContent(usage));
             }

@@ -25,6 +25,7 @@ public class ProviderClientOverheadBenchmarks
     private readonly ChatOptions _options = new() { Temperature = 0.2f, MaxOutputTokens = 256 };
     private HttpClient _raw = null!;
     private IChatClient _custom = null!;
+    private IChatClient _customNoTimeout = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -32,6 +33,9 @@ public class ProviderClientOverheadBenchmarks
         _raw = new HttpClient(new CannedHandler());
         var env = new Dictionary<string, string?> { ["AXON_CUSTOM_BASE_URL"] = "http://127.0.0.1:1/v1", ["AXON_CUSTOM_MODEL"] = "local-model" };
         _custom = AxonProviderRegistry.CreateDefault().Create("custom", new AxonProviderOptions { HttpHandler = new CannedHandler() }, environment: env.GetValueOrDefault);
+        // Without a timeout no watchdog timer is armed: shows what the timeouts cost.
+        _customNoTimeout = AxonProviderRegistry.CreateDefault().Create("custom",
+            new AxonProviderOptions { HttpHandler = new CannedHandler(), Timeout = Timeout.InfiniteTimeSpan }, environment: env.GetValueOrDefault);
     }
 
     [GlobalCleanup]
@@ -39,6 +43,7 @@ public class ProviderClientOverheadBenchmarks
     {
         _raw.Dispose();
         _custom.Dispose();
+        _customNoTimeout.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "raw HttpClient POST (in-memory)")]
@@ -52,6 +57,9 @@ public class ProviderClientOverheadBenchmarks
 
     [Benchmark(Description = "Axon custom client (in-memory)")]
     public async Task<int> Axon() => (await _custom.GetResponseAsync(_messages, _options)).Text.Length;
+
+    [Benchmark(Description = "Axon custom client, no timeout (in-memory)")]
+    public async Task<int> AxonNoTimeout() => (await _customNoTimeout.GetResponseAsync(_messages, _options)).Text.Length;
 
     private sealed class CannedHandler : HttpMessageHandler
     {

@@ -149,17 +149,21 @@ public sealed class ProviderRegistryTests
     {
         var registry = AxonProviderRegistry.CreateDefault();
         AxonProviderOptions? seen = null;
-        registry.Register(new AxonProviderDescriptor("stub", "Stub", [], [], null, "stub-model", false) { ModelVariables = [] }, o =>
+        registry.Register("stub", o =>
         {
             seen = o;
             return new EchoClient();
         });
 
         Assert.Contains("stub", registry.KnownBackends);
+        Assert.True(registry.IsConfigured("stub", environment: NoEnv));
         using var client = registry.Create("stub", environment: NoEnv);
         var response = await client.GetResponseAsync("ping", cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("echo: ping", response.Text);
-        Assert.Equal("stub-model", seen?.Model);
+        Assert.Null(seen?.Model);
+
+        using var withModel = registry.Create("stub", environment: Env(("AXON_STUB_MODEL", "echo-1")));
+        Assert.Equal("echo-1", seen?.Model);
     }
 
     private sealed class EchoClient : IChatClient

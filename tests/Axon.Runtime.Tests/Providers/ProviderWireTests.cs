@@ -127,6 +127,27 @@ public sealed class ProviderWireTests
         Assert.Equal(ProviderEmulator.OutputTokens, usage.OutputTokenCount);
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Streamed_tool_calls_are_assembled_from_their_chunks(string backend)
+    {
+        await using var emulator = CreateEmulator(backend);
+        emulator.Scenario = Scenario.StreamToolCall;
+        using var client = CreateClient(emulator);
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var u in client.GetStreamingResponseAsync(FlowStep.Messages(), FlowStep.Options(tools: true), Token))
+            updates.Add(u);
+
+        AssertShape(emulator);
+        var call = Assert.Single(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(ProviderEmulator.ToolName, call.Name);
+        Assert.False(string.IsNullOrEmpty(call.CallId));
+        Assert.Equal("Paris", call.Arguments?["city"]?.ToString());
+        Assert.Contains(updates, u => u.FinishReason == ChatFinishReason.ToolCalls);
+        Assert.Equal("", string.Concat(updates.Select(u => u.Text)));
+    }
+
     public static TheoryData<string, Scenario, ProviderErrorKind, int> StatusErrors()
     {
         var data = new TheoryData<string, Scenario, ProviderErrorKind, int>();
@@ -185,7 +206,7 @@ public sealed class ProviderWireTests
     {
         await using var emulator = CreateEmulator(backend);
         emulator.Scenario = Scenario.Stall;
-        using var client = CreateClient(emulator, TimeSpan.FromMilliseconds(700));
+        using var client = CreateClient(emulator, TimeSpan.FromSeconds(1));
 
         var watch = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<AxonProviderException>(() => client.GetResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token));
@@ -202,7 +223,7 @@ public sealed class ProviderWireTests
     {
         await using var emulator = CreateEmulator(backend);
         emulator.Scenario = Scenario.StreamStall;
-        using var client = CreateClient(emulator, TimeSpan.FromMilliseconds(700));
+        using var client = CreateClient(emulator, TimeSpan.FromSeconds(1));
 
         var watch = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<AxonProviderException>(async () =>

@@ -19,7 +19,7 @@ public sealed class SecretRedactionTests
         if (hasKey)
             emulator.EchoInErrors = $"key {ProviderEmulator.ApiKey}";
         var logs = new CapturingLoggerFactory();
-        var options = new AxonProviderOptions { LoggerFactory = logs, Timeout = TimeSpan.FromMilliseconds(700) };
+        var options = new AxonProviderOptions { LoggerFactory = logs, Timeout = TimeSpan.FromSeconds(1) };
         using var client = ProviderWireTests.CreateClient(emulator, options: options);
         var token = TestContext.Current.CancellationToken;
 

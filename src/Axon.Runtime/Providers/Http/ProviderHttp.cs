@@ -211,8 +211,9 @@ internal sealed class GuardedContent : HttpContent
         _inner = inner;
         _context = context;
         _watchdog = watchdog;
-        foreach (var h in inner.Headers)
-            Headers.TryAddWithoutValidation(h.Key, h.Value);
+        // Only what readers use; enumerating every header would parse them all on each call.
+        Headers.ContentType = inner.Headers.ContentType;
+        Headers.ContentLength = inner.Headers.ContentLength;
     }
 
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>

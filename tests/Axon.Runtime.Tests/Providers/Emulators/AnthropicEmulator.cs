@@ -47,7 +47,7 @@ public sealed class AnthropicEmulator : ProviderEmulator
                              && result.GetProperty("tool_use_id").GetString() == "call_1" && TextOf(result.GetProperty("content")).Contains("temp_c"),
                 "messages[2]: user tool_result block");
         }
-        if (scenario == Scenario.ToolCall)
+        if (scenario is Scenario.ToolCall or Scenario.StreamToolCall)
         {
             var ok = Has(body, "tools", out var tools) && tools.EnumerateArray().Any(x =>
                 x.GetProperty("name").GetString() == ToolName && x.GetProperty("input_schema").GetProperty("properties").TryGetProperty("city", out _));
@@ -99,6 +99,26 @@ public sealed class AnthropicEmulator : ProviderEmulator
         }
         return chunks.Select(Utf8).ToList();
     }
+
+    protected override IReadOnlyList<byte[]> StreamToolCallChunks() => new[]
+    {
+        Sse("message_start", Json(new
+        {
+            type = "message_start",
+            message = new
+            {
+                id = "msg_2", type = "message", role = "assistant", model = "claude-3-5-sonnet-20241022", content = Array.Empty<object>(),
+                stop_reason = (string?)null, stop_sequence = (string?)null, usage = new { input_tokens = InputTokens, output_tokens = 1 },
+            },
+        })),
+        Sse("content_block_start", Json(new { type = "content_block_start", index = 0, content_block = new { type = "tool_use", id = "toolu_02", name = ToolName, input = new { } } })),
+        Sse("ping", Json(new { type = "ping" })),
+        Sse("content_block_delta", Json(new { type = "content_block_delta", index = 0, delta = new { type = "input_json_delta", partial_json = "{\"city\":" } })),
+        Sse("content_block_delta", Json(new { type = "content_block_delta", index = 0, delta = new { type = "input_json_delta", partial_json = "\"Paris\"}" } })),
+        Sse("content_block_stop", Json(new { type = "content_block_stop", index = 0 })),
+        Sse("message_delta", Json(new { type = "message_delta", delta = new { stop_reason = "tool_use", stop_sequence = (string?)null }, usage = new { output_tokens = OutputTokens } })),
+        Sse("message_stop", Json(new { type = "message_stop" })),
+    }.Select(Utf8).ToList();
 
     protected override string ErrorBody(int status, string message)
     {

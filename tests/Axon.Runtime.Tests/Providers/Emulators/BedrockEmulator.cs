@@ -53,7 +53,7 @@ public sealed class BedrockEmulator : ProviderEmulator
             Expect(problems, messages[2].GetProperty("role").GetString() == "user" && result.GetProperty("toolUseId").GetString() == "call_1"
                              && result.GetProperty("content")[0].GetProperty("json").GetProperty("temp_c").GetInt32() == 21, "messages[2]: user toolResult json");
         }
-        if (scenario == Scenario.ToolCall)
+        if (scenario is Scenario.ToolCall or Scenario.StreamToolCall)
         {
             var ok = body.GetProperty("toolConfig").GetProperty("tools").EnumerateArray()
                 .Any(t => t.GetProperty("toolSpec").GetProperty("name").GetString() == ToolName);
@@ -95,6 +95,17 @@ public sealed class BedrockEmulator : ProviderEmulator
         }
         return frames;
     }
+
+    protected override IReadOnlyList<byte[]> StreamToolCallChunks() =>
+    [
+        Frame("messageStart", """{"role":"assistant"}"""),
+        Frame("contentBlockStart", Json(new { contentBlockIndex = 0, start = new { toolUse = new { toolUseId = "tooluse_3", name = ToolName } } })),
+        Frame("contentBlockDelta", Json(new { contentBlockIndex = 0, delta = new { toolUse = new { input = "{\"city\":" } } })),
+        Frame("contentBlockDelta", Json(new { contentBlockIndex = 0, delta = new { toolUse = new { input = "\"Paris\"}" } } })),
+        Frame("contentBlockStop", """{"contentBlockIndex":0}"""),
+        Frame("messageStop", """{"stopReason":"tool_use"}"""),
+        Frame("metadata", Json(new { usage = Usage, metrics = new { latencyMs = 412 } })),
+    ];
 
     protected override string ErrorBody(int status, string message) => Json(new { message });
 

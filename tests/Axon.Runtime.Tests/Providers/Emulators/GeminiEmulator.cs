@@ -42,7 +42,7 @@ public sealed class GeminiEmulator : ProviderEmulator
             Expect(problems, contents[2].GetProperty("role").GetString() == "user" && response.GetProperty("name").GetString() == ToolName
                              && response.GetProperty("response").GetProperty("temp_c").GetInt32() == 21, "contents[2]: functionResponse {name, response object}");
         }
-        if (scenario == Scenario.ToolCall)
+        if (scenario is Scenario.ToolCall or Scenario.StreamToolCall)
         {
             var ok = body.GetProperty("tools")[0].GetProperty("functionDeclarations")[0].GetProperty("name").GetString() == ToolName;
             Expect(problems, ok, "tools[0].functionDeclarations[0] get_weather");
@@ -74,6 +74,9 @@ public sealed class GeminiEmulator : ProviderEmulator
         }
         return chunks.Select(Utf8).ToList();
     }
+
+    protected override IReadOnlyList<byte[]> StreamToolCallChunks() =>
+        [Utf8(Sse(null, Response(new { functionCall = new { name = ToolName, args = new { city = "Paris" } } }, "STOP")))];
 
     protected override string ErrorBody(int status, string message)
     {

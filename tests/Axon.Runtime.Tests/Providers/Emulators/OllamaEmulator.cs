@@ -40,7 +40,7 @@ public sealed class OllamaEmulator : ProviderEmulator
         }
         if (scenario == Scenario.Structured)
             Expect(problems, body.GetProperty("format").GetProperty("properties").TryGetProperty("city", out _), "format holds the JSON schema");
-        if (scenario == Scenario.ToolCall)
+        if (scenario is Scenario.ToolCall or Scenario.StreamToolCall)
             Expect(problems, body.GetProperty("tools")[0].GetProperty("function").GetProperty("name").GetString() == ToolName, "tools[0].function get_weather");
     }
 
@@ -68,6 +68,17 @@ public sealed class OllamaEmulator : ProviderEmulator
             lines.Add(Final("") + "\n");
         return lines.Select(Utf8).ToList();
     }
+
+    protected override IReadOnlyList<byte[]> StreamToolCallChunks() =>
+    [
+        Utf8(Json(new
+        {
+            model = "llama3.1", created_at = "2024-07-22T20:33:28.123Z",
+            message = new { role = "assistant", content = "", tool_calls = new[] { new { function = new { name = ToolName, arguments = new { city = "Paris" } } } } },
+            done = false,
+        }) + "\n"),
+        Utf8(Final("") + "\n"),
+    ];
 
     protected override string ErrorBody(int status, string message) => Json(new { error = message });
 }

@@ -77,7 +77,7 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
             Expect(problems, messages[3].GetProperty("role").GetString() == "tool" && messages[3].GetProperty("tool_call_id").GetString() == "call_1"
                              && messages[3].GetProperty("content").GetString()!.Contains("temp_c"), "messages[3]: role tool, tool_call_id, content");
         }
-        if (scenario == Scenario.ToolCall)
+        if (scenario is Scenario.ToolCall or Scenario.StreamToolCall)
         {
             var ok = Has(body, "tools", out var tools) && tools[0].GetProperty("type").GetString() == "function"
                      && tools[0].GetProperty("function").GetProperty("name").GetString() == ToolName
@@ -125,6 +125,20 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
             chunks.Add(Sse(null, "[DONE]"));
         }
         return chunks.Select(Utf8).ToList();
+    }
+
+    protected override IReadOnlyList<byte[]> StreamToolCallChunks()
+    {
+        static object Call(object function, string? id = null) =>
+            id is null ? new { index = 0, function } : new { index = 0, id, type = "function", function };
+        return new[]
+        {
+            Chunk([new { index = 0, delta = new { role = "assistant", content = (string?)null, tool_calls = new[] { Call(new { name = ToolName, arguments = "" }, "call_abc") } }, finish_reason = (string?)null }]),
+            Chunk([new { index = 0, delta = new { tool_calls = new[] { Call(new { arguments = "{\"city\":" }) } }, finish_reason = (string?)null }]),
+            Chunk([new { index = 0, delta = new { tool_calls = new[] { Call(new { arguments = "\"Paris\"}" }) } }, finish_reason = (string?)null }]),
+            Chunk([new { index = 0, delta = new { }, finish_reason = "tool_calls" }]),
+            Chunk([], Usage),
+        }.Select(c => Sse(null, c)).Append(Sse(null, "[DONE]")).Select(Utf8).ToList();
     }
 
     protected override string ErrorBody(int status, string message) =>

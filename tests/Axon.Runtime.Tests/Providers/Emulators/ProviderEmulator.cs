@@ -14,6 +14,8 @@ public enum Scenario
     /// <summary>The request carries an earlier tool call and its result; the answer is plain text.</summary>
     ToolResult,
     Stream,
+    /// <summary>A streamed answer that is a tool call, its arguments split across chunks.</summary>
+    StreamToolCall,
     BadRequest,
     Unauthorized,
     RateLimited,
@@ -67,6 +69,7 @@ public abstract class ProviderEmulator : IAsyncDisposable
     protected abstract string StructuredBody();
     protected abstract string ToolCallBody();
     protected abstract IReadOnlyList<byte[]> StreamChunks(bool withEnd);
+    protected abstract IReadOnlyList<byte[]> StreamToolCallChunks();
     protected abstract string ErrorBody(int status, string message);
     protected virtual string StreamContentType => "text/event-stream";
     protected virtual (string, string)[] ErrorHeaders(int status) => [];
@@ -108,6 +111,9 @@ public abstract class ProviderEmulator : IAsyncDisposable
                 break;
             case Scenario.Stream when streaming:
                 await responder.StreamAsync(StreamContentType, StreamChunks(withEnd: true));
+                break;
+            case Scenario.StreamToolCall when streaming:
+                await responder.StreamAsync(StreamContentType, StreamToolCallChunks());
                 break;
             case Scenario.StreamWithoutEnd when streaming:
                 await responder.StreamAsync(StreamContentType, StreamChunks(withEnd: false));
