@@ -37,7 +37,7 @@ public static class SyntaxParser
     public static SyntaxResult Parse(string text)
     {
         var diagnostics = new List<Diagnostic>();
-        var input = CharStreams.fromString(text);
+        var input = CharStream(text);
         var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
         lexer.RemoveErrorListeners();
         var stream = new CommonTokenStream(lexer);
@@ -70,6 +70,16 @@ public static class SyntaxParser
         var builder = new AstBuilder(diagnostics);
         var program = builder.Build(tree);
         return new SyntaxResult(program, diagnostics, tokenCount);
+    }
+
+    // Positions count code points. Without surrogate pairs, UTF-16 units are code points, and the
+    // UTF-16 stream reads token text with one string copy; CodePointCharStream's text costs ~200 bytes
+    // a token, which made text extraction the largest allocation of the whole front end.
+    private static ICharStream CharStream(string text)
+    {
+        foreach (char c in text)
+            if (char.IsSurrogate(c)) return CharStreams.fromString(text);
+        return new AntlrInputStream(text);
     }
 
     // The slow path, only for files with syntax errors: parse declaration by declaration (full LL).
@@ -179,7 +189,7 @@ public static class SyntaxParser
     internal static (IReadOnlyList<LexedToken> Tokens, IReadOnlyList<Diagnostic> Diagnostics) Lex(string text)
     {
         var diagnostics = new List<Diagnostic>();
-        var input = CharStreams.fromString(text);
+        var input = CharStream(text);
         var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
         lexer.RemoveErrorListeners();
         var stream = new CommonTokenStream(lexer);
