@@ -34,6 +34,7 @@ public sealed class AxonRuntime
         var inner = Options.ChatClient ?? new StubChatClient();
         _client = new AxonTelemetryChatClient(inner, Options.ChatClient is null ? "stub" : Options.Backend);
         _redactor = new SecretRedactor(Options.Secrets);
+        Options.Trace?.AddSecrets(Options.Secrets);
         _logger = new RedactingLogger((Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Axon.Runtime"), _redactor);
         _executor = new FlowExecutor(Options, _client, _redactor, _logger);
     }
@@ -169,6 +170,7 @@ public sealed class AxonRuntime
             if (run.OnFailure == "raise")
             {
                 var name = ParamString(run.OnFailureParams, "target") is { Length: > 0 } t ? t : result.ErrorName ?? "RunFailed";
+                result = result with { ErrorName = name };
                 throw new AxonRunFailedException($"{name}: flow '{run.Flow.Name}' failed: {result.Error}", name, result);
             }
             if (Options.ThrowOnFailure)
@@ -242,8 +244,9 @@ public sealed class AxonRuntime
             span?.End("cancelled");
             throw;
         }
-        catch (Exception ex) when (ex is AxonRuntimeException or InvalidOperationException or JsonException or IOException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // Any failure (model, validation, a user tool or store) ends the run with a redacted error.
             var failed = _executor.BuildResult(ctx, RunStatus.Failed, start, ex);
             span?.End("error", new Dictionary<string, object?> { ["error"] = failed.Error });
             activity?.SetStatus(ActivityStatusCode.Error);

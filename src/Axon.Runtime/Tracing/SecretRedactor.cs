@@ -13,7 +13,7 @@ public sealed partial class SecretRedactor
     /// <summary>What a secret is replaced with.</summary>
     public const string Mask = "***";
 
-    private readonly string[] _secrets;
+    private string[] _secrets;
 
     /// <summary>Creates a redactor for the given secrets; environment secrets are added when <paramref name="includeEnvironment"/>.</summary>
     public SecretRedactor(IEnumerable<string>? secrets = null, bool includeEnvironment = true)
@@ -36,6 +36,19 @@ public sealed partial class SecretRedactor
         _secrets = set.OrderByDescending(s => s.Length).ToArray();
     }
 
+    /// <summary>Adds secrets to mask from now on (thread-safe).</summary>
+    public void AddSecrets(IEnumerable<string> secrets)
+    {
+        var extra = secrets.Where(s => !string.IsNullOrEmpty(s) && s.Length >= 6).ToArray();
+        if (extra.Length == 0) return;
+        while (true)
+        {
+            var current = Volatile.Read(ref _secrets);
+            var merged = current.Concat(extra).Distinct(StringComparer.Ordinal).OrderByDescending(s => s.Length).ToArray();
+            if (Interlocked.CompareExchange(ref _secrets, merged, current) == current) return;
+        }
+    }
+
     /// <summary>A redactor with only the environment's secrets.</summary>
     public static SecretRedactor FromEnvironment() => new();
 
@@ -44,7 +57,7 @@ public sealed partial class SecretRedactor
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";
         var result = text;
-        foreach (var s in _secrets)
+        foreach (var s in Volatile.Read(ref _secrets))
             if (result.Contains(s, StringComparison.Ordinal)) result = result.Replace(s, Mask, StringComparison.Ordinal);
         return KeyPattern().Replace(result, m => m.Groups["keep"].Success ? m.Groups["keep"].Value + Mask : Mask);
     }

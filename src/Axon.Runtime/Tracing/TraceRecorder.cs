@@ -116,6 +116,9 @@ public sealed class TraceRecorder
         Backend = backend;
     }
 
+    /// <summary>Adds secrets that must never appear in this trace (the runtime passes its configured secrets).</summary>
+    public void AddSecrets(IEnumerable<string> secrets) => _redactor.AddSecrets(secrets);
+
     /// <summary>Source file shown in <c>_meta</c>.</summary>
     public string Source { get; set; }
     /// <summary>Backend shown in <c>_meta</c>.</summary>
