@@ -114,6 +114,9 @@ internal sealed class TraceDocument
     {
         null => "null",
         JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => n.ToJsonString(),
+        _ => n.ToJsonString(Relaxed),
     };
+
+    // Quotes and non-ASCII stay readable in terminal output (the HTML writer escapes on its own).
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

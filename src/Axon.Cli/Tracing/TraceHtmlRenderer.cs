@@ -74,7 +74,8 @@ internal static class TraceHtmlRenderer
         sb.Append("<h2>Timeline</h2>\n<section class=\"timeline\" id=\"timeline\">\n");
         sb.Append("<div class=\"axis\"><span>run / step</span><div class=\"ticks\">");
         for (int i = 0; i <= 4; i++)
-            sb.Append($"<span class=\"tick\" style=\"left:{P(i * 25.0)}%\">{E(Ms(timeline.TotalMs * i / 4))}</span>");
+            // The first and last labels are aligned inwards so they stay inside the track.
+            sb.Append($"<span class=\"tick\" style=\"left:{P(i * 25.0)}%;transform:translateX({(i == 0 ? "0" : i == 4 ? "-100%" : "-50%")})\">{E(Ms(timeline.TotalMs * i / 4))}</span>");
         sb.Append("</div><span style=\"padding-left:12px\">provider · tokens · cost · duration · anchors</span></div>\n");
         if (timeline.Runs.Count == 0) sb.Append("<p class=\"empty\">This trace has no runs or steps.</p>\n");
         foreach (var run in timeline.Runs)
