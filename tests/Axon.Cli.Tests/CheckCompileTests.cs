@@ -21,7 +21,7 @@ public sealed class CheckCompileTests
         var file = dir.Write("broken.axon", Programs.SyntaxError);
         var r = InProc.Run("check", file);
         Assert.Equal(1, r.Exit);
-        Assert.Matches(@"broken\.axon\(2,3\): error AXN1\d{3}: ", r.Err);
+        Assert.Matches(@"broken\.axon\(2,8\): error AXN1100: Unexpected token \(expected COLON, found IDENTIFIER\(\x27precise\x27\)\)", r.Err);
         Assert.Contains("✗ broken.axon", r.Err);
     }
 
@@ -51,7 +51,8 @@ public sealed class CheckCompileTests
         var d = files[1].GetProperty("diagnostics")[0];
         Assert.StartsWith("AXN1", d.GetProperty("code").GetString());
         Assert.Equal(2, d.GetProperty("line").GetInt32());
-        Assert.Equal(3, d.GetProperty("column").GetInt32());
+        Assert.Equal(8, d.GetProperty("column").GetInt32());
+        Assert.Equal("AXN1100", d.GetProperty("code").GetString());
     }
 
     [Fact]
@@ -94,7 +95,7 @@ public sealed class CheckCompileTests
         var bad = dir.Write("broken.axon", Programs.SyntaxError);
         var r = InProc.Run("compile", bad);
         Assert.Equal(1, r.Exit);
-        Assert.Matches(@"broken\.axon\(2,3\): error AXN1", r.Err);
+        Assert.Matches(@"broken\.axon\(2,8\): error AXN1100", r.Err);
         Assert.False(File.Exists(dir.File("broken.ir.json")));
     }
 

@@ -36,17 +36,17 @@ internal static class Programs
         run Greet(world) as NobodyKnowsMe
         """;
 
-    /// <summary>A syntax error on line 2 column 3.</summary>
+    /// <summary>A syntax error on line 2 column 8 (the colon after <c>tone</c> is missing).</summary>
     public const string SyntaxError = """
         persona Broken {
-          ??? tone: precise
+          tone precise
         }
         """;
 
     /// <summary>A valid program without any run statement.</summary>
     public const string NoRun = """
         persona Quiet {
-          tone: calm
+          tone: formal
         }
         """;
 

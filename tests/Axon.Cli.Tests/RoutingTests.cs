@@ -88,7 +88,8 @@ public sealed class RoutingTests
         Assert.True(r.Exit == 0, r.ToString());
         Assert.Contains("on ollama (model llama3.1)", r.Out);
         Assert.DoesNotContain("synthetic", r.Out);
-        Assert.Contains("usage     160 input + 48 output tokens", r.Out);
+        // Two steps per run, 40 + 12 tokens per answer.
+        Assert.Equal(2, r.Out.Split("usage     80 input + 24 output tokens").Length - 1);
         Assert.Equal(4, server.Hits("ollama"));
     }
 
@@ -138,17 +139,17 @@ public sealed class RoutingTests
 
         var tty = InProc.Run(Providers(server), terminal: true, "run", file, "-b", "ollama");
         Assert.True(tty.Exit == 0, tty.ToString());
-        Assert.Contains("\r\u001b[K", tty.Err);
+        Assert.Contains("\r\u001b[K", tty.Err, StringComparison.Ordinal);
         Assert.Matches(@"run 1/2 Summarize · step (Read|Write) · \d+\.\ds", tty.Err);
-        Assert.Contains("\u001b[32m", tty.Out);
+        Assert.Contains("\u001b[32m", tty.Out, StringComparison.Ordinal);
 
         var noColor = new Dictionary<string, string?>(Providers(server)) { ["NO_COLOR"] = "1" };
         var plainTty = InProc.Run(noColor, terminal: true, "run", file, "-b", "ollama");
-        Assert.DoesNotContain("\u001b[32m", plainTty.Out);
+        Assert.DoesNotContain("\u001b[32m", plainTty.Out, StringComparison.Ordinal);
 
         var redirected = InProc.Run(Providers(server), terminal: false, "run", file, "-b", "ollama");
         Assert.True(redirected.Exit == 0, redirected.ToString());
-        Assert.DoesNotContain("\u001b", redirected.All);
-        Assert.DoesNotContain("\r", redirected.All);
+        Assert.DoesNotContain("\u001b", redirected.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r", redirected.All, StringComparison.Ordinal);
     }
 }

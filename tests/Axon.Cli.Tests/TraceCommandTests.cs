@@ -34,7 +34,7 @@ public sealed class TraceCommandTests
         Assert.Matches(@"\[\+[\d.]+m?s\] step_start\s+Extract", r.Out);
         Assert.Matches(@"model_response\s+Extract · \d+→\d+ tok \([\d.]+m?s\)", r.Out);
         Assert.Matches(@"anchor_pass\s+Extract · NoHallucination", r.Out);
-        Assert.DoesNotContain("\u001b[", r.Out);
+        Assert.DoesNotContain("\u001b[", r.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,9 +81,9 @@ public sealed class TraceCommandTests
     public void Colour_only_on_a_terminal_and_never_with_no_color()
     {
         var tty = InProc.Run(new Dictionary<string, string?>(), terminal: true, "trace", Data("reference-sample.trace.json"));
-        Assert.Contains("\u001b[31m", tty.Out);
+        Assert.Contains("\u001b[31m", tty.Out, StringComparison.Ordinal);
         var noColor = InProc.Run(new Dictionary<string, string?>(), terminal: true, "trace", Data("reference-sample.trace.json"), "--no-color");
-        Assert.DoesNotContain("\u001b[", noColor.Out);
+        Assert.DoesNotContain("\u001b[", noColor.Out, StringComparison.Ordinal);
         Assert.Equal(InProc.Run("trace", Data("reference-sample.trace.json")).Out, noColor.Out);
     }
 

@@ -22,11 +22,11 @@ internal static class TraceHtmlRenderer
         .card { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:10px 14px; min-width:120px; }
         .card .v { font-size:20px; font-weight:600; } .card .k { color:var(--dim); font-size:12px; }
         .timeline { background:var(--panel); border:1px solid var(--line); border-radius:8px; padding:12px 16px; }
-        .axis { display:grid; grid-template-columns:220px 1fr 360px; color:var(--dim); font-size:11px; margin-bottom:6px; }
+        .axis { display:grid; grid-template-columns:220px 1fr 400px; color:var(--dim); font-size:11px; margin-bottom:6px; }
         .axis .ticks { position:relative; height:16px; border-bottom:1px solid var(--line); }
         .axis .tick { position:absolute; transform:translateX(-50%); }
         .run { border-top:1px solid var(--line); padding:6px 0; }
-        .row { display:grid; grid-template-columns:220px 1fr 360px; align-items:center; min-height:26px; }
+        .row { display:grid; grid-template-columns:220px 1fr 400px; align-items:center; min-height:26px; }
         .label { white-space:nowrap; overflow:hidden; text-overflow:ellipsis; padding-right:10px; }
         .run-row .label { font-weight:600; } .step-row .label { padding-left:18px; color:#c9d4df; }
         .track { position:relative; height:18px; background:repeating-linear-gradient(90deg, transparent 0 calc(10% - 1px), #223040 calc(10% - 1px) 10%); border-radius:3px; }

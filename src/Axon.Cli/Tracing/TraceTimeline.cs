@@ -73,11 +73,15 @@ internal sealed class TraceTimeline
         var steps = new List<TimelineStep>();
         var open = new Dictionary<string, (int Index, double Start)>(StringComparer.Ordinal);
         var groups = new Dictionary<string, List<TraceEventView>>(StringComparer.Ordinal);
+        string? current = null;
         for (int i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            var name = e.StepName ?? (e.Type is "step_start" or "step_end" ? TraceDocument.Str(e.Data["name"]) : null);
+            // The older file names the step only on step_start/step_end; events in between belong to the open step.
+            var name = e.StepName ?? (e.Type is "step_start" or "step_end" ? TraceDocument.Str(e.Data["name"]) : null) ?? current;
             if (name is null) continue;
+            if (e.Type == "step_start") current = name;
+            else if (e.Type == "step_end" && current == name) current = null;
             // Without timestamps each event is one unit of time, so the order still reads left to right.
             var at = e.Timestamp is { } ts ? (ts - origin) * 1000 : offset + i;
             if (!groups.TryGetValue(name, out var list)) groups[name] = list = [];
