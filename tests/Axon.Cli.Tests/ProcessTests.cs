@@ -73,7 +73,8 @@ public sealed class ProcessTests
     public void Key_values_are_never_printed()
     {
         using var dir = new TempDir();
-        dir.Write("two.axon", Programs.TwoSteps);
+        // One run: the failing provider call is retried by the runtime, so fewer runs keep the test short.
+        dir.Write("two.axon", Programs.TwoSteps.Replace("run Summarize(boardMinutes) as Helper", "", StringComparison.Ordinal));
         const string key = "sk-test-DO-NOT-PRINT-0123456789";
         int port = Ports.Closed();
         // A key with an unreachable endpoint: the run fails, and neither the message nor the trace shows the key.

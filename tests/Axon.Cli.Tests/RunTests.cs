@@ -184,4 +184,26 @@ public sealed class RunTests
         Assert.Contains("no run statement", r.Out);
         Assert.True(File.Exists(dir.File("quiet.trace.json")));
     }
+
+    /// <summary>The IR JSON carries no epistemic block; the CLI takes each flow's mode from the front end's IR.</summary>
+    [Fact]
+    public void Epistemic_mode_of_the_flow_reaches_the_runtime()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("know.axon", "know {\n" + Programs.TwoSteps.Replace("run Summarize(boardMinutes) as Helper", "", StringComparison.Ordinal)
+            .Replace("run Summarize(quarterlyReport) as Helper", "}\n\nrun Summarize(quarterlyReport)", StringComparison.Ordinal));
+        var r = InProc.Run(NoKeys, "run", file, "-b", "stub", "--trace");
+        Assert.True(r.Exit == 0, r.ToString());
+        var span = JsonNode.Parse(File.ReadAllText(dir.File("know.trace.json")))!["spans"]![0]!;
+        Assert.Equal("know", (string?)span["metadata"]!["epistemic_mode"]);
+        // know injects RequiresCitation and NoHallucination (reference §6.8).
+        Assert.Contains("RequiresCitation", r.Out);
+        Assert.Contains("NoHallucination", r.Out);
+
+        var plain = dir.Write("plain.axon", Programs.TwoSteps);
+        r = InProc.Run(NoKeys, "run", plain, "-b", "stub", "--trace");
+        Assert.True(r.Exit == 0, r.ToString());
+        Assert.Null(JsonNode.Parse(File.ReadAllText(dir.File("plain.trace.json")))!["spans"]![0]!["metadata"]!["epistemic_mode"]);
+        Assert.DoesNotContain("RequiresCitation", r.Out);
+    }
 }
