@@ -69,6 +69,22 @@ public sealed class ProcessTests
         }
     }
 
+    /// <summary>Under a pseudo-terminal (util-linux <c>script</c>) the real process colours its output and draws progress.</summary>
+    [Fact]
+    public void On_a_terminal_the_process_shows_colour_and_progress()
+    {
+        if (!File.Exists("/usr/bin/script")) Assert.Skip("util-linux 'script' is not installed, so no pseudo-terminal can be made.");
+        using var server = new FakeProviderServer(TimeSpan.FromMilliseconds(400));
+        using var dir = new TempDir();
+        dir.Write("two.axon", Programs.TwoSteps);
+        var command = $"dotnet '{AxonProcess.Dll}' run two.axon -b ollama";
+        var env = new Dictionary<string, string?> { ["OLLAMA_HOST"] = server.BaseUrl, ["TERM"] = "xterm" };
+        var r = AxonProcess.Exec("/usr/bin/script", ["-qec", command, "/dev/null"], dir.Path, Quick, env);
+        Assert.True(r.Exit == 0, r.ToString());
+        Assert.Contains("\u001b[32m✓ completed\u001b[0m", r.Out, StringComparison.Ordinal);
+        Assert.Matches(@"\r\u001b\[K.*run 1/2 Summarize · step (Read|Write) · \d+\.\ds", r.Out);
+    }
+
     [Fact]
     public void Key_values_are_never_printed()
     {

@@ -54,7 +54,7 @@ internal static class RunCommand
         {
             program = ProgramLoader.Load(compiled.Ir, fileName, choice.Backend == "routed" ? Backends.Default : choice.Backend);
         }
-        catch (FormatException ex)
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or System.Text.Json.JsonException)
         {
             console.Error.WriteLine($"✗ IR mapping failed: {ex.Message}");
             return ExitCodes.Errors;
@@ -103,6 +103,14 @@ internal static class RunCommand
             {
                 // Problems found before the flow starts (arguments, definitions) fail this run only.
                 result = new AxonRunResult { FlowName = run.Flow.Name, Status = RunStatus.Failed, Error = ex.Message, ErrorName = ex.GetType().Name };
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Ctrl-C: stop, but keep what the trace has so far.
+                observer.EndRun();
+                console.Error.WriteLine($"{console.Fail("✗")} Cancelled during run {i + 1}/{program.Runs.Count}");
+                await SaveTraceAsync(recorder, path, console, CancellationToken.None).ConfigureAwait(false);
+                return ExitCodes.Errors;
             }
             finally
             {
