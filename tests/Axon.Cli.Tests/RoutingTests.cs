@@ -28,7 +28,9 @@ public sealed class RoutingTests
         Assert.True(r.Exit == 0, r.ToString());
         Assert.Contains("on routed (weighted) across ollama, custom", r.Out);
         Assert.Contains("answer from", r.Out);
-        Assert.Matches(@"routing   (ollama|custom) ×\d", r.Out);
+        Assert.Equal(2, r.Out.Split("routing   custom ×1, ollama ×1").Length - 1);
+        Assert.Matches(@"✓ Read\s+step .* via (ollama|custom)", r.Out);
+        Assert.Matches(@"✓ Write\s+step .* via (ollama|custom)", r.Out);
         // Smooth weighted round robin with equal weights alternates: four calls, two each.
         Assert.Equal(2, server.Hits("ollama"));
         Assert.Equal(2, server.Hits("custom"));

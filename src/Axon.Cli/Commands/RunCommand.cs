@@ -117,7 +117,7 @@ internal static class RunCommand
                 observer.EndRun();
             }
             if (result.Status == RunStatus.Failed) failed++;
-            ResultPrinter.Print(console, i + 1, program.Runs.Count, label, result, observer.TakeRoutingTally(), choice.Synthetic);
+            ResultPrinter.Print(console, i + 1, program.Runs.Count, label, result, observer.TakeRouting(), choice.Synthetic);
         }
 
         console.Out.WriteLine();

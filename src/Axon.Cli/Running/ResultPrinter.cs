@@ -16,7 +16,8 @@ internal static class ResultPrinter
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static void Print(CliConsole c, int index, int count, string label, AxonRunResult r, IReadOnlyDictionary<string, int> routing, bool synthetic)
+    public static void Print(CliConsole c, int index, int count, string label, AxonRunResult r,
+        (IReadOnlyDictionary<string, int> Tally, IReadOnlyDictionary<string, string> StepProviders) routing, bool synthetic)
     {
         var w = c.Out;
         w.WriteLine();
@@ -44,6 +45,7 @@ internal static class ResultPrinter
                 var parts = new List<string> { $"{s.Kind,-9}", $"{Ms(s.Duration),8}" };
                 if (tokens.Length > 0) parts.Add(tokens);
                 if (s.Attempts > 1) parts.Add($"{s.Attempts} attempts");
+                if (routing.StepProviders.TryGetValue(s.Name, out var provider)) parts.Add("via " + provider);
                 if (s.Confidence is { } conf) parts.Add("confidence " + conf.ToString("0.00", CultureInfo.InvariantCulture));
                 w.WriteLine($"    {mark} {s.Name.PadRight(width)}  {string.Join("  ", parts)}");
                 if (s.Error is { } err) w.WriteLine($"        {c.Fail(err)}");
@@ -68,8 +70,8 @@ internal static class ResultPrinter
         w.WriteLine($"  usage     {r.TotalUsage.InputTokens} input + {r.TotalUsage.OutputTokens} output tokens");
         w.WriteLine($"  cost      ${r.TotalCost.ToString("0.000000", CultureInfo.InvariantCulture)}{(synthetic ? " (synthetic: stub backend, nothing was billed)" : " (estimated)")}");
         w.WriteLine($"  duration  {Ms(r.Duration)}");
-        if (routing.Count > 0)
-            w.WriteLine($"  routing   {string.Join(", ", routing.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} ×{kv.Value}"))}");
+        if (routing.Tally.Count > 0)
+            w.WriteLine($"  routing   {string.Join(", ", routing.Tally.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} ×{kv.Value}"))}");
         if (r.OutputPath is { } path) w.WriteLine($"  written   {path}");
 
         var output = OutputText(r);

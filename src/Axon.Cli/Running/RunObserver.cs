@@ -19,6 +19,7 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
     private readonly CliConsole _console;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _chosen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _stepProvider = new(StringComparer.Ordinal);
     private readonly Stopwatch _runClock = new();
     private Timer? _timer;
     private string _runLabel = "";
@@ -48,14 +49,16 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
     /// <summary>Where routing decisions are recorded (null = no trace file).</summary>
     public TraceRecorder? Trace { get; set; }
 
-    /// <summary>How many calls each provider was chosen for, in the current run.</summary>
-    public IReadOnlyDictionary<string, int> TakeRoutingTally()
+    /// <summary>How many calls each provider was chosen for in the current run, and the provider of each step's last call.</summary>
+    public (IReadOnlyDictionary<string, int> Tally, IReadOnlyDictionary<string, string> StepProviders) TakeRouting()
     {
         lock (_gate)
         {
-            var copy = new Dictionary<string, int>(_chosen, StringComparer.Ordinal);
+            var tally = new Dictionary<string, int>(_chosen, StringComparer.Ordinal);
+            var steps = new Dictionary<string, string>(_stepProvider, StringComparer.Ordinal);
             _chosen.Clear();
-            return copy;
+            _stepProvider.Clear();
+            return (tally, steps);
         }
     }
 
@@ -65,7 +68,11 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
         var step = StepOf(Activity.Current);
         Trace?.RecordRouteDecision(decision.Strategy, decision.CandidatesToArray(), decision.Chosen, decision.Attempt,
             RoutingDecision.ReasonName(decision.Reason), step);
-        lock (_gate) _chosen[decision.Chosen] = _chosen.GetValueOrDefault(decision.Chosen) + 1;
+        lock (_gate)
+        {
+            _chosen[decision.Chosen] = _chosen.GetValueOrDefault(decision.Chosen) + 1;
+            if (step is not null) _stepProvider[step] = decision.Chosen;
+        }
     }
 
     private static string? StepOf(Activity? activity)
