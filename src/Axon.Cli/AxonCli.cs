@@ -6,7 +6,7 @@ using Axon.Language;
 
 namespace Axon.Cli;
 
-/// <summary>The <c>axon</c> command line: check, compile, version.</summary>
+/// <summary>The <c>axon</c> command line: check, compile, run, trace, version.</summary>
 public static class AxonCli
 {
     /// <summary>The version line printed by <c>axon version</c> and <c>-V</c>.</summary>
@@ -14,9 +14,22 @@ public static class AxonCli
         $"axon-lang {AxonCompiler.LanguageVersion} (Axon.Toolchain {typeof(AxonCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0"})";
 
     /// <summary>Runs the CLI with the given arguments and streams; returns the exit code. Never throws.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal = false)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal = false) =>
+        Run(args, stdout, stderr, isTerminal, null);
+
+    /// <summary>
+    /// Runs the CLI reading provider keys, endpoints and routing settings through <paramref name="environment"/>
+    /// (the process environment when null); returns the exit code. Never throws.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where errors and progress go.</param>
+    /// <param name="isTerminal">True when stdout is a terminal: colour (unless <c>NO_COLOR</c> or <c>--no-color</c>) and live progress.</param>
+    /// <param name="environment">Reads an environment variable.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment)
     {
-        var console = new CliConsole(stdout, stderr, isTerminal);
+        environment ??= Environment.GetEnvironmentVariable;
+        var console = new CliConsole(stdout, stderr, isTerminal && environment("NO_COLOR") == null, isTerminal, environment);
         try
         {
             return RunCore(args, console);
@@ -64,6 +77,24 @@ public static class AxonCli
                 r.GetValue(compileFormat) == "json", Colored(console, r, noColor));
         });
 
+        var runFile = new Argument<string>("file") { Description = "The .axon file to run." };
+        var runBackend = new Option<string?>("--backend", "-b")
+        {
+            Description = "Backend: " + string.Join(", ", Backends.Names) + ", or auto (first provider with a key, then a reachable Ollama, then stub). " +
+                "Default anthropic, or routing across the configured providers when LLM_ROUTING_STRATEGY or LLM_PROVIDERS is set.",
+        };
+        var runTrace = new Option<bool>("--trace") { Description = "Write FILE.trace.json (spans, events, routing decisions)." };
+        var toolMode = new Option<string>("--tool-mode") { Description = "How tools run: stub, real or hybrid.", DefaultValueFactory = _ => "stub" };
+        toolMode.AcceptOnlyFromAmong("stub", "real", "hybrid");
+        var run = new Command("run", "Compile an AXON file and execute every run statement.") { runFile, runBackend, runTrace, toolMode };
+        run.SetAction((r, ct) => RunCommand.RunAsync(r.GetValue(runFile)!, r.GetValue(runBackend), r.GetValue(runTrace), r.GetValue(toolMode)!,
+            Colored(console, r, noColor), ct));
+
+        var traceFile = new Argument<string>("file") { Description = "A trace JSON file (from axon run --trace, or the reference's older shape)." };
+        var html = new Option<string?>("--html") { Description = "Write a self-contained HTML timeline to this path instead of printing." };
+        var trace = new Command("trace", "Render a trace file readably, or as an HTML timeline.") { traceFile, html };
+        trace.SetAction(r => TraceCommand.Run(r.GetValue(traceFile)!, r.GetValue(html), Colored(console, r, noColor)));
+
         var version = new Command("version", "Print the version.");
         version.SetAction(_ =>
         {
@@ -71,11 +102,11 @@ public static class AxonCli
             return ExitCodes.Ok;
         });
 
-        var root = new RootCommand("axon: check, compile, run and trace AXON programs.") { check, compile, version, noColor };
+        var root = new RootCommand("axon: check, compile, run and trace AXON programs.") { check, compile, run, trace, version, noColor };
         root.SetAction(r =>
         {
             // No subcommand: help, exit 0 (as the reference).
-            return root.Parse("--help").Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+            return root.Parse("--help").Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
         });
 
         ParseResult parsed = root.Parse(args);
@@ -85,7 +116,7 @@ public static class AxonCli
             console.Error.WriteLine("Run 'axon --help' for usage.");
             return ExitCodes.Usage;
         }
-        return parsed.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+        return parsed.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
     }
 
     private static CliConsole Colored(CliConsole console, ParseResult r, Option<bool> noColor)
