@@ -233,6 +233,31 @@ public class ExecutorTests
     }
 
     [Fact]
+    public async Task Provider_errors_that_retrying_cannot_fix_fail_at_once()
+    {
+        var denied = new Axon.Runtime.Providers.AxonProviderException("anthropic", Axon.Runtime.Providers.ProviderErrorKind.Authentication,
+            "Backend error: anthropic rejected the API key (401)", 401);
+        var client = new ScriptedChatClient().ThenThrow(denied).Then("never reached");
+        var flow = new FlowDefinition("F", [new StepNode("A") { Ask = "a" }]);
+        var result = await TestKit.Runtime(client).RunAsync(flow, new Dictionary<string, object?>(), Ct);
+        Assert.Equal(RunStatus.Failed, result.Status);
+        Assert.Single(client.CallList);
+        Assert.Contains("retrying cannot fix", result.Error);
+    }
+
+    [Fact]
+    public async Task Transient_provider_errors_are_retried()
+    {
+        var busy = new Axon.Runtime.Providers.AxonProviderException("openai", Axon.Runtime.Providers.ProviderErrorKind.ServerError,
+            "Backend error: openai answered 503", 503);
+        var client = new ScriptedChatClient().ThenThrow(busy).Then("fine");
+        var flow = new FlowDefinition("F", [new StepNode("A") { Ask = "a" }]);
+        var result = await TestKit.Runtime(client).RunAsync(flow, new Dictionary<string, object?>(), Ct);
+        Assert.Equal(RunStatus.Completed, result.Status);
+        Assert.Equal(2, client.CallList.Length);
+    }
+
+    [Fact]
     public async Task Context_epistemic_and_effort_settings_reach_the_request()
     {
         var client = new ScriptedChatClient(_ => "Premise 1: a. Conclusion: b. [1]");

@@ -221,9 +221,11 @@ internal sealed partial class FlowExecutor
         public required Func<(string Name, string Argument, string Result)?, string?, StepPromptParts> BuildParts { get; init; }
     }
 
-    private sealed class AttemptFailure(AxonRuntimeException error, AxonValue? value, TokenUsage usage = default, decimal cost = 0) : Exception(error.Message, error)
+    private sealed class AttemptFailure(AxonRuntimeException error, AxonValue? value, TokenUsage usage = default, decimal cost = 0, bool permanent = false) : Exception(error.Message, error)
     {
         public AxonRuntimeException Error { get; } = error;
+        /// <summary>Another attempt cannot succeed (missing key, refused credentials, a malformed request).</summary>
+        public bool Permanent { get; } = permanent;
         public AxonValue? Value { get; } = value;
         public TokenUsage Usage { get; } = usage;
         public decimal Cost { get; } = cost;
@@ -263,6 +265,7 @@ internal sealed partial class FlowExecutor
             synthetic |= isStub;
         }
 
+        var permanentFailure = false;
         for (var attempt = 1; attempt <= policy.MaxAttempts; attempt++)
         {
             ct.ThrowIfCancellationRequested();
@@ -301,12 +304,15 @@ internal sealed partial class FlowExecutor
                     ["error_type"] = f.Error.ErrorName, ["attempt"] = attempt, ["reason"] = f.Error.Message,
                 });
                 _logger.LogWarning("Step {Step} attempt {Attempt}/{Max} failed: {Error}", call.Key, attempt, policy.MaxAttempts, _redactor.Redact(f.Error.Message));
+                if (f.Permanent) { permanentFailure = true; break; }
                 if (attempt < policy.MaxAttempts) await DelayAsync(policy.Backoff, attempt, ct).ConfigureAwait(false);
             }
         }
 
-        // Exhausted: the flow's refine on_exhaustion decides.
-        var message = $"All {policy.MaxAttempts} refine attempts exhausted for step '{call.Key}'. Last error: {lastError?.Message}";
+        // Exhausted (or stopped by a failure no retry can fix): the flow's refine on_exhaustion decides.
+        var message = permanentFailure
+            ? $"Step '{call.Key}' failed with an error that retrying cannot fix. {lastError?.Message}"
+            : $"All {policy.MaxAttempts} refine attempts exhausted for step '{call.Key}'. Last error: {lastError?.Message}";
         var exhausted = new StepResult
         {
             Name = call.Key, Kind = call.Kind, Usage = usage, EstimatedCost = cost, Duration = Clock.Since(start), Attempts = attempts,
@@ -373,7 +379,8 @@ internal sealed partial class FlowExecutor
         catch (Exception ex)
         {
             var err = new AxonModelCallException(_redactor.Redact($"Model call failed for step '{call.Key}': {ex.Message}"), call.Key);
-            throw new AttemptFailure(err, null);
+            bool permanent = ex is Providers.AxonProviderException { IsTransient: false };
+            throw new AttemptFailure(err, null, permanent: permanent);
         }
         var usage = new TokenUsage(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
         var synthetic = response.AdditionalProperties?.TryGetValue(Stub.StubChatClient.SyntheticKey, out var syn) == true && syn is true;
