@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Axon.Cli.Tests.Support;
 
 namespace Axon.Cli.Tests;
 
@@ -22,18 +23,18 @@ public sealed class QuickStartTests
         using var dir = new TempDir();
         string clone = Path.Combine(dir.Path, "repo");
         var git = AxonProcess.Exec("git", ["clone", "--quiet", "--no-hardlinks", root, clone], dir.Path, TimeSpan.FromMinutes(2));
-        Assert.True(git.ExitCode == 0, "git clone failed: " + git.Stderr);
+        Assert.True(git.Exit == 0, "git clone failed: " + git.Err);
 
         // Command 2 first, but only discovering tests: running the whole suite from inside the suite would
         // recurse. It still restores and builds every project of the clean clone (CI runs the command itself).
         var list = Run(clone, commands[1] + " --list-tests");
-        Assert.True(list.ExitCode == 0, $"'{commands[1]}' failed on a clean clone:\n{list.Stdout}\n{list.Stderr}");
-        Assert.Contains("MatchesReference", list.Stdout);
+        Assert.True(list.Exit == 0, $"'{commands[1]}' failed on a clean clone:\n{list.Out}\n{list.Err}");
+        Assert.Contains("MatchesReference", list.Out);
 
         // Command 1 literally: the sample runs offline (no key is set) and says so.
         var sample = Run(clone, commands[0]);
-        Assert.True(sample.ExitCode == 0, $"'{commands[0]}' failed:\n{sample.Stdout}\n{sample.Stderr}");
-        Assert.Contains("stub", sample.Stdout + sample.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.True(sample.Exit == 0, $"'{commands[0]}' failed:\n{sample.Out}\n{sample.Err}");
+        Assert.Contains("stub", sample.Out + sample.Err, StringComparison.OrdinalIgnoreCase);
     }
 
     private static CliResult Run(string directory, string command)
