@@ -88,7 +88,7 @@ public class EndToEndTests
         var dir = Directory.CreateTempSubdirectory("axon-corpus");
         try
         {
-            var program = IrLoader.Load(TestKit.CorpusPath(name + ".ir.json"));
+            var program = IrProgramReader.Load(TestKit.CorpusPath(name + ".ir.json"));
             Assert.NotEmpty(program.Runs);
             var trace = new TraceRecorder(program.Source, "stub");
             var rt = StubRuntime(trace, dir.FullName);
@@ -113,10 +113,32 @@ public class EndToEndTests
     }
 
     [Fact]
+    public void Ir_reader_builds_the_same_model_as_hand_built_code()
+    {
+        var fromIr = IrProgramReader.Load(TestKit.CorpusPath("example-contract_analyzer.ir.json"));
+        var hand = ContractAnalyzer.Program;
+        var run = Assert.Single(fromIr.Runs);
+        Assert.Equal(hand.Runs[0].Persona! with { Domain = [], RefuseIf = [] }, run.Persona! with { Domain = [], RefuseIf = [] });
+        Assert.Equal(hand.Runs[0].Persona!.Domain, run.Persona.Domain);
+        Assert.Equal(hand.Runs[0].Context, run.Context);
+        Assert.Equal(hand.Runs[0].Anchors[0] with { Reject = [] }, run.Anchors[0] with { Reject = [] });
+        Assert.Equal(["myContract"], run.Arguments);
+        Assert.Equal([new KeyValuePair<string, string>("backoff", "exponential")], run.OnFailureParams);
+        Assert.Equal(("report.json", "high", "retry"), (run.OutputTo, run.Effort, run.OnFailure));
+        Assert.Equal(hand.Flows[0].Steps.Cast<StepNode>().Select(s => (s.Name, s.Given, s.Ask, s.OutputType, s.Position)),
+            run.Flow.Steps.Cast<StepNode>().Select(s => (s.Name, s.Given, s.Ask, s.OutputType, s.Position)));
+        Assert.Equal(
+            Axon.Runtime.Prompting.PromptCompiler.CompileSystemPrompt(Axon.Runtime.Prompting.PromptStyle.Anthropic, hand.Runs[0].Persona, hand.Runs[0].Context, hand.Runs[0].Anchors),
+            Axon.Runtime.Prompting.PromptCompiler.CompileSystemPrompt(Axon.Runtime.Prompting.PromptStyle.Anthropic, run.Persona, run.Context, run.Anchors));
+        Assert.Equal(3, run.Flow.Types.Count);
+        Assert.Throws<FormatException>(() => IrProgramReader.Read("[1]"));
+    }
+
+    [Fact]
     public async Task Corpus_constructs_really_execute()
     {
         // extra-02: three reasons, a weave whose output the validate checks, and a hibernate at the end.
-        var program = IrLoader.Load(TestKit.CorpusPath("extra-02-incident-postmortem.ir.json"));
+        var program = IrProgramReader.Load(TestKit.CorpusPath("extra-02-incident-postmortem.ir.json"));
         var trace = new TraceRecorder(program.Source, "stub");
         var rt = StubRuntime(trace, "");
         var r = (await rt.RunProgramAsync(program, Ct)).Single();
@@ -127,7 +149,7 @@ public class EndToEndTests
         Assert.Contains(trace.Events, e => e.Type == "hibernate");
 
         // extra-01: recall before the steps, a tool inside a step, remember at the end.
-        var p1 = IrLoader.Load(TestKit.CorpusPath("extra-01-insurance-claims-intake.ir.json"));
+        var p1 = IrProgramReader.Load(TestKit.CorpusPath("extra-01-insurance-claims-intake.ir.json"));
         var t1 = new TraceRecorder(p1.Source, "stub");
         var r1 = (await StubRuntime(t1, "").RunProgramAsync(p1, Ct)).Single();
         Assert.Equal(RunStatus.Completed, r1.Status);
@@ -137,7 +159,7 @@ public class EndToEndTests
         Assert.Contains(t1.Events, e => e.Type == "memory_write");
 
         // extra-03: nested par, weave inside a step, if/else on a field nobody produced → else branch.
-        var p3 = IrLoader.Load(TestKit.CorpusPath("extra-03-grant-review.ir.json"));
+        var p3 = IrProgramReader.Load(TestKit.CorpusPath("extra-03-grant-review.ir.json"));
         var r3 = (await StubRuntime(new TraceRecorder(), "").RunProgramAsync(p3, Ct)).Single();
         Assert.Equal(RunStatus.Completed, r3.Status);
         Assert.NotNull(r3["RecordConsensus"]);

@@ -169,6 +169,7 @@ public sealed class AxonRuntime
             if (run.OnFailure == "raise")
             {
                 var name = ParamString(run.OnFailureParams, "target") is { Length: > 0 } t ? t : result.ErrorName ?? "RunFailed";
+                result = result with { ErrorName = name };
                 throw new AxonRunFailedException($"{name}: flow '{run.Flow.Name}' failed: {result.Error}", name, result);
             }
             if (Options.ThrowOnFailure)

@@ -1,35 +1,43 @@
 using System.Text.Json.Nodes;
-using Axon.Runtime.Model;
 
-namespace Axon.Runtime.Tests.Support;
+namespace Axon.Runtime.Model;
 
 /// <summary>
-/// Test helper: builds the runtime flow model from an <c>axon compile</c> IR JSON file, the same
-/// mapping the CLI will do. Keeps tests independent of the language front end.
+/// Builds the executable model from the IR JSON that <c>axon compile</c> prints (reference §4.4),
+/// so a compiled program can be run without the language front end. The IR drops epistemic
+/// blocks, so flows read this way have <see cref="EpistemicMode.None"/>.
 /// </summary>
-public static class IrLoader
+public static class IrProgramReader
 {
-    public static AxonProgram Load(string path) => FromJson(JsonNode.Parse(File.ReadAllText(path))!.AsObject());
+    /// <summary>Reads an IR JSON file.</summary>
+    public static AxonProgram Load(string path) => Read(File.ReadAllText(path));
 
+    /// <summary>Reads IR JSON text.</summary>
+    public static AxonProgram Read(string json) =>
+        FromJson(JsonNode.Parse(json) as JsonObject ?? throw new FormatException("IR JSON must be an object."));
+
+    /// <summary>Reads a parsed IR <c>program</c> object.</summary>
     public static AxonProgram FromJson(JsonObject ir)
     {
-        var types = ir["types"]!.AsArray().Select(t => Type(t!.AsObject())).ToList();
-        var tools = ir["tools"]!.AsArray().Select(t => Tool(t!.AsObject())).ToList();
-        var memories = ir["memories"]!.AsArray().Select(m => Memory(m!.AsObject())).ToList();
-        var personas = ir["personas"]!.AsArray().Select(p => Persona(p!.AsObject())).ToList();
-        var contexts = ir["contexts"]!.AsArray().Select(c => Context(c!.AsObject())).ToList();
-        var anchors = ir["anchors"]!.AsArray().Select(a => Anchor(a!.AsObject())).ToList();
-        var flows = ir["flows"]!.AsArray().Select(f => Flow(f!.AsObject(), types, tools, memories)).ToList();
-        var runs = ir["runs"]!.AsArray().Select(r =>
+        var types = Arr(ir, "types").Select(t => Type(t!.AsObject())).ToList();
+        var tools = Arr(ir, "tools").Select(t => Tool(t!.AsObject())).ToList();
+        var memories = Arr(ir, "memories").Select(m => Memory(m!.AsObject())).ToList();
+        var personas = Arr(ir, "personas").Select(p => Persona(p!.AsObject())).ToList();
+        var contexts = Arr(ir, "contexts").Select(c => Context(c!.AsObject())).ToList();
+        var anchors = Arr(ir, "anchors").Select(a => Anchor(a!.AsObject())).ToList();
+        var flows = Arr(ir, "flows").Select(f => Flow(f!.AsObject(), types, tools, memories)).ToList();
+        var runs = Arr(ir, "runs").Select(r =>
         {
             var o = r!.AsObject();
-            var flow = flows.First(f => f.Name == S(o, "flow_name"));
+            var flow = flows.FirstOrDefault(f => f.Name == S(o, "flow_name"))
+                ?? throw new FormatException($"Run references undefined flow '{S(o, "flow_name")}'.");
             return new RunDefinition(flow)
             {
-                Arguments = o["arguments"]!.AsArray().Select(a => a!.GetValue<string>()).ToList(),
+                Arguments = Arr(o, "arguments").Select(a => a!.GetValue<string>()).ToList(),
                 Persona = personas.FirstOrDefault(p => p.Name == S(o, "persona_name")),
                 Context = contexts.FirstOrDefault(c => c.Name == S(o, "context_name")),
-                Anchors = o["anchor_names"]!.AsArray().Select(n => anchors.First(a => a.Name == n!.GetValue<string>())).ToList(),
+                Anchors = Arr(o, "anchor_names").Select(n => anchors.FirstOrDefault(a => a.Name == n!.GetValue<string>())
+                    ?? throw new FormatException($"Run references undefined anchor '{n}'.")).ToList(),
                 OnFailure = S(o, "on_failure"),
                 OnFailureParams = Pairs(o["on_failure_params"]),
                 OutputTo = S(o, "output_to"),
@@ -44,6 +52,8 @@ public static class IrLoader
         };
     }
 
+    private static JsonArray Arr(JsonObject o, string key) => o[key] as JsonArray ?? [];
+
     private static string S(JsonObject o, string key) => o[key]?.GetValue<string>() ?? "";
     private static double? D(JsonObject o, string key) => o[key]?.GetValue<double>();
     private static int? I(JsonObject o, string key) => o[key]?.GetValue<int>();
@@ -55,7 +65,7 @@ public static class IrLoader
 
     private static TypeDefinition Type(JsonObject o) => new(S(o, "name"))
     {
-        Fields = o["fields"]!.AsArray().Select(f => new TypeFieldDefinition(S(f!.AsObject(), "name"),
+        Fields = Arr(o, "fields").Select(f => new TypeFieldDefinition(S(f!.AsObject(), "name"),
             new TypeReference(S(f.AsObject(), "type_name"), S(f.AsObject(), "generic_param"), B(f.AsObject(), "optional") ?? false))).ToList(),
         RangeMin = D(o, "range_min"), RangeMax = D(o, "range_max"), WhereExpression = S(o, "where_expression"), Position = Pos(o),
     };
@@ -88,15 +98,16 @@ public static class IrLoader
     };
 
     private static FlowDefinition Flow(JsonObject o, List<TypeDefinition> types, List<ToolDefinition> tools, List<MemoryDefinition> memories) =>
-        new(S(o, "name"), o["steps"]!.AsArray().Select(s => Node(s!.AsObject())).ToList())
+        new(S(o, "name"), Arr(o, "steps").Select(s => Node(s!.AsObject())).ToList())
         {
-            Parameters = o["parameters"]!.AsArray().Select(p => new ParameterDefinition(S(p!.AsObject(), "name"),
+            Parameters = Arr(o, "parameters").Select(p => new ParameterDefinition(S(p!.AsObject(), "name"),
                 new TypeReference(S(p.AsObject(), "type_name"), S(p.AsObject(), "generic_param"), B(p.AsObject(), "optional") ?? false)) { Position = Pos(p.AsObject()) }).ToList(),
             ReturnType = new TypeReference(S(o, "return_type_name"), S(o, "return_type_generic"), B(o, "return_type_optional") ?? false),
-            ExecutionLevels = o["execution_levels"]!.AsArray().Select(l => (IReadOnlyList<string>)l!.AsArray().Select(n => n!.GetValue<string>()).ToList()).ToList(),
+            ExecutionLevels = Arr(o, "execution_levels").Select(l => (IReadOnlyList<string>)l!.AsArray().Select(n => n!.GetValue<string>()).ToList()).ToList(),
             Types = types, Tools = tools, Memories = memories, Position = Pos(o),
         };
 
+    /// <summary>Reads one IR flow node (step, probe, reason, …).</summary>
     public static FlowNode Node(JsonObject o)
     {
         FlowNode node = S(o, "node_type") switch
@@ -116,7 +127,7 @@ public static class IrLoader
                 ChainOfThought = B(o, "chain_of_thought") ?? false, Ask = S(o, "ask"), OutputType = S(o, "output_type"),
             },
             "weave" => new WeaveNode(L(o, "sources"), S(o, "target")) { FormatType = S(o, "format_type"), Priority = L(o, "priority"), Style = S(o, "style") },
-            "validate" => new ValidateNode(S(o, "target"), S(o, "schema"), o["rules"]!.AsArray().Select(r => (ValidateRule)Node(r!.AsObject())).ToList()),
+            "validate" => new ValidateNode(S(o, "target"), S(o, "schema"), Arr(o, "rules").Select(r => (ValidateRule)Node(r!.AsObject())).ToList()),
             "validate_rule" => new ValidateRule(S(o, "condition"), S(o, "comparison_op"), S(o, "comparison_value"), S(o, "action"))
             { ActionTarget = S(o, "action_target"), ActionParams = Pairs(o["action_params"]) },
             "refine" => new RefineNode
@@ -130,9 +141,9 @@ public static class IrLoader
             "recall" => new RecallNode(S(o, "query"), S(o, "memory_source")),
             "conditional" => new ConditionalNode(S(o, "condition"), S(o, "comparison_op"), S(o, "comparison_value"),
                 o["then_branch"] is JsonObject t ? Node(t) : null, o["else_branch"] is JsonObject e ? Node(e) : null),
-            "parallel_block" => new ParallelNode(o["branches"]!.AsArray().Select(b => Node(b!.AsObject())).ToList()),
+            "parallel_block" => new ParallelNode(Arr(o, "branches").Select(b => Node(b!.AsObject())).ToList()),
             "hibernate" => new HibernateNode(S(o, "event_name")) { Timeout = S(o, "timeout"), ContinuationId = S(o, "continuation_id") },
-            var k => throw new InvalidOperationException("Unknown IR node " + k),
+            var k => throw new FormatException("Unknown IR node kind '" + k + "'."),
         };
         return node with { Position = Pos(o) };
     }
