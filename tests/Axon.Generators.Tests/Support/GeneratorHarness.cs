@@ -101,8 +101,16 @@ internal static class GeneratorHarness
             $"{path} holds a parser/front-end object {type.FullName}");
         if (value is System.Collections.IEnumerable list)
         {
-            var i = 0;
-            foreach (var item in list) Walk(item, $"{path}[{i++}]", seen);
+            var items = new List<object?>();
+            try
+            {
+                foreach (var item in list) items.Add(item);
+            }
+            catch (InvalidOperationException)
+            {
+                return; // a default ImmutableArray holds nothing
+            }
+            for (var i = 0; i < items.Count; i++) Walk(items[i], $"{path}[{i}]", seen);
             return;
         }
         for (var t = type; t is not null && t != typeof(object); t = t.BaseType)
