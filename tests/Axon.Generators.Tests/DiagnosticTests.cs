@@ -119,3 +119,15 @@ public class DiagnosticTests
         }
     }
 }
+
+public class CancellationTests
+{
+    [Fact]
+    public void ACancelledRunStopsWithOperationCanceled()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var driver = GeneratorHarness.CreateDriver([new InMemoryText("/src/App/a.axon", "flow F() {\n  step S {\n    ask: \"q\"\n  }\n}\n")]);
+        Assert.ThrowsAny<OperationCanceledException>(() => driver.RunGenerators(GeneratorHarness.CreateCompilation(), cts.Token));
+    }
+}

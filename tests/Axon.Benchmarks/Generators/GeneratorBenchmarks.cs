@@ -2,6 +2,9 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Axon.Generators;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -12,11 +15,21 @@ namespace Axon.Benchmarks.Generators;
 /// <summary>
 /// Source generator cost: a full run over 200 <c>.axon</c> files (a cold build or a fresh IDE session),
 /// and one edited file among the 200 (the IDE case; target ≤ 5 ms per edit).
-/// Usage: dotnet run -c Release --project tests/Axon.Benchmarks -- --filter '*GeneratorBenchmarks*' --job short
+/// Usage: dotnet run -c Release --project tests/Axon.Benchmarks -- --filter '*GeneratorBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(InProcessShortRun))]
 public class GeneratorBenchmarks
 {
+    /// <summary>
+    /// In process: BenchmarkDotNet's out-of-process build overrides IntermediateOutputPath, which breaks the
+    /// ANTLR code generation of Axon.Language; a short run is enough for millisecond figures.
+    /// </summary>
+    public sealed class InProcessShortRun : ManualConfig
+    {
+        public InProcessShortRun() => AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     private const int FileCount = 200;
 
     private CSharpCompilation _compilation = null!;
