@@ -70,6 +70,10 @@ public class PackagingTests
                     <PackageReference Include="Axon.Toolchain" Version="{version}" />
                     <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.14" />
                   </ItemGroup>
+                  <ItemGroup>
+                    <!-- Opt-out: a work-in-progress file the build must ignore. -->
+                    <AdditionalFiles Update="flows/draft.axon" AxonExclude="true" />
+                  </ItemGroup>
                 </Project>
                 """);
             Directory.CreateDirectory(Path.Combine(app, "flows"));
@@ -87,6 +91,7 @@ public class PackagingTests
                   }
                 }
                 """);
+            File.WriteAllText(Path.Combine(app, "flows", "draft.axon"), "flow Unfinished( {");
             File.WriteAllText(Path.Combine(app, "Program.cs"), """
                 using Greeter;
                 using Microsoft.Extensions.DependencyInjection;
@@ -105,6 +110,7 @@ public class PackagingTests
             Assert.Contains("BACKEND=stub", output);
             Assert.Matches(@"GREETING=\S+", output);
             Assert.Contains("STEPS=1", output);
+            Assert.DoesNotContain("draft.axon", output);
         }
         finally
         {

@@ -68,6 +68,11 @@ public class GeneratorBenchmarks
         return _warm;
     }
 
+    /// <summary>The per-file share of an edit: front end + emission of one file, without the driver.</summary>
+    [Benchmark]
+    public object CompileAndEmitOneFile() =>
+        AxonGenerator.CompileFile(new AxonInput(_current.Path, _current.GetText()!.ToString()), new GeneratorOptions("Bench", "anthropic", "/src/App/"), default);
+
     private static string Program(int i, string extraField)
     {
         var n = i.ToString(CultureInfo.InvariantCulture);
