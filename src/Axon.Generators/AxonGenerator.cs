@@ -72,7 +72,7 @@ public sealed class AxonGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Services);
         context.RegisterSourceOutput(services, static (spc, model) =>
         {
-            if (model is not null) spc.AddSource("AxonServiceCollectionExtensions.g.cs", SourceText.From(ServicesEmitter.Emit(model), Encoding.UTF8));
+            if (model is not null) spc.AddSource("AxonFlowsServiceCollectionExtensions.g.cs", SourceText.From(ServicesEmitter.Emit(model), Encoding.UTF8));
         });
 
         context.RegisterSourceOutput(options, static (spc, o) =>

@@ -12,7 +12,7 @@ internal static class ServicesEmitter
         sb.Append("namespace ").Append(model.Namespace).Append("\n{\n");
         sb.Append("    /// <summary>Dependency injection for the AXON flows of this project.</summary>\n");
         sb.Append("    [global::System.CodeDom.Compiler.GeneratedCode(\"Axon.Generators\", \"").Append(Emitter.Version).Append("\")]\n");
-        sb.Append("    public static class AxonServiceCollectionExtensions\n    {\n");
+        sb.Append("    public static class AxonFlowsServiceCollectionExtensions\n    {\n");
         sb.Append("        /// <summary>\n");
         sb.Append("        /// Registers the AXON runtime (backend <c>").Append(Names.Xml(model.Backend)).Append("</c> unless <paramref name=\"configure\"/> changes it; the chat client comes from\n");
         sb.Append("        /// the options, else an IChatClient service, else the backend's provider) and every generated flow.\n");

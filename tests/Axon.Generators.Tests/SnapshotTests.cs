@@ -24,7 +24,7 @@ public class SnapshotTests
         var generated = run.Results.Single().GeneratedSources;
         Assert.Equal(2, generated.Length); // the file's code + AddAxon
         foreach (var source in generated)
-            Snapshot.Verify(source.SourceText.ToString(), Path.GetFileNameWithoutExtension(file) + (source.HintName.StartsWith("AxonService", StringComparison.Ordinal) ? ".services" : ".code"));
+            Snapshot.Verify(source.SourceText.ToString(), Path.GetFileNameWithoutExtension(file) + (source.HintName.StartsWith("AxonFlowsService", StringComparison.Ordinal) ? ".services" : ".code"));
         Assert.Empty(GeneratorHarness.Problems(output));
     }
 

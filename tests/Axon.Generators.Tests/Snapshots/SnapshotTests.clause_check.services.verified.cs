@@ -6,7 +6,7 @@ namespace TestApp
 {
     /// <summary>Dependency injection for the AXON flows of this project.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public static class AxonServiceCollectionExtensions
+    public static class AxonFlowsServiceCollectionExtensions
     {
         /// <summary>
         /// Registers the AXON runtime (backend <c>anthropic</c> unless <paramref name="configure"/> changes it; the chat client comes from
