@@ -84,12 +84,20 @@ internal sealed class Emitter
     /// </summary>
     public static string OrderPositions(string json)
     {
+        // The first match is the program node, always at 1:1; ranking it with the rest would make a
+        // declaration that starts at 1:1 (or not) shift every other rank.
         var matches = Position.Matches(json);
         var keys = new SortedSet<long>();
-        foreach (Match m in matches) keys.Add(Key(m));
+        for (var i = 1; i < matches.Count; i++) keys.Add(Key(matches[i]));
         var rank = new Dictionary<long, int>();
         foreach (var k in keys) rank[k] = rank.Count + 1;
-        return Position.Replace(json, m => "\"source_line\": " + rank[Key(m)].ToString(CultureInfo.InvariantCulture) + "," + m.Groups[2].Value + "\"source_column\": 1");
+        var first = true;
+        return Position.Replace(json, m =>
+        {
+            var line = first ? 1 : rank[Key(m)];
+            first = false;
+            return "\"source_line\": " + line.ToString(CultureInfo.InvariantCulture) + "," + m.Groups[2].Value + "\"source_column\": 1";
+        });
 
         static long Key(Match m) =>
             long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 1_000_000 + long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
