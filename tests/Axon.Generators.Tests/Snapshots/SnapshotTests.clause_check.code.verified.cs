@@ -96,13 +96,13 @@ namespace TestApp
   ""types"": [
     {
       ""node_type"": ""type_def"",
-      ""source_line"": 2,
+      ""source_line"": 1,
       ""source_column"": 1,
       ""name"": ""ClauseVerdict"",
       ""fields"": [
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 3,
+          ""source_line"": 2,
           ""source_column"": 1,
           ""name"": ""clause"",
           ""type_name"": ""String"",
@@ -111,7 +111,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 4,
+          ""source_line"": 3,
           ""source_column"": 1,
           ""name"": ""meaning"",
           ""type_name"": ""FactualClaim"",
@@ -120,7 +120,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 5,
+          ""source_line"": 4,
           ""source_column"": 1,
           ""name"": ""enforceable"",
           ""type_name"": ""Boolean"",
@@ -129,7 +129,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 6,
+          ""source_line"": 5,
           ""source_column"": 1,
           ""name"": ""concerns"",
           ""type_name"": ""List"",
@@ -145,13 +145,13 @@ namespace TestApp
   ""flows"": [
     {
       ""node_type"": ""flow"",
-      ""source_line"": 7,
+      ""source_line"": 6,
       ""source_column"": 1,
       ""name"": ""CheckClause"",
       ""parameters"": [
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 8,
+          ""source_line"": 7,
           ""source_column"": 1,
           ""name"": ""clause"",
           ""type_name"": ""String"",
@@ -160,7 +160,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 9,
+          ""source_line"": 8,
           ""source_column"": 1,
           ""name"": ""jurisdiction"",
           ""type_name"": ""String"",
@@ -174,7 +174,7 @@ namespace TestApp
       ""steps"": [
         {
           ""node_type"": ""step"",
-          ""source_line"": 10,
+          ""source_line"": 9,
           ""source_column"": 1,
           ""name"": ""Interpret"",
           ""given"": ""clause"",
@@ -189,7 +189,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""step"",
-          ""source_line"": 11,
+          ""source_line"": 10,
           ""source_column"": 1,
           ""name"": ""Judge"",
           ""given"": ""Interpret.output"",
@@ -206,7 +206,7 @@ namespace TestApp
       ""edges"": [
         {
           ""node_type"": ""data_edge"",
-          ""source_line"": 11,
+          ""source_line"": 10,
           ""source_column"": 1,
           ""source_step"": ""Interpret"",
           ""target_step"": ""Judge"",

@@ -134,7 +134,7 @@ namespace TestApp
   ""personas"": [
     {
       ""node_type"": ""persona"",
-      ""source_line"": 2,
+      ""source_line"": 1,
       ""source_column"": 1,
       ""name"": ""LegalExpert"",
       ""domain"": [
@@ -153,7 +153,7 @@ namespace TestApp
   ""contexts"": [
     {
       ""node_type"": ""context"",
-      ""source_line"": 3,
+      ""source_line"": 2,
       ""source_column"": 1,
       ""name"": ""LegalReview"",
       ""memory_scope"": ""session"",
@@ -167,7 +167,7 @@ namespace TestApp
   ""anchors"": [
     {
       ""node_type"": ""anchor"",
-      ""source_line"": 4,
+      ""source_line"": 3,
       ""source_column"": 1,
       ""name"": ""CiteClauses"",
       ""require"": ""source_citation"",
@@ -180,7 +180,7 @@ namespace TestApp
     },
     {
       ""node_type"": ""anchor"",
-      ""source_line"": 5,
+      ""source_line"": 4,
       ""source_column"": 1,
       ""name"": ""NoLegalAdvice"",
       ""require"": """",
@@ -200,13 +200,13 @@ namespace TestApp
   ""types"": [
     {
       ""node_type"": ""type_def"",
-      ""source_line"": 6,
+      ""source_line"": 5,
       ""source_column"": 1,
       ""name"": ""Party"",
       ""fields"": [
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 7,
+          ""source_line"": 6,
           ""source_column"": 1,
           ""name"": ""name"",
           ""type_name"": ""FactualClaim"",
@@ -215,7 +215,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 8,
+          ""source_line"": 7,
           ""source_column"": 1,
           ""name"": ""role"",
           ""type_name"": ""FactualClaim"",
@@ -229,7 +229,7 @@ namespace TestApp
     },
     {
       ""node_type"": ""type_def"",
-      ""source_line"": 9,
+      ""source_line"": 8,
       ""source_column"": 1,
       ""name"": ""ClauseRisk"",
       ""fields"": [],
@@ -239,13 +239,13 @@ namespace TestApp
     },
     {
       ""node_type"": ""type_def"",
-      ""source_line"": 10,
+      ""source_line"": 9,
       ""source_column"": 1,
       ""name"": ""RiskFinding"",
       ""fields"": [
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 11,
+          ""source_line"": 10,
           ""source_column"": 1,
           ""name"": ""clause"",
           ""type_name"": ""String"",
@@ -254,7 +254,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 12,
+          ""source_line"": 11,
           ""source_column"": 1,
           ""name"": ""risk"",
           ""type_name"": ""ClauseRisk"",
@@ -263,7 +263,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 13,
+          ""source_line"": 12,
           ""source_column"": 1,
           ""name"": ""explanation"",
           ""type_name"": ""Opinion"",
@@ -272,7 +272,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 14,
+          ""source_line"": 13,
           ""source_column"": 1,
           ""name"": ""mitigation"",
           ""type_name"": ""Opinion"",
@@ -286,13 +286,13 @@ namespace TestApp
     },
     {
       ""node_type"": ""type_def"",
-      ""source_line"": 15,
+      ""source_line"": 14,
       ""source_column"": 1,
       ""name"": ""ContractReview"",
       ""fields"": [
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 16,
+          ""source_line"": 15,
           ""source_column"": 1,
           ""name"": ""parties"",
           ""type_name"": ""List"",
@@ -301,7 +301,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 17,
+          ""source_line"": 16,
           ""source_column"": 1,
           ""name"": ""findings"",
           ""type_name"": ""List"",
@@ -310,7 +310,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 18,
+          ""source_line"": 17,
           ""source_column"": 1,
           ""name"": ""overall_risk"",
           ""type_name"": ""RiskScore"",
@@ -319,7 +319,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 19,
+          ""source_line"": 18,
           ""source_column"": 1,
           ""name"": ""summary"",
           ""type_name"": ""String"",
@@ -335,13 +335,13 @@ namespace TestApp
   ""flows"": [
     {
       ""node_type"": ""flow"",
-      ""source_line"": 20,
+      ""source_line"": 19,
       ""source_column"": 1,
       ""name"": ""ReviewContract"",
       ""parameters"": [
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 21,
+          ""source_line"": 20,
           ""source_column"": 1,
           ""name"": ""contract"",
           ""type_name"": ""Document"",
@@ -355,7 +355,7 @@ namespace TestApp
       ""steps"": [
         {
           ""node_type"": ""step"",
-          ""source_line"": 22,
+          ""source_line"": 21,
           ""source_column"": 1,
           ""name"": ""Extract"",
           ""given"": ""contract"",
@@ -370,7 +370,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""step"",
-          ""source_line"": 23,
+          ""source_line"": 22,
           ""source_column"": 1,
           ""name"": ""Assess"",
           ""given"": ""Extract.output"",
@@ -385,7 +385,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""step"",
-          ""source_line"": 24,
+          ""source_line"": 23,
           ""source_column"": 1,
           ""name"": ""Report"",
           ""given"": ""Assess.output"",
@@ -402,7 +402,7 @@ namespace TestApp
       ""edges"": [
         {
           ""node_type"": ""data_edge"",
-          ""source_line"": 23,
+          ""source_line"": 22,
           ""source_column"": 1,
           ""source_step"": ""Extract"",
           ""target_step"": ""Assess"",
@@ -410,7 +410,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""data_edge"",
-          ""source_line"": 24,
+          ""source_line"": 23,
           ""source_column"": 1,
           ""source_step"": ""Assess"",
           ""target_step"": ""Report"",
@@ -433,7 +433,7 @@ namespace TestApp
   ""runs"": [
     {
       ""node_type"": ""run"",
-      ""source_line"": 25,
+      ""source_line"": 24,
       ""source_column"": 1,
       ""flow_name"": ""ReviewContract"",
       ""arguments"": [
@@ -456,13 +456,13 @@ namespace TestApp
       ""effort"": ""high"",
       ""resolved_flow"": {
         ""node_type"": ""flow"",
-        ""source_line"": 20,
+        ""source_line"": 19,
         ""source_column"": 1,
         ""name"": ""ReviewContract"",
         ""parameters"": [
           {
             ""node_type"": ""parameter"",
-            ""source_line"": 21,
+            ""source_line"": 20,
             ""source_column"": 1,
             ""name"": ""contract"",
             ""type_name"": ""Document"",
@@ -476,7 +476,7 @@ namespace TestApp
         ""steps"": [
           {
             ""node_type"": ""step"",
-            ""source_line"": 22,
+            ""source_line"": 21,
             ""source_column"": 1,
             ""name"": ""Extract"",
             ""given"": ""contract"",
@@ -491,7 +491,7 @@ namespace TestApp
           },
           {
             ""node_type"": ""step"",
-            ""source_line"": 23,
+            ""source_line"": 22,
             ""source_column"": 1,
             ""name"": ""Assess"",
             ""given"": ""Extract.output"",
@@ -506,7 +506,7 @@ namespace TestApp
           },
           {
             ""node_type"": ""step"",
-            ""source_line"": 24,
+            ""source_line"": 23,
             ""source_column"": 1,
             ""name"": ""Report"",
             ""given"": ""Assess.output"",
@@ -523,7 +523,7 @@ namespace TestApp
         ""edges"": [
           {
             ""node_type"": ""data_edge"",
-            ""source_line"": 23,
+            ""source_line"": 22,
             ""source_column"": 1,
             ""source_step"": ""Extract"",
             ""target_step"": ""Assess"",
@@ -531,7 +531,7 @@ namespace TestApp
           },
           {
             ""node_type"": ""data_edge"",
-            ""source_line"": 24,
+            ""source_line"": 23,
             ""source_column"": 1,
             ""source_step"": ""Assess"",
             ""target_step"": ""Report"",
@@ -552,7 +552,7 @@ namespace TestApp
       },
       ""resolved_persona"": {
         ""node_type"": ""persona"",
-        ""source_line"": 2,
+        ""source_line"": 1,
         ""source_column"": 1,
         ""name"": ""LegalExpert"",
         ""domain"": [
@@ -569,7 +569,7 @@ namespace TestApp
       },
       ""resolved_context"": {
         ""node_type"": ""context"",
-        ""source_line"": 3,
+        ""source_line"": 2,
         ""source_column"": 1,
         ""name"": ""LegalReview"",
         ""memory_scope"": ""session"",
@@ -582,7 +582,7 @@ namespace TestApp
       ""resolved_anchors"": [
         {
           ""node_type"": ""anchor"",
-          ""source_line"": 4,
+          ""source_line"": 3,
           ""source_column"": 1,
           ""name"": ""CiteClauses"",
           ""require"": ""source_citation"",
@@ -595,7 +595,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""anchor"",
-          ""source_line"": 5,
+          ""source_line"": 4,
           ""source_column"": 1,
           ""name"": ""NoLegalAdvice"",
           ""require"": """",

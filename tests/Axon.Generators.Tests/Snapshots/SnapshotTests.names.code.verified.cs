@@ -108,13 +108,13 @@ namespace TestApp
   ""types"": [
     {
       ""node_type"": ""type_def"",
-      ""source_line"": 2,
+      ""source_line"": 1,
       ""source_column"": 1,
       ""name"": ""Record"",
       ""fields"": [
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 3,
+          ""source_line"": 2,
           ""source_column"": 1,
           ""name"": ""class"",
           ""type_name"": ""String"",
@@ -123,7 +123,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 4,
+          ""source_line"": 3,
           ""source_column"": 1,
           ""name"": ""record"",
           ""type_name"": ""String"",
@@ -132,7 +132,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 5,
+          ""source_line"": 4,
           ""source_column"": 1,
           ""name"": ""equals"",
           ""type_name"": ""Integer"",
@@ -141,7 +141,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 6,
+          ""source_line"": 5,
           ""source_column"": 1,
           ""name"": ""a_b"",
           ""type_name"": ""String"",
@@ -150,7 +150,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 7,
+          ""source_line"": 6,
           ""source_column"": 1,
           ""name"": ""aB"",
           ""type_name"": ""String"",
@@ -164,13 +164,13 @@ namespace TestApp
     },
     {
       ""node_type"": ""type_def"",
-      ""source_line"": 8,
+      ""source_line"": 7,
       ""source_column"": 1,
       ""name"": ""Outcome"",
       ""fields"": [
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 9,
+          ""source_line"": 8,
           ""source_column"": 1,
           ""name"": ""outcome"",
           ""type_name"": ""String"",
@@ -179,7 +179,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 10,
+          ""source_line"": 9,
           ""source_column"": 1,
           ""name"": ""detail"",
           ""type_name"": ""Mystery"",
@@ -195,13 +195,13 @@ namespace TestApp
   ""flows"": [
     {
       ""node_type"": ""flow"",
-      ""source_line"": 11,
+      ""source_line"": 10,
       ""source_column"": 1,
       ""name"": ""Process"",
       ""parameters"": [
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 12,
+          ""source_line"": 11,
           ""source_column"": 1,
           ""name"": ""class"",
           ""type_name"": ""String"",
@@ -210,7 +210,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 13,
+          ""source_line"": 12,
           ""source_column"": 1,
           ""name"": ""options"",
           ""type_name"": ""String"",
@@ -219,7 +219,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 14,
+          ""source_line"": 13,
           ""source_column"": 1,
           ""name"": ""event_name"",
           ""type_name"": ""Record"",
@@ -233,7 +233,7 @@ namespace TestApp
       ""steps"": [
         {
           ""node_type"": ""step"",
-          ""source_line"": 15,
+          ""source_line"": 14,
           ""source_column"": 1,
           ""name"": ""Do"",
           ""given"": ""class"",

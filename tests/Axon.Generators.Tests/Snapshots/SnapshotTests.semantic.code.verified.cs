@@ -206,7 +206,7 @@ namespace TestApp
   ""personas"": [
     {
       ""node_type"": ""persona"",
-      ""source_line"": 2,
+      ""source_line"": 1,
       ""source_column"": 1,
       ""name"": ""Analyst"",
       ""domain"": [
@@ -223,7 +223,7 @@ namespace TestApp
   ""contexts"": [
     {
       ""node_type"": ""context"",
-      ""source_line"": 3,
+      ""source_line"": 2,
       ""source_column"": 1,
       ""name"": ""Desk"",
       ""memory_scope"": ""session"",
@@ -237,7 +237,7 @@ namespace TestApp
   ""anchors"": [
     {
       ""node_type"": ""anchor"",
-      ""source_line"": 4,
+      ""source_line"": 3,
       ""source_column"": 1,
       ""name"": ""Sourced"",
       ""require"": ""source_citation"",
@@ -252,7 +252,7 @@ namespace TestApp
   ""tools"": [
     {
       ""node_type"": ""tool_spec"",
-      ""source_line"": 5,
+      ""source_line"": 4,
       ""source_column"": 1,
       ""name"": ""NewsSearch"",
       ""provider"": ""brave"",
@@ -266,7 +266,7 @@ namespace TestApp
   ""memories"": [
     {
       ""node_type"": ""memory"",
-      ""source_line"": 6,
+      ""source_line"": 5,
       ""source_column"": 1,
       ""name"": ""Notes"",
       ""store"": ""session"",
@@ -278,7 +278,7 @@ namespace TestApp
   ""types"": [
     {
       ""node_type"": ""type_def"",
-      ""source_line"": 7,
+      ""source_line"": 6,
       ""source_column"": 1,
       ""name"": ""Percent"",
       ""fields"": [],
@@ -288,13 +288,13 @@ namespace TestApp
     },
     {
       ""node_type"": ""type_def"",
-      ""source_line"": 8,
+      ""source_line"": 7,
       ""source_column"": 1,
       ""name"": ""Evidence"",
       ""fields"": [
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 9,
+          ""source_line"": 8,
           ""source_column"": 1,
           ""name"": ""fact"",
           ""type_name"": ""FactualClaim"",
@@ -303,7 +303,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 10,
+          ""source_line"": 9,
           ""source_column"": 1,
           ""name"": ""cited"",
           ""type_name"": ""CitedFact"",
@@ -312,7 +312,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 11,
+          ""source_line"": 10,
           ""source_column"": 1,
           ""name"": ""strong"",
           ""type_name"": ""HighConfidenceFact"",
@@ -321,7 +321,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 12,
+          ""source_line"": 11,
           ""source_column"": 1,
           ""name"": ""view"",
           ""type_name"": ""Opinion"",
@@ -330,7 +330,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 13,
+          ""source_line"": 12,
           ""source_column"": 1,
           ""name"": ""guess"",
           ""type_name"": ""Speculation"",
@@ -339,7 +339,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 14,
+          ""source_line"": 13,
           ""source_column"": 1,
           ""name"": ""unsure"",
           ""type_name"": ""Uncertainty"",
@@ -348,7 +348,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 15,
+          ""source_line"": 14,
           ""source_column"": 1,
           ""name"": ""doc"",
           ""type_name"": ""Document"",
@@ -357,7 +357,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 16,
+          ""source_line"": 15,
           ""source_column"": 1,
           ""name"": ""chunk"",
           ""type_name"": ""Chunk"",
@@ -366,7 +366,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 17,
+          ""source_line"": 16,
           ""source_column"": 1,
           ""name"": ""entities"",
           ""type_name"": ""EntityMap"",
@@ -375,7 +375,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 18,
+          ""source_line"": 17,
           ""source_column"": 1,
           ""name"": ""summary"",
           ""type_name"": ""Summary"",
@@ -384,7 +384,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 19,
+          ""source_line"": 18,
           ""source_column"": 1,
           ""name"": ""translation"",
           ""type_name"": ""Translation"",
@@ -393,7 +393,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 20,
+          ""source_line"": 19,
           ""source_column"": 1,
           ""name"": ""risk"",
           ""type_name"": ""RiskScore"",
@@ -402,7 +402,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 21,
+          ""source_line"": 20,
           ""source_column"": 1,
           ""name"": ""confidence"",
           ""type_name"": ""ConfidenceScore"",
@@ -411,7 +411,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 22,
+          ""source_line"": 21,
           ""source_column"": 1,
           ""name"": ""sentiment"",
           ""type_name"": ""SentimentScore"",
@@ -420,7 +420,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 23,
+          ""source_line"": 22,
           ""source_column"": 1,
           ""name"": ""chain"",
           ""type_name"": ""ReasoningChain"",
@@ -429,7 +429,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 24,
+          ""source_line"": 23,
           ""source_column"": 1,
           ""name"": ""conflict"",
           ""type_name"": ""Contradiction"",
@@ -438,7 +438,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 25,
+          ""source_line"": 24,
           ""source_column"": 1,
           ""name"": ""report"",
           ""type_name"": ""StructuredReport"",
@@ -447,7 +447,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 26,
+          ""source_line"": 25,
           ""source_column"": 1,
           ""name"": ""share"",
           ""type_name"": ""Percent"",
@@ -456,7 +456,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 27,
+          ""source_line"": 26,
           ""source_column"": 1,
           ""name"": ""tags"",
           ""type_name"": ""List"",
@@ -465,7 +465,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 28,
+          ""source_line"": 27,
           ""source_column"": 1,
           ""name"": ""counts"",
           ""type_name"": ""List"",
@@ -474,7 +474,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 29,
+          ""source_line"": 28,
           ""source_column"": 1,
           ""name"": ""ratio"",
           ""type_name"": ""Float"",
@@ -483,7 +483,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 30,
+          ""source_line"": 29,
           ""source_column"": 1,
           ""name"": ""done"",
           ""type_name"": ""Boolean"",
@@ -492,7 +492,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""type_field"",
-          ""source_line"": 31,
+          ""source_line"": 30,
           ""source_column"": 1,
           ""name"": ""age"",
           ""type_name"": ""Integer"",
@@ -508,13 +508,13 @@ namespace TestApp
   ""flows"": [
     {
       ""node_type"": ""flow"",
-      ""source_line"": 32,
+      ""source_line"": 31,
       ""source_column"": 1,
       ""name"": ""Gather"",
       ""parameters"": [
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 33,
+          ""source_line"": 32,
           ""source_column"": 1,
           ""name"": ""topic"",
           ""type_name"": ""String"",
@@ -523,7 +523,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 34,
+          ""source_line"": 33,
           ""source_column"": 1,
           ""name"": ""limit"",
           ""type_name"": ""Integer"",
@@ -532,7 +532,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 35,
+          ""source_line"": 34,
           ""source_column"": 1,
           ""name"": ""source"",
           ""type_name"": ""Document"",
@@ -546,14 +546,14 @@ namespace TestApp
       ""steps"": [
         {
           ""node_type"": ""step"",
-          ""source_line"": 36,
+          ""source_line"": 35,
           ""source_column"": 1,
           ""name"": ""Search"",
           ""given"": ""topic"",
           ""ask"": """",
           ""use_tool"": {
             ""node_type"": ""use_tool"",
-            ""source_line"": 37,
+            ""source_line"": 36,
             ""source_column"": 1,
             ""tool_name"": ""NewsSearch"",
             ""argument"": ""topic""
@@ -567,7 +567,7 @@ namespace TestApp
         },
         {
           ""node_type"": ""step"",
-          ""source_line"": 38,
+          ""source_line"": 37,
           ""source_column"": 1,
           ""name"": ""Weigh"",
           ""given"": ""Search.output"",
@@ -584,7 +584,7 @@ namespace TestApp
       ""edges"": [
         {
           ""node_type"": ""data_edge"",
-          ""source_line"": 38,
+          ""source_line"": 37,
           ""source_column"": 1,
           ""source_step"": ""Search"",
           ""target_step"": ""Weigh"",
@@ -602,13 +602,13 @@ namespace TestApp
     },
     {
       ""node_type"": ""flow"",
-      ""source_line"": 39,
+      ""source_line"": 38,
       ""source_column"": 1,
       ""name"": ""Rate"",
       ""parameters"": [
         {
           ""node_type"": ""parameter"",
-          ""source_line"": 40,
+          ""source_line"": 39,
           ""source_column"": 1,
           ""name"": ""claim"",
           ""type_name"": ""FactualClaim"",
@@ -622,7 +622,7 @@ namespace TestApp
       ""steps"": [
         {
           ""node_type"": ""step"",
-          ""source_line"": 41,
+          ""source_line"": 40,
           ""source_column"": 1,
           ""name"": ""Score"",
           ""given"": ""claim"",
@@ -647,7 +647,7 @@ namespace TestApp
   ""runs"": [
     {
       ""node_type"": ""run"",
-      ""source_line"": 42,
+      ""source_line"": 41,
       ""source_column"": 1,
       ""flow_name"": ""Gather"",
       ""arguments"": [
@@ -665,13 +665,13 @@ namespace TestApp
       ""effort"": ""low"",
       ""resolved_flow"": {
         ""node_type"": ""flow"",
-        ""source_line"": 32,
+        ""source_line"": 31,
         ""source_column"": 1,
         ""name"": ""Gather"",
         ""parameters"": [
           {
             ""node_type"": ""parameter"",
-            ""source_line"": 33,
+            ""source_line"": 32,
             ""source_column"": 1,
             ""name"": ""topic"",
             ""type_name"": ""String"",
@@ -680,7 +680,7 @@ namespace TestApp
           },
           {
             ""node_type"": ""parameter"",
-            ""source_line"": 34,
+            ""source_line"": 33,
             ""source_column"": 1,
             ""name"": ""limit"",
             ""type_name"": ""Integer"",
@@ -689,7 +689,7 @@ namespace TestApp
           },
           {
             ""node_type"": ""parameter"",
-            ""source_line"": 35,
+            ""source_line"": 34,
             ""source_column"": 1,
             ""name"": ""source"",
             ""type_name"": ""Document"",
@@ -703,14 +703,14 @@ namespace TestApp
         ""steps"": [
           {
             ""node_type"": ""step"",
-            ""source_line"": 36,
+            ""source_line"": 35,
             ""source_column"": 1,
             ""name"": ""Search"",
             ""given"": ""topic"",
             ""ask"": """",
             ""use_tool"": {
               ""node_type"": ""use_tool"",
-              ""source_line"": 37,
+              ""source_line"": 36,
               ""source_column"": 1,
               ""tool_name"": ""NewsSearch"",
               ""argument"": ""topic""
@@ -724,7 +724,7 @@ namespace TestApp
           },
           {
             ""node_type"": ""step"",
-            ""source_line"": 38,
+            ""source_line"": 37,
             ""source_column"": 1,
             ""name"": ""Weigh"",
             ""given"": ""Search.output"",
@@ -741,7 +741,7 @@ namespace TestApp
         ""edges"": [
           {
             ""node_type"": ""data_edge"",
-            ""source_line"": 38,
+            ""source_line"": 37,
             ""source_column"": 1,
             ""source_step"": ""Search"",
             ""target_step"": ""Weigh"",
@@ -759,7 +759,7 @@ namespace TestApp
       },
       ""resolved_persona"": {
         ""node_type"": ""persona"",
-        ""source_line"": 2,
+        ""source_line"": 1,
         ""source_column"": 1,
         ""name"": ""Analyst"",
         ""domain"": [
@@ -774,7 +774,7 @@ namespace TestApp
       },
       ""resolved_context"": {
         ""node_type"": ""context"",
-        ""source_line"": 3,
+        ""source_line"": 2,
         ""source_column"": 1,
         ""name"": ""Desk"",
         ""memory_scope"": ""session"",
@@ -787,7 +787,7 @@ namespace TestApp
       ""resolved_anchors"": [
         {
           ""node_type"": ""anchor"",
-          ""source_line"": 4,
+          ""source_line"": 3,
           ""source_column"": 1,
           ""name"": ""Sourced"",
           ""require"": ""source_citation"",
@@ -802,7 +802,7 @@ namespace TestApp
     },
     {
       ""node_type"": ""run"",
-      ""source_line"": 43,
+      ""source_line"": 42,
       ""source_column"": 1,
       ""flow_name"": ""Rate"",
       ""arguments"": [
@@ -817,13 +817,13 @@ namespace TestApp
       ""effort"": """",
       ""resolved_flow"": {
         ""node_type"": ""flow"",
-        ""source_line"": 39,
+        ""source_line"": 38,
         ""source_column"": 1,
         ""name"": ""Rate"",
         ""parameters"": [
           {
             ""node_type"": ""parameter"",
-            ""source_line"": 40,
+            ""source_line"": 39,
             ""source_column"": 1,
             ""name"": ""claim"",
             ""type_name"": ""FactualClaim"",
@@ -837,7 +837,7 @@ namespace TestApp
         ""steps"": [
           {
             ""node_type"": ""step"",
-            ""source_line"": 41,
+            ""source_line"": 40,
             ""source_column"": 1,
             ""name"": ""Score"",
             ""given"": ""claim"",
