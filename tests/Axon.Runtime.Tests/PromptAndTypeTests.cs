@@ -205,13 +205,13 @@ public class SemanticTypeTests
         ]);
         var rt = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions { OutputDirectory = "" });
         var result = await rt.RunAsync(flow, new Dictionary<string, object?>(), Ct);
-        Assert.NotEmpty(result["E"]!.Json.Deserialize<Axon.Runtime.Semantics.EntityMap>()!.Entities);
-        Assert.NotEmpty(result["R"]!.Json.Deserialize<Axon.Runtime.Semantics.ReasoningChain>()!.Conclusion);
-        Axon.Runtime.Semantics.FactualClaim fact = result["C"]!.Json.Deserialize<Axon.Runtime.Semantics.CitedFact>()!; // CitedFact is a FactualClaim
+        Assert.NotEmpty(result["E"]!.Json.Deserialize<Axon.Runtime.SemanticTypes.EntityMap>()!.Entities);
+        Assert.NotEmpty(result["R"]!.Json.Deserialize<Axon.Runtime.SemanticTypes.ReasoningChain>()!.Conclusion);
+        Axon.Runtime.SemanticTypes.FactualClaim fact = result["C"]!.Json.Deserialize<Axon.Runtime.SemanticTypes.CitedFact>()!; // CitedFact is a FactualClaim
         Assert.NotEmpty(fact.Claim);
-        Assert.Equal(0.5, result.GetOutput<Axon.Runtime.Semantics.RiskScore>().Value);
+        Assert.Equal(0.5, result.GetOutput<Axon.Runtime.SemanticTypes.RiskScore>().Value);
         Assert.Equal(result.Output, result.GetOutput<string>());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Axon.Runtime.Semantics.RiskScore(1.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Axon.Runtime.SemanticTypes.RiskScore(1.5));
         Assert.Same(Axon.Runtime.Execution.AxonRuntime.For(null), Axon.Runtime.Execution.AxonRuntime.For(null));
         var o = new Axon.Runtime.Execution.AxonRunOptions();
         Assert.Same(Axon.Runtime.Execution.AxonRuntime.For(o), Axon.Runtime.Execution.AxonRuntime.For(o));

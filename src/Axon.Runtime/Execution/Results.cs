@@ -95,7 +95,7 @@ public sealed record AxonRunResult
 
     /// <summary>
     /// The final output as <typeparamref name="T"/>: the text for <see cref="string"/>, otherwise the
-    /// JSON output deserialised (e.g. into a generated record or an <c>Axon.Runtime.Semantics</c> type).
+    /// JSON output deserialised (e.g. into a generated record or an <c>Axon.Runtime.SemanticTypes</c> type).
     /// </summary>
     public T? GetOutput<T>(System.Text.Json.JsonSerializerOptions? options = null)
     {

@@ -1,0 +1,168 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Axon.Runtime.Execution;
+using Axon.Runtime.Model;
+using Axon.Runtime.Providers;
+using Axon.Runtime.Typing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Axon.Runtime.SemanticTypes;
+
+/// <summary>A flow class generated from an <c>.axon</c> file.</summary>
+public interface IAxonFlow
+{
+    /// <summary>The flow's runtime model.</summary>
+    static abstract FlowDefinition Definition { get; }
+
+    /// <summary>The runtime this instance runs on.</summary>
+    AxonRuntime Runtime { get; }
+}
+
+/// <summary>A typed flow result with the run's details (steps, usage, cost, continuation).</summary>
+/// <typeparam name="T">The flow's declared result type.</typeparam>
+/// <param name="Run">The untyped run result.</param>
+/// <param name="Value">The typed output; default when the run was suspended by <c>hibernate</c>.</param>
+public sealed record AxonFlowResult<T>(AxonRunResult Run, T Value)
+{
+    /// <summary>True when a <c>hibernate</c> suspended the run (see <see cref="AxonRunResult.ContinuationId"/>).</summary>
+    public bool IsSuspended => Run.Status == RunStatus.Suspended;
+}
+
+/// <summary>Thrown by a typed <c>RunAsync</c> when the flow hibernated instead of producing its result.</summary>
+/// <param name="result">The suspended run (its continuation id resumes it).</param>
+public sealed class AxonFlowSuspendedException(AxonRunResult result)
+    : AxonRuntimeException($"Flow '{result.FlowName}' hibernated waiting for '{result.AwaitingEvent}' (continuation {result.ContinuationId}); use RunWithDetailsAsync to handle suspension.", "FlowSuspended", 6)
+{
+    /// <summary>The suspended run.</summary>
+    public AxonRunResult Result { get; } = result;
+}
+
+/// <summary>
+/// A <c>run</c> statement of an <c>.axon</c> file, ready to execute: the flow with its persona,
+/// context, anchors, effort, on_failure and output_to.
+/// </summary>
+/// <typeparam name="TFlow">The generated flow class it invokes.</typeparam>
+/// <param name="Definition">The run's runtime model.</param>
+public sealed record AxonRun<TFlow>(RunDefinition Definition) where TFlow : IAxonFlow
+{
+    /// <summary>The persona (<c>as</c>), if any.</summary>
+    public PersonaDefinition? Persona => Definition.Persona;
+    /// <summary>The context (<c>within</c>), if any.</summary>
+    public ContextDefinition? Context => Definition.Context;
+    /// <summary>The anchors (<c>constrained_by</c>).</summary>
+    public IReadOnlyList<AnchorDefinition> Anchors => Definition.Anchors;
+    /// <summary><c>effort</c> (empty when not given).</summary>
+    public string Effort => Definition.Effort;
+    /// <summary><c>on_failure</c> (empty when not given).</summary>
+    public string OnFailure => Definition.OnFailure;
+    /// <summary><c>on_failure</c> parameters.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> OnFailureParams => Definition.OnFailureParams;
+    /// <summary><c>output_to</c> (empty when not given).</summary>
+    public string OutputTo => Definition.OutputTo;
+    /// <summary>The run's arguments as written in the file.</summary>
+    public IReadOnlyList<string> Arguments => Definition.Arguments;
+
+    /// <summary>Executes the run with its own arguments on <paramref name="runtime"/> (untyped result).</summary>
+    public Task<AxonRunResult> RunAsync(AxonRuntime runtime, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        return runtime.RunAsync(Definition, (IReadOnlyDictionary<string, object?>?)null, cancellationToken);
+    }
+}
+
+/// <summary>Helpers called by generated code; not meant to be called directly.</summary>
+public static class AxonGeneratedCode
+{
+    private static readonly JsonSerializerOptions ReadOptions = new(JsonSerializerDefaults.Web)
+    {
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+    };
+
+    /// <summary>Gives a flow the epistemic mode of the block it was declared in (the IR JSON drops it) and re-points the runs at it.</summary>
+    public static AxonProgram WithEpistemicMode(AxonProgram program, string flowName, EpistemicMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var flows = program.Flows.Select(f => f.Name == flowName ? f with { EpistemicMode = mode } : f).ToArray();
+        var runs = program.Runs.Select(r => r.Flow.Name == flowName ? r with { Flow = flows.First(f => f.Name == flowName) } : r).ToArray();
+        return program with { Flows = flows, Runs = runs };
+    }
+
+    /// <summary>A runtime for a chat client, with the backend the project was built for.</summary>
+    public static AxonRuntime CreateRuntime(IChatClient chatClient, string backend)
+    {
+        ArgumentNullException.ThrowIfNull(chatClient);
+        return new AxonRuntime(new AxonRunOptions { ChatClient = chatClient, Backend = backend });
+    }
+
+    /// <summary>Runs a flow (or a run with <paramref name="run"/>) and maps its output to <typeparamref name="T"/>.</summary>
+    /// <remarks>When <paramref name="options"/> is given the call runs on a runtime built from those options instead of <paramref name="runtime"/>.</remarks>
+    public static async Task<AxonFlowResult<T>> RunAsync<T>(AxonRuntime runtime, AxonRunOptions? options, RunDefinition run,
+        IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var effective = options is null ? runtime : new AxonRuntime(options);
+        var result = await effective.RunAsync(run, arguments, cancellationToken).ConfigureAwait(false);
+        return result.Status switch
+        {
+            RunStatus.Failed => throw new AxonRunFailedException($"Flow '{result.FlowName}' failed: {result.Error}", result.ErrorName ?? "RunFailed", result),
+            RunStatus.Suspended => new AxonFlowResult<T>(result, default!),
+            _ => new AxonFlowResult<T>(result, Map<T>(result)),
+        };
+    }
+
+    /// <summary>The typed value of a completed run; throws when the run hibernated.</summary>
+    public static T ValueOf<T>(AxonFlowResult<T> result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.IsSuspended ? throw new AxonFlowSuspendedException(result.Run) : result.Value;
+    }
+
+    /// <summary>Maps a run's final output to the flow's declared result type.</summary>
+    public static T Map<T>(AxonRunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        if (typeof(T) == typeof(string)) return (T)(object)(result.Output ?? "");
+        var node = result.OutputJson ?? (LenientJson.TryParse(result.Output, out var parsed) ? parsed : JsonValue.Create(result.Output ?? ""));
+        if (typeof(T) == typeof(JsonNode)) return (T)(object)node!;
+        try
+        {
+            if (typeof(T) == typeof(JsonElement)) return (T)(object)JsonSerializer.SerializeToElement(node);
+            var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+            // A top-level output wraps scalars as {"value": …} and untyped lists as {"items": […]}.
+            if (node is JsonObject o && (target.IsPrimitive || target == typeof(decimal)) && o["value"] is { } v) node = v;
+            else if (node is JsonObject l && typeof(System.Collections.IEnumerable).IsAssignableFrom(target) && target != typeof(string))
+                node = l["items"] as JsonArray ?? l.Select(kv => kv.Value).OfType<JsonArray>().FirstOrDefault() ?? node;
+            return node.Deserialize<T>(ReadOptions)!;
+        }
+        catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+        {
+            throw new AxonValidationException($"The output of flow '{result.FlowName}' is not a valid {typeof(T).Name}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Registers the runtime for generated flows: options default to the build's backend, the chat client
+    /// comes from the options, else an <see cref="IChatClient"/> service, else the backend's provider
+    /// (configured from <see cref="IConfiguration"/> and the environment; the offline stub for <c>stub</c>).
+    /// </summary>
+    public static IServiceCollection AddRuntime(IServiceCollection services, string backend, Action<AxonRunOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton(sp =>
+        {
+            var options = new AxonRunOptions { Backend = backend };
+            configure?.Invoke(options);
+            options.ChatClient ??= sp.GetService<IChatClient>();
+            options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
+            if (options.ChatClient is null && options.Backend != "stub")
+                options.ChatClient = AxonProviderRegistry.CreateDefault().Create(options.Backend, configuration: sp.GetService<IConfiguration>());
+            return options;
+        });
+        return services.AddAxonRuntime();
+    }
+}

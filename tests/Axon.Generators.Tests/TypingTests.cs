@@ -1,0 +1,81 @@
+using Axon.Generators.Tests.Support;
+using Microsoft.CodeAnalysis;
+
+namespace Axon.Generators.Tests;
+
+/// <summary>The built-in semantic types are distinct C# types: the compiler enforces the epistemic lattice.</summary>
+public class TypingTests
+{
+    private const string Program = """
+        type Check {
+          verdict: FactualClaim
+        }
+
+        flow Verify(claim: FactualClaim) -> Check {
+          step Look {
+            given: claim
+            ask: "Is it true?"
+            output: Check
+          }
+        }
+        """;
+
+    private static Diagnostic[] Errors(string code)
+    {
+        var (_, output, diagnostics) = GeneratorHarness.Run([("verify.axon", Program)], [code]);
+        Assert.Empty(diagnostics);
+        return [.. output.GetDiagnostics(TestContext.Current.CancellationToken).Where(d => d.Severity == DiagnosticSeverity.Error)];
+    }
+
+    private static string Call(string argument) => $$"""
+        using Axon.Runtime.SemanticTypes;
+        namespace TestApp;
+        public static class Caller
+        {
+            public static async System.Threading.Tasks.Task<Check> Go(VerifyFlow flow) => await flow.RunAsync({{argument}});
+        }
+        """;
+
+    [Fact]
+    public void AFactualClaimIsAccepted() => Assert.Empty(Errors(Call("new FactualClaim(\"The sky is blue.\")")));
+
+    [Fact]
+    public void ACitedFactIsAcceptedBecauseTheLatticeMakesItAFactualClaim() => Assert.Empty(Errors(Call("new CitedFact(\"Water boils at 100 C.\") { Sources = [\"CRC\"] }")));
+
+    [Theory]
+    [InlineData("new Opinion(\"The sky is lovely.\")")]
+    [InlineData("new Speculation(\"The sky may fall.\")")]
+    [InlineData("new Uncertainty(\"Nobody knows.\")")]
+    [InlineData("\"a plain string\"")]
+    public void AHedgedValueIsRefusedByTheCompiler(string argument)
+    {
+        var errors = Errors(Call(argument));
+        var error = Assert.Single(errors);
+        Assert.Equal("CS1503", error.Id); // cannot convert from 'Opinion' to 'FactualClaim'
+    }
+
+    [Fact]
+    public async Task GeneratedCodeRunsOnTheStubBackendAndValidatesRanges()
+    {
+        var (_, output, diagnostics) = GeneratorHarness.Run([("verify.axon", Program + "\ntype Percent(0..100)\n")]);
+        Assert.Empty(diagnostics);
+        using var pe = new MemoryStream();
+        var emit = output.Emit(pe, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        var assembly = System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromStream(new MemoryStream(pe.ToArray()));
+
+        var percent = assembly.GetType("TestApp.Percent")!;
+        Assert.Equal(50.0, (double)percent.GetProperty("Value")!.GetValue(Activator.CreateInstance(percent, 50.0))!);
+        var ex = Assert.Throws<System.Reflection.TargetInvocationException>(() => Activator.CreateInstance(percent, 101.0));
+        Assert.IsType<ArgumentOutOfRangeException>(ex.InnerException);
+
+        var flowType = assembly.GetType("TestApp.VerifyFlow")!;
+        var flow = Activator.CreateInstance(flowType, new Axon.Runtime.Execution.AxonRuntime())!;
+        var run = flowType.GetMethods().Single(m => m.Name == "RunAsync" && m.GetParameters()[0].ParameterType == typeof(Axon.Runtime.SemanticTypes.FactualClaim));
+        var task = (Task)run.Invoke(flow, [new Axon.Runtime.SemanticTypes.FactualClaim("The sky is blue."), null, TestContext.Current.CancellationToken])!;
+        await task;
+        var check = task.GetType().GetProperty("Result")!.GetValue(task)!;
+        var verdict = (Axon.Runtime.SemanticTypes.FactualClaim)check.GetType().GetProperty("Verdict")!.GetValue(check)!;
+        Assert.False(string.IsNullOrWhiteSpace(verdict.Claim));
+    }
+}
