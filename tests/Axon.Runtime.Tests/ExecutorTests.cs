@@ -246,6 +246,23 @@ public class ExecutorTests
     }
 
     [Fact]
+    public async Task A_routed_call_is_priced_by_the_provider_that_served_it()
+    {
+        static Task<ChatResponse> Served(string provider)
+        {
+            var reply = ScriptedChatClient.Reply("ok", input: 1_000_000, output: 0, model: "gpt-4-turbo-preview");
+            reply.AdditionalProperties = new() { [Axon.Runtime.Routing.ProviderRoutingChatClient.ProviderPropertyKey] = provider };
+            return Task.FromResult(reply);
+        }
+        var client = new ScriptedChatClient().Then((_, _) => Served("openai")).Then((_, _) => Served("ollama"));
+        var flow = new FlowDefinition("F", [new StepNode("A") { Ask = "a" }, new StepNode("B") { Ask = "b" }]);
+        var runtime = TestKit.Runtime(client, o => { o.Backend = "routed"; o.PriceTable = new Axon.Runtime.Providers.ModelPriceTable(); });
+        var result = await runtime.RunAsync(flow, new Dictionary<string, object?>(), Ct);
+        Assert.Equal(10m, result["A"]!.EstimatedCost); // openai's price for 1M input tokens
+        Assert.Equal(0m, result["B"]!.EstimatedCost);  // same model id, served by ollama: free (priced as "routed" it cost 10)
+    }
+
+    [Fact]
     public async Task Transient_provider_errors_are_retried()
     {
         var busy = new Axon.Runtime.Providers.AxonProviderException("openai", Axon.Runtime.Providers.ProviderErrorKind.ServerError,

@@ -35,7 +35,7 @@ internal static class RunCommand
 
         var fileName = Path.GetFileName(path);
         var registry = AxonProviderRegistry.CreateDefault();
-        var prices = new RoutedPriceTable(new ModelPriceTable());
+        var prices = new ModelPriceTable();
         using var observer = new RunObserver(console);
         BackendChoice choice;
         try
@@ -47,7 +47,6 @@ internal static class RunCommand
             console.Error.WriteLine("✗ " + ex.Message);
             return ex.ExitCode;
         }
-        prices.RoutedProviders = choice.RoutedProviders;
 
         AxonProgram program;
         try

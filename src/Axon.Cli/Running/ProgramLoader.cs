@@ -1,5 +1,6 @@
 using Axon.Language.IR;
 using Axon.Runtime.Model;
+using Axon.Runtime.SemanticTypes;
 
 namespace Axon.Cli.Running;
 
@@ -13,14 +14,13 @@ internal static class ProgramLoader
     public static AxonProgram Load(IrProgram ir, string source, string backend)
     {
         var program = IrProgramReader.Read(IrJson.Write(ir, source, backend));
-        var modes = ir.Flows.ToDictionary(f => f.Name, f => ModeOf(f.EpistemicMode), StringComparer.Ordinal);
-        if (modes.Values.All(m => m == EpistemicMode.None)) return program;
-
-        var flows = program.Flows.Select(f => modes.TryGetValue(f.Name, out var m) && m != EpistemicMode.None ? f with { EpistemicMode = m } : f).ToList();
-        var byName = flows.ToDictionary(f => f.Name, StringComparer.Ordinal);
-        // Runs point at flow objects, so they are re-pointed at the flows that carry the mode.
-        var runs = program.Runs.Select(r => r with { Flow = byName[r.Flow.Name] }).ToList();
-        return program with { Flows = flows, Runs = runs };
+        // The same helper the generated code calls, so both paths give a flow its mode the same way.
+        foreach (var flow in ir.Flows)
+        {
+            var mode = ModeOf(flow.EpistemicMode);
+            if (mode != EpistemicMode.None) program = AxonGeneratedCode.WithEpistemicMode(program, flow.Name, mode);
+        }
+        return program;
     }
 
     /// <summary>The runtime's mode for an IR block name (<c>know</c>, <c>believe</c>, <c>speculate</c>, <c>doubt</c>, or "").</summary>

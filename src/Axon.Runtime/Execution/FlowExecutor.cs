@@ -384,8 +384,9 @@ internal sealed partial class FlowExecutor
         }
         var usage = new TokenUsage(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
         var synthetic = response.AdditionalProperties?.TryGetValue(Stub.StubChatClient.SyntheticKey, out var syn) == true && syn is true;
-        var cost = synthetic ? 0m : EstimateCost(response, usage);
-        if (cost > 0) AxonTelemetry.Cost.Add((double)cost, new KeyValuePair<string, object?>(AxonTelemetry.Attributes.ProviderName, _options.Backend));
+        var provider = ServingProvider(response);
+        var cost = synthetic ? 0m : EstimateCost(response, provider, usage);
+        if (cost > 0) AxonTelemetry.Cost.Add((double)cost, new KeyValuePair<string, object?>(AxonTelemetry.Attributes.ProviderName, provider));
         var text = response.Text ?? "";
         JsonNode? json = null;
         if (call.Schema is not null) LenientJson.TryParse(text, out json);
@@ -499,11 +500,17 @@ internal sealed partial class FlowExecutor
         return n == 0 ? "output" : new string(buffer[..n]);
     }
 
-    private decimal EstimateCost(ChatResponse response, TokenUsage usage)
+    // Behind the router the call is served by one of several providers; it names the one on the response.
+    private string ServingProvider(ChatResponse response) =>
+        response.AdditionalProperties?.TryGetValue(Routing.ProviderRoutingChatClient.ProviderPropertyKey, out var p) == true && p is string name
+            ? name
+            : _options.Backend;
+
+    private decimal EstimateCost(ChatResponse response, string provider, TokenUsage usage)
     {
         if (_options.PriceTable is not { } table) return 0m;
         var model = response.ModelId ?? _options.Model ?? "";
-        return table.TryGetPrice(_options.Backend, model, out var price) ? price.Estimate(usage.InputTokens, usage.OutputTokens) : 0m;
+        return table.TryGetPrice(provider, model, out var price) ? price.Estimate(usage.InputTokens, usage.OutputTokens) : 0m;
     }
 
     private async Task DelayAsync(BackoffStrategy backoff, int attempt, CancellationToken ct)
