@@ -92,17 +92,10 @@ internal sealed class AnthropicChatClient(ProviderContext context, HttpClient ht
         return request;
     }
 
-    private HttpRequestMessage Post(AnthropicRequest body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = JsonBody(body, ProviderJson.Snake.AnthropicRequest) };
-        request.Headers.TryAddWithoutValidation("anthropic-version", ApiVersion);
-        return request;
-    }
-
     protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        using var request = Post(BuildRequest(messages, options, stream: false));
-        var body = await SendForJsonAsync(request, ProviderJson.Snake.AnthropicResponse, cancellationToken).ConfigureAwait(false);
+        var body = await PostJsonAsync(Endpoint, BuildRequest(messages, options, stream: false), ProviderJson.Snake.AnthropicRequest,
+            ProviderJson.Snake.AnthropicResponse, cancellationToken).ConfigureAwait(false);
         var message = new ChatMessage(ChatRole.Assistant, []);
         foreach (var block in body.Content ?? [])
         {
@@ -129,8 +122,8 @@ internal sealed class AnthropicChatClient(ProviderContext context, HttpClient ht
     protected override async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var request = Post(BuildRequest(messages, options, stream: true));
-        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await PostForStreamAsync(Endpoint, BuildRequest(messages, options, stream: true), ProviderJson.Snake.AnthropicRequest,
+            cancellationToken).ConfigureAwait(false);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var tools = new Dictionary<int, (string Id, string Name, StringBuilder Input)>();
         long? inputTokens = null;

@@ -143,6 +143,10 @@ public sealed class AxonProviderRegistry
         var resolved = ResolveOptions(name, options, configuration, environment);
         if (MissingSetting(descriptor, resolved) is { } missing)
             throw new AxonProviderException(descriptor.Name, ProviderErrorKind.Configuration, $"Backend error: {missing} not set");
+        // Keys travel as raw header values; a line break in one would split the request's headers.
+        if (resolved.ApiKey is { } key && key.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
+            throw new AxonProviderException(descriptor.Name, ProviderErrorKind.Configuration,
+                $"Backend error: {(descriptor.ApiKeyVariables.Count > 0 ? descriptor.ApiKeyVariables[0] : "the API key")} contains a line break");
         return factory(resolved);
     }
 

@@ -75,18 +75,18 @@ internal static class BuiltInProviders
         (AnthropicDescriptor, CreateAnthropic),
         (OpenAIDescriptor, CreateOpenAI),
         (GeminiDescriptor, o => CreateHttp(GeminiDescriptor, o, (ctx, http, baseUri) => new GeminiChatClient(ctx, http, baseUri, o.Model!),
-            http => http.DefaultRequestHeaders.Add("x-goog-api-key", o.ApiKey))),
+            http => AddHeader(http, "x-goog-api-key", o.ApiKey))),
         (OllamaDescriptor, o => CreateHttp(OllamaDescriptor, o, (ctx, http, baseUri) => new OllamaChatClient(ctx, http, baseUri, o.Model!), null)),
         (AzureOpenAIDescriptor, CreateAzure),
         (BedrockDescriptor, o => CreateHttp(BedrockDescriptor, o,
             (ctx, http, baseUri) => new BedrockChatClient(ctx, http, baseUri, o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens),
-            http => http.DefaultRequestHeaders.Authorization = new("Bearer", o.ApiKey))),
+            http => AddHeader(http, "Authorization", "Bearer " + o.ApiKey))),
         (CustomDescriptor, o => CreateHttp(CustomDescriptor, o,
             (ctx, http, baseUri) => new OpenAICompatibleChatClient(ctx, http, new Uri(baseUri, "chat/completions"), o.Model!, sendModel: true),
             http =>
             {
                 if (!string.IsNullOrEmpty(o.ApiKey))
-                    http.DefaultRequestHeaders.Authorization = new("Bearer", o.ApiKey);
+                    AddHeader(http, "Authorization", "Bearer " + o.ApiKey);
             })),
     ];
 
@@ -129,7 +129,7 @@ internal static class BuiltInProviders
         var baseUri = BaseUri(d, o.BaseUrl);
         var url = new Uri(baseUri, $"openai/deployments/{Uri.EscapeDataString(o.Model!)}/chat/completions?api-version={Uri.EscapeDataString(o.ApiVersion!)}");
         var (context, http) = Transport(d, o);
-        http.DefaultRequestHeaders.Add("api-key", o.ApiKey);
+        AddHeader(http, "api-key", o.ApiKey);
         return new OpenAICompatibleChatClient(context, http, url, o.Model!, sendModel: false);
     }
 
@@ -141,8 +141,10 @@ internal static class BuiltInProviders
         var sdkOptions = new OpenAIClientOptions
         {
             Endpoint = new Uri(baseUri.ToString().TrimEnd('/')),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // routing is the only retry loop
-            NetworkTimeout = context.Timeout * 2, // ours fires first and is classified
+            RetryPolicy = PassThroughPolicy.Instance, // routing is the only retry loop
+            NetworkTimeout = Timeout.InfiniteTimeSpan, // ProviderHttpHandler owns timeouts (and classifies them)
+            // ProviderHttpHandler logs each exchange once; the SDK's policy would log (and scan) it again.
+            ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false },
             Transport = new HttpClientPipelineTransport(http),
         };
         var sdk = new OpenAIClient(new ApiKeyCredential(o.ApiKey!), sdkOptions);
@@ -151,5 +153,29 @@ internal static class BuiltInProviders
 
     private static IChatClient CreateAnthropic(AxonProviderOptions o) => CreateHttp(AnthropicDescriptor, o,
         (ctx, http, baseUri) => new AnthropicChatClient(ctx, http, baseUri, o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens),
-        http => http.DefaultRequestHeaders.Add("x-api-key", o.ApiKey));
+        http =>
+        {
+            AddHeader(http, "x-api-key", o.ApiKey);
+            AddHeader(http, "anthropic-version", AnthropicChatClient.ApiVersion);
+        });
+
+    /// <summary>
+    /// Adds a fixed header to every request. Stored unparsed: a parsed default header is re-parsed and cloned
+    /// under a lock on every send, which cost more than the rest of our request path. (Keys with line breaks
+    /// are refused by the registry before any client is built.)
+    /// </summary>
+    private static void AddHeader(HttpClient http, string name, string? value) =>
+        http.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
+
+    /// <summary>An SDK pipeline policy that does nothing: a retry policy with no retries that costs nothing per call.</summary>
+    private sealed class PassThroughPolicy : PipelinePolicy
+    {
+        public static readonly PassThroughPolicy Instance = new();
+
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
+            ProcessNext(message, pipeline, currentIndex);
+
+        public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex) =>
+            ProcessNextAsync(message, pipeline, currentIndex);
+    }
 }

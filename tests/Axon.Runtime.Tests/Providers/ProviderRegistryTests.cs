@@ -35,6 +35,20 @@ public sealed class ProviderRegistryTests
     [Theory]
     [InlineData("anthropic", "ANTHROPIC_API_KEY")]
     [InlineData("openai", "OPENAI_API_KEY")]
+    [InlineData("custom", "AXON_CUSTOM_API_KEY")]
+    public void A_key_with_a_line_break_is_refused_without_quoting_it(string backend, string variable)
+    {
+        // Keys are sent as raw header values; a line break would let them inject headers.
+        var options = new AxonProviderOptions { ApiKey = "sk-secret-0123456789\r\nX-Injected: 1", BaseUrl = "http://127.0.0.1:9/v1", Model = "m" };
+        var e = Assert.Throws<AxonProviderException>(() => AxonProviderRegistry.CreateDefault().Create(backend, options, environment: NoEnv));
+        Assert.Equal(ProviderErrorKind.Configuration, e.Kind);
+        Assert.Equal($"Backend error: {variable} contains a line break", e.Message);
+        Assert.DoesNotContain("sk-secret", e.ToString());
+    }
+
+    [Theory]
+    [InlineData("anthropic", "ANTHROPIC_API_KEY")]
+    [InlineData("openai", "OPENAI_API_KEY")]
     [InlineData("gemini", "API_KEY_GEMINI")]
     [InlineData("azure-openai", "AZURE_OPENAI_API_KEY")]
     [InlineData("bedrock", "AWS_BEARER_TOKEN_BEDROCK")]

@@ -219,6 +219,23 @@ public sealed class ProviderWireTests
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task A_body_that_goes_silent_midway_times_out(string backend)
+    {
+        await using var emulator = CreateEmulator(backend);
+        emulator.Scenario = Scenario.BodyStall;
+        using var client = CreateClient(emulator, TimeSpan.FromSeconds(1));
+
+        var watch = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<AxonProviderException>(() => client.GetResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token));
+
+        AssertShape(emulator);
+        Assert.Equal(ProviderErrorKind.Timeout, e.Kind);
+        Assert.True(e.IsTransient);
+        Assert.InRange(watch.Elapsed.TotalSeconds, 0.5, 8);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task A_stream_that_goes_silent_midway_times_out(string backend)
     {
         await using var emulator = CreateEmulator(backend);

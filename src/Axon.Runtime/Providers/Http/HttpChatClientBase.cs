@@ -82,12 +82,12 @@ internal abstract class HttpChatClientBase : IChatClient
     protected async Task<TResponse> PostJsonAsync<TRequest, TResponse>(Uri uri, TRequest body, JsonTypeInfo<TRequest> requestType,
         JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonBody(body, requestType) };
+        using var request = new BufferedAnswerRequest(HttpMethod.Post, uri) { Content = JsonBody(body, requestType) };
         return await SendForJsonAsync(request, responseType, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends a request and parses its (buffered) JSON answer; errors are classified by the handler underneath.</summary>
-    protected async Task<TResponse> SendForJsonAsync<TResponse>(HttpRequestMessage request, JsonTypeInfo<TResponse> responseType,
+    /// <summary>Sends a request and parses its JSON answer, which the handler underneath buffers and classifies.</summary>
+    protected async Task<TResponse> SendForJsonAsync<TResponse>(BufferedAnswerRequest request, JsonTypeInfo<TResponse> responseType,
         CancellationToken cancellationToken)
     {
         using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

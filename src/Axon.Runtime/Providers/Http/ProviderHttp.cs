@@ -193,11 +193,56 @@ internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHa
             throw error;
         }
 
+        if (request is BufferedAnswerRequest || IsWholeJsonAnswer(response.Content))
+            return await BufferAsync(response, watchdog, cancellationToken).ConfigureAwait(false);
         watchdog.CancelAfter(Timeout.Infinite);
         response.Content = new GuardedContent(response.Content, context, watchdog);
         return response;
     }
+
+    /// <summary>
+    /// A JSON body of declared (sane) length: every caller, the vendor SDKs included, reads it whole, so it is
+    /// read here, once; event streams have no declared length and keep their per-read guard.
+    /// </summary>
+    private static bool IsWholeJsonAnswer(HttpContent content) =>
+        content.Headers.ContentLength is <= MaxBufferedAnswer && content.Headers.ContentType?.MediaType == "application/json";
+
+    private const long MaxBufferedAnswer = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// Reads a whole (non-streamed) answer under the same watchdog that waited for its headers, so the
+    /// caller gets a buffered body and no per-read guard objects are needed.
+    /// </summary>
+    private async Task<HttpResponseMessage> BufferAsync(HttpResponseMessage response, CancellationTokenSource watchdog, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await response.Content.LoadIntoBufferAsync(watchdog.Token).ConfigureAwait(false);
+            return response;
+        }
+        catch (Exception e)
+        {
+            response.Dispose();
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                throw;
+            if (e is OperationCanceledException)
+                throw context.Error(ProviderErrorKind.Timeout, $"{context.DisplayName} stopped sending for {context.Timeout.TotalSeconds:0.###} s");
+            if (e is IOException or HttpRequestException)
+                throw context.Truncated("connection closed", e);
+            throw;
+        }
+        finally
+        {
+            watchdog.Dispose();
+        }
+    }
 }
+
+/// <summary>
+/// A request whose answer is read whole (not streamed): <see cref="ProviderHttpHandler"/> buffers its body
+/// before returning, which is cheaper than guarding each read of a stream.
+/// </summary>
+internal sealed class BufferedAnswerRequest(HttpMethod method, Uri uri) : HttpRequestMessage(method, uri);
 
 /// <summary>Response content whose stream turns cut connections and stalls into classified failures.</summary>
 internal sealed class GuardedContent : HttpContent

@@ -43,14 +43,20 @@ public sealed class Responder(NetworkStream stream, Socket socket)
         await stream.FlushAsync();
     }
 
-    /// <summary>Announces the whole body's length, sends half of it, then closes the connection.</summary>
-    public async Task JsonCutAsync(string body)
+    /// <summary>
+    /// Announces the whole body's length, sends half of it, then closes the connection, or, given a
+    /// <paramref name="stall"/> token, keeps it open and silent until that token is cancelled.
+    /// </summary>
+    public async Task JsonCutAsync(string body, CancellationToken? stall = null)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {bytes.Length}\r\n\r\n"));
         await stream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
         await stream.FlushAsync();
-        Close(reset: false);
+        if (stall is { } token)
+            await Task.Delay(Timeout.Infinite, token);
+        else
+            Close(reset: false);
     }
 
     /// <summary>A chunked streaming answer; with <paramref name="complete"/> false the connection closes mid-body.</summary>

@@ -27,6 +27,8 @@ public enum Scenario
     StreamCut,
     /// <summary>A non-streamed answer whose body stops halfway (Content-Length not reached).</summary>
     BodyCut,
+    /// <summary>A non-streamed answer sends its headers and half its body, then goes silent with the connection open.</summary>
+    BodyStall,
     /// <summary>A streamed body starts, then the server goes silent with the connection open.</summary>
     StreamStall,
     /// <summary>The HTTP body ends cleanly but the protocol's terminal event never comes.</summary>
@@ -129,6 +131,9 @@ public abstract class ProviderEmulator : IAsyncDisposable
                 break;
             case Scenario.BodyCut when !streaming:
                 await responder.JsonCutAsync(PlainBody());
+                break;
+            case Scenario.BodyStall when !streaming:
+                await responder.JsonCutAsync(PlainBody(), stall: token);
                 break;
             case Scenario.BadRequest:
                 await Error(responder, 400, "max_tokens: must be positive");
