@@ -19,12 +19,21 @@ internal sealed class AstBuilder
 
     public AstBuilder(List<Diagnostic> diagnostics) => _diagnostics = diagnostics;
 
-    public ProgramNode Build(ProgramContext tree)
-    {
-        var decls = new List<Declaration>();
-        foreach (var d in All<DeclarationContext>(tree)) decls.Add(Declaration(d));
-        return new ProgramNode(decls, new TextSpan(1, 1, 1, 1));
-    }
+    /// <summary>The program made of declarations built one by one (see <see cref="BuildWhileParsing"/>).</summary>
+    public static ProgramNode Program(List<Declaration> declarations) => new(declarations, new TextSpan(1, 1, 1, 1));
+
+    /// <summary>
+    /// Builds each top-level declaration as the parser leaves it and detaches its parse tree. On a large file the
+    /// trees then die young; kept until the end they survived every collection of the parse and were copied by
+    /// each one, which cost as much as the parse itself. Only for parses that stop at the first syntax error
+    /// (a declaration that completes has none).
+    /// </summary>
+    public void BuildWhileParsing(AxonParser parser, List<Declaration> into) =>
+        parser.DeclarationParsed = d =>
+        {
+            into.Add(Declaration(d));
+            ((ProgramContext)d.Parent).RemoveLastChild();
+        };
 
     private Declaration Declaration(DeclarationContext ctx)
     {

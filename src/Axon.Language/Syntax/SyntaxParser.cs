@@ -40,7 +40,7 @@ public static class SyntaxParser
         var input = CharStream(text);
         var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
         lexer.RemoveErrorListeners();
-        var stream = new CommonTokenStream(lexer);
+        var stream = TokenStream(lexer, text.Length);
         stream.Fill();
         int tokenCount = RepairLexicalErrors(stream.GetTokens(), input, diagnostics);
         if (lexer.StoppedEarly) diagnostics.Add(TooManyErrors(stream.Get(stream.Size - 1), DiagnosticPhase.Lex));
@@ -51,13 +51,17 @@ public static class SyntaxParser
         // SLL with bail-out is much faster; only a file that fails it pays for full LL with recovery.
         parser.Interpreter.PredictionMode = PredictionMode.SLL;
         parser.ErrorHandler = new BailErrorStrategy();
-        AxonParser.ProgramContext tree;
+        // The AST is built declaration by declaration during the parse; its warnings count only if the parse succeeds.
+        var astDiagnostics = new List<Diagnostic>();
+        var declarations = new List<Declaration>();
+        new AstBuilder(astDiagnostics).BuildWhileParsing(parser, declarations);
         try
         {
-            tree = parser.program();
+            parser.program();
         }
         catch (ParseCanceledException)
         {
+            parser.DeclarationParsed = null;
             ReportAllSyntaxErrors(stream, parser, diagnostics);
             return new SyntaxResult(null, diagnostics, lexErrors > 0 ? 0 : tokenCount);
         }
@@ -67,19 +71,28 @@ public static class SyntaxParser
             return new SyntaxResult(null, diagnostics, lexErrors > 0 ? 0 : tokenCount);
         }
 
-        var builder = new AstBuilder(diagnostics);
-        var program = builder.Build(tree);
-        return new SyntaxResult(program, diagnostics, tokenCount);
+        diagnostics.AddRange(astDiagnostics);
+        return new SyntaxResult(AstBuilder.Program(declarations), diagnostics, tokenCount);
     }
 
-    // Positions count code points. Without surrogate pairs, UTF-16 units are code points, and the
-    // UTF-16 stream reads token text with one string copy; CodePointCharStream's text costs ~200 bytes
+    // Positions count code points. Without surrogate pairs, UTF-16 units are code points, and a stream
+    // over the string reads token text with one string copy; CodePointCharStream's text costs ~200 bytes
     // a token, which made text extraction the largest allocation of the whole front end.
     private static ICharStream CharStream(string text)
     {
         foreach (char c in text)
             if (char.IsSurrogate(c)) return CharStreams.fromString(text);
-        return new AntlrInputStream(text);
+        return new LexerCharStream(text);
+    }
+
+    // Sized for the file up front: grown by doubling, the token list of a large file was a chain of
+    // large-object-heap arrays, each of which brought a full collection closer.
+    private static CommonTokenStream TokenStream(AxonLexer lexer, int textLength) => new PresizedTokenStream(lexer, textLength);
+
+    private sealed class PresizedTokenStream : CommonTokenStream
+    {
+        public PresizedTokenStream(ITokenSource source, int textLength) : base(source) =>
+            tokens = new List<IToken>(Math.Max(100, textLength / 5));
     }
 
     // The slow path, only for files with syntax errors: parse declaration by declaration (full LL).
@@ -192,7 +205,7 @@ public static class SyntaxParser
         var input = CharStream(text);
         var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
         lexer.RemoveErrorListeners();
-        var stream = new CommonTokenStream(lexer);
+        var stream = TokenStream(lexer, text.Length);
         stream.Fill();
         RepairLexicalErrors(stream.GetTokens(), input, diagnostics);
         var tokens = new List<LexedToken>();
