@@ -388,9 +388,12 @@ internal sealed partial class FlowExecutor
         var cost = synthetic ? 0m : EstimateCost(response, provider, usage);
         if (cost > 0) AxonTelemetry.Cost.Add((double)cost, new KeyValuePair<string, object?>(AxonTelemetry.Attributes.ProviderName, provider));
         var text = response.Text ?? "";
+        // Confidence and validation read the parsed element; the node handed on is backed by it and
+        // builds its children only if a later step reads them.
         JsonNode? json = null;
-        if (call.Schema is not null) LenientJson.TryParse(text, out json);
-        var confidence = AxonTypeSystem.ReadConfidence(json)
+        JsonElement element = default;
+        if (call.Schema is not null && LenientJson.TryParseElement(text, out element)) json = LenientJson.ToNode(element);
+        var confidence = AxonTypeSystem.ReadConfidence(element)
             ?? (response.AdditionalProperties?.TryGetValue("confidence", out var c) == true && c is double d ? d : null);
         _trace?.Record(TraceEventKinds.ModelResponse, call.Key, new Dictionary<string, object?>
         {
@@ -414,7 +417,7 @@ internal sealed partial class FlowExecutor
         {
             IReadOnlyList<string> violations = json is null
                 ? ["Output is not valid JSON."]
-                : call.Kind == "probe" ? ProbeViolations(json, call) : TypesOf(ctx.Flow).Validate(json, call.OutputType);
+                : call.Kind == "probe" ? ProbeViolations(element) : TypesOf(ctx.Flow).Validate(element, call.OutputType);
             if (violations.Count > 0)
             {
                 _trace?.Record(TraceEventKinds.ValidationFail, call.Key, new Dictionary<string, object?> { ["expected_type"] = call.OutputType, ["violations"] = violations.ToArray() });
@@ -480,11 +483,8 @@ internal sealed partial class FlowExecutor
         return (value, usage, cost, synthetic, notes, escalated);
     }
 
-    private static IReadOnlyList<string> ProbeViolations(JsonNode json, ModelCall call)
-    {
-        if (json is not JsonObject o) return ["Probe output must be a JSON object."];
-        return [];
-    }
+    private static IReadOnlyList<string> ProbeViolations(JsonElement json) =>
+        json.ValueKind == JsonValueKind.Object ? [] : ["Probe output must be a JSON object."];
 
     private static bool IsWholeJson(string text) => text.Length > 1 && text[0] is '{' or '[' && text[^1] is '}' or ']';
 
