@@ -273,7 +273,7 @@ internal sealed partial class FlowExecutor
             try
             {
                 var parts = call.BuildParts(toolResult, policy.PassFailureContext || attempt == 1 ? failureContext : null);
-                var prompt = PromptCompiler.CompileStepPrompt(ctx.Style, parts);
+                var prompt = PromptCompiler.CompileStepPromptText(ctx.Style, parts);
                 var (value, callUsage, callCost, isSynthetic, callWarnings, callEscalated) = await AttemptAsync(ctx, call, prompt, ct).ConfigureAwait(false);
                 usage += callUsage;
                 cost += callCost;
@@ -353,9 +353,9 @@ internal sealed partial class FlowExecutor
     private static readonly AttemptNotes NoNotes = new([], []);
 
     private async ValueTask<(AxonValue Value, TokenUsage Usage, decimal Cost, bool Synthetic, AttemptNotes Notes, bool Escalated)> AttemptAsync(
-        ExecutionContext ctx, ModelCall call, string prompt, CancellationToken ct)
+        ExecutionContext ctx, ModelCall call, StepPromptText prompt, CancellationToken ct)
     {
-        var user = new ChatMessage(ChatRole.User, prompt);
+        var user = new ChatMessage(ChatRole.User, UserContents(prompt));
         ChatMessage[] messages = ctx.SystemMessage is { } system ? [system, user] : [user];
         // Options are shared per run and output type (clients must not mutate request options).
         var options = call.Schema is { } schema ? ctx.OptionsFor(call.OutputType.Length > 0 ? call.OutputType : call.Kind, schema) : ctx.BaseOptions;
@@ -363,7 +363,7 @@ internal sealed partial class FlowExecutor
         _trace?.Record(TraceEventKinds.ModelCall, call.Key, new Dictionary<string, object?>
         {
             ["effort"] = ctx.Run.Effort,
-            ["prompt_preview"] = prompt.Length > 200 ? prompt[..200] : prompt,
+            ["prompt_preview"] = Preview(prompt, 200),
             ["prompt_tokens"] = prompt.Length,
         });
         var callStart = Clock.Now();
@@ -482,6 +482,24 @@ internal sealed partial class FlowExecutor
         }
         return (value, usage, cost, synthetic, notes, escalated);
     }
+
+    /// <summary>
+    /// The user message's parts. A step's output contract (type, floor, schema) is the same string on
+    /// every call, so it goes as its own text part instead of being copied into a new prompt string;
+    /// the parts in order are the whole prompt (clients that send one text join them).
+    /// </summary>
+    private static IList<AIContent> UserContents(StepPromptText prompt)
+    {
+        if (prompt.Contract.Length == 0) return [new TextContent(prompt.Body)];
+        var parts = new List<AIContent>(prompt.Tail.Length > 0 ? 3 : 2);
+        if (prompt.Body.Length > 0) parts.Add(new TextContent(prompt.Body));
+        parts.Add(new TextContent(prompt.Contract));
+        if (prompt.Tail.Length > 0) parts.Add(new TextContent(prompt.Tail));
+        return parts;
+    }
+
+    private static string Preview(StepPromptText prompt, int max) =>
+        prompt.Body.Length >= max ? prompt.Body[..max] : prompt.Length > max ? prompt.ToString()[..max] : prompt.ToString();
 
     private static IReadOnlyList<string> ProbeViolations(JsonElement json) =>
         json.ValueKind == JsonValueKind.Object ? [] : ["Probe output must be a JSON object."];
