@@ -49,6 +49,16 @@ public class TypedOutputPathTests
     }
 
     [Theory]
+    [InlineData("Summary", """{"summary":"a","summary":"b","confidence":1}""", "$: property 'summary' appears more than once.")]
+    [InlineData("Summary", """{"summary":"a","summ\u0061ry":"b","confidence":1}""", "$: property 'summary' appears more than once.")]
+    [InlineData("EntityMap", """{"entities":[{"name":"a","kind":"k","name":"b","value":"v"}],"confidence":1}""", "$.entities[0]: property 'name' appears more than once.")]
+    public void Duplicate_properties_are_a_violation(string type, string json, string expected)
+    {
+        // A node over such JSON throws when read, so the output is rejected (and can be retried) instead.
+        Assert.Equal([expected], Types.Validate(JsonElement.Parse(json), type));
+    }
+
+    [Theory]
     [InlineData("""{"confidence":0.8}""", 0.8)]
     [InlineData("""{"confidence":"0.7"}""", 0.7)]
     [InlineData("""{"confidence":null,"_confidence":0.6}""", 0.6)]

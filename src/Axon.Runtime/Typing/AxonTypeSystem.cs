@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Axon.Runtime.Model;
@@ -313,6 +314,12 @@ public sealed class AxonTypeSystem
         switch (kind)
         {
             case JsonValueKind.Object when schema.Allows(Kind.Object):
+                if (FirstDuplicate(node) is { } duplicate)
+                {
+                    if (violations is null) return false;
+                    violations.Add($"{path}: property '{duplicate}' appears more than once.");
+                    ok = false;
+                }
                 List<string>? missing = null;
                 foreach (var name in schema.Required)
                 {
@@ -385,6 +392,29 @@ public sealed class AxonTypeSystem
                 violations?.Add($"{path}: expected {schema.KindsText}, got {kind.ToString().ToLowerInvariant()}.");
                 return false;
         }
+    }
+
+    /// <summary>
+    /// The first property name that appears twice in <paramref name="obj"/>, or null. The parser keeps
+    /// duplicates, but a <see cref="JsonObject"/> over them throws when read, so such output is invalid.
+    /// Allocates only for a duplicate, or for names written with escapes.
+    /// </summary>
+    private static string? FirstDuplicate(JsonElement obj)
+    {
+        var i = 0;
+        foreach (var p in obj.EnumerateObject())
+        {
+            var raw = JsonMarshal.GetRawUtf8PropertyName(p);
+            var escaped = raw.IndexOf((byte)'\\') >= 0;
+            var j = 0;
+            foreach (var q in obj.EnumerateObject())
+            {
+                if (j++ == i) break;
+                if (escaped ? q.NameEquals(p.Name) : q.NameEquals(raw)) return p.Name;
+            }
+            i++;
+        }
+        return null;
     }
 
     /// <summary>A JSON path built only when a violation is reported.</summary>
