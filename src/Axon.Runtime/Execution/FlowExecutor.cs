@@ -113,27 +113,14 @@ internal sealed partial class FlowExecutor
             (schema, schemaText) = AxonTypeSystem.ProbeSchemaWithText(inlineProbe.Fields);
         return ModelStepAsync(ctx, new ModelCall
         {
+            Node = s,
             Key = s.Name,
             Kind = "step",
             OutputType = outputType,
             Schema = schema,
+            SchemaText = schemaText,
             ConfidenceFloor = s.ConfidenceFloor,
             Tool = s.UseTool,
-            BuildParts = (tool, fc) => new StepPromptParts
-            {
-                Kind = "step",
-                Inputs = ResolveInputs(ctx, s.Given),
-                Ask = Interpolate(ctx, s.Ask),
-                Probe = s.Probe is { } p ? (DisplayRef(ctx, p.Target), p.Fields) : null,
-                Reason = s.Reason,
-                Weave = s.Weave is { } w ? (w, w.Sources.Select(x => Resolve(ctx, x)).ToArray()) : null,
-                OutputType = outputType,
-                JsonSchema = schemaText,
-                ConfidenceFloor = s.ConfidenceFloor,
-                Tool = tool,
-                Memories = SnapshotMemories(ctx),
-                FailureContext = fc,
-            },
         }, parent, failureContext, ct);
     }
 
@@ -142,45 +129,27 @@ internal sealed partial class FlowExecutor
         var (schema, schemaText) = AxonTypeSystem.ProbeSchemaWithText(p.Fields);
         return ModelStepAsync(ctx, new ModelCall
         {
+            Node = p,
             Key = ctx.Plan.KeyOf(p),
             Kind = "probe",
+            OutputType = "",
             Schema = schema,
-            BuildParts = (_, fc) => new StepPromptParts
-            {
-                Kind = "probe",
-                Inputs = ResolveInputs(ctx, p.Target),
-                Probe = (p.Target, p.Fields),
-                JsonSchema = schemaText,
-                Memories = SnapshotMemories(ctx),
-                FailureContext = fc,
-            },
+            SchemaText = schemaText,
         }, parent, failureContext, ct);
     }
 
     private Task ReasonAsync(ExecutionContext ctx, ReasonNode r, TraceSpan? parent, string? failureContext, CancellationToken ct)
     {
         var types = TypesOf(ctx.Flow);
-        var schema = types.GetOutputSchema(r.OutputType);
-        var schemaText = types.GetOutputSchemaText(r.OutputType);
-        var key = ctx.Plan.KeyOf(r);
         return ModelStepAsync(ctx, new ModelCall
         {
-            Key = key,
-            Aliases = r.About.Length > 0 ? ["reason_" + r.About] : [],
+            Node = r,
+            Key = ctx.Plan.KeyOf(r),
+            Aliases = r.About.Length > 0 ? ["reason_" + r.About] : null,
             Kind = "reason",
             OutputType = r.OutputType,
-            Schema = schema,
-            BuildParts = (_, fc) => new StepPromptParts
-            {
-                Kind = "reason",
-                Inputs = r.Given.SelectMany(g => ResolveInputs(ctx, g)).ToArray(),
-                Ask = Interpolate(ctx, r.Ask),
-                Reason = r,
-                OutputType = r.OutputType,
-                JsonSchema = schemaText,
-                Memories = SnapshotMemories(ctx),
-                FailureContext = fc,
-            },
+            Schema = types.GetOutputSchema(r.OutputType),
+            SchemaText = types.GetOutputSchemaText(r.OutputType),
         }, parent, failureContext, ct);
     }
 
@@ -188,37 +157,84 @@ internal sealed partial class FlowExecutor
     {
         var types = TypesOf(ctx.Flow);
         var outputType = w.FormatType.Length > 0 ? w.FormatType : w.Target;
-        var schema = types.GetOutputSchema(outputType);
-        var schemaText = types.GetOutputSchemaText(outputType);
         return ModelStepAsync(ctx, new ModelCall
         {
+            Node = w,
             Key = ctx.Plan.KeyOf(w),
-            Aliases = w.Target.Length > 0 ? ["weave_" + w.Target] : [],
+            Aliases = w.Target.Length > 0 ? ["weave_" + w.Target] : null,
             Kind = "weave",
             OutputType = outputType,
-            Schema = schema,
-            BuildParts = (_, fc) => new StepPromptParts
-            {
-                Kind = "weave",
-                Weave = (w, w.Sources.Select(x => Resolve(ctx, x)).ToArray()),
-                OutputType = outputType,
-                JsonSchema = schemaText,
-                Memories = SnapshotMemories(ctx),
-                FailureContext = fc,
-            },
+            Schema = types.GetOutputSchema(outputType),
+            SchemaText = types.GetOutputSchemaText(outputType),
         }, parent, failureContext, ct);
     }
 
-    private sealed class ModelCall
+    /// <summary>The prompt parts of one attempt of a model-call construct, with the values bound now.</summary>
+    private static StepPromptParts BuildParts(ExecutionContext ctx, in ModelCall call, (string Name, string Argument, string Result)? tool, string? failureContext) => call.Node switch
     {
+        StepNode s => new StepPromptParts
+        {
+            Kind = "step",
+            Inputs = ResolveInputs(ctx, s.Given),
+            Ask = Interpolate(ctx, s.Ask),
+            Probe = s.Probe is { } p ? (DisplayRef(ctx, p.Target), p.Fields) : null,
+            Reason = s.Reason,
+            Weave = s.Weave is { } w ? (w, ResolveAll(ctx, w.Sources)) : null,
+            OutputType = call.OutputType,
+            JsonSchema = call.SchemaText,
+            ConfidenceFloor = s.ConfidenceFloor,
+            Tool = tool,
+            Memories = SnapshotMemories(ctx),
+            FailureContext = failureContext,
+        },
+        ProbeNode p => new StepPromptParts
+        {
+            Kind = "probe",
+            Inputs = ResolveInputs(ctx, p.Target),
+            Probe = (p.Target, p.Fields),
+            JsonSchema = call.SchemaText,
+            Memories = SnapshotMemories(ctx),
+            FailureContext = failureContext,
+        },
+        ReasonNode r => new StepPromptParts
+        {
+            Kind = "reason",
+            Inputs = ResolveInputs(ctx, r.Given),
+            Ask = Interpolate(ctx, r.Ask),
+            Reason = r,
+            OutputType = r.OutputType,
+            JsonSchema = call.SchemaText,
+            Memories = SnapshotMemories(ctx),
+            FailureContext = failureContext,
+        },
+        WeaveNode w => new StepPromptParts
+        {
+            Kind = "weave",
+            Weave = (w, ResolveAll(ctx, w.Sources)),
+            OutputType = call.OutputType,
+            JsonSchema = call.SchemaText,
+            Memories = SnapshotMemories(ctx),
+            FailureContext = failureContext,
+        },
+        _ => throw new UnreachableException($"Node kind '{call.Node.NodeType}' makes no model call."),
+    };
+
+    /// <summary>
+    /// One model-call construct as the retry loop needs it. A struct without delegates: it costs no
+    /// allocation when the call completes synchronously, and the prompt is built by <see cref="BuildParts"/>.
+    /// </summary>
+    private readonly struct ModelCall
+    {
+        public required FlowNode Node { get; init; }
         public required string Key { get; init; }
-        public string[] Aliases { get; init; } = [];
+        /// <summary>Further names the output is stored under, or null.</summary>
+        public string[]? Aliases { get; init; }
         public required string Kind { get; init; }
-        public string OutputType { get; init; } = "";
+        public required string OutputType { get; init; }
         public JsonElement? Schema { get; init; }
+        public string? SchemaText { get; init; }
         public double? ConfidenceFloor { get; init; }
         public UseToolNode? Tool { get; init; }
-        public required Func<(string Name, string Argument, string Result)?, string?, StepPromptParts> BuildParts { get; init; }
     }
 
     private sealed class AttemptFailure(AxonRuntimeException error, AxonValue? value, TokenUsage usage = default, decimal cost = 0, bool permanent = false) : Exception(error.Message, error)
@@ -272,8 +288,8 @@ internal sealed partial class FlowExecutor
             attempts = attempt;
             try
             {
-                var parts = call.BuildParts(toolResult, policy.PassFailureContext || attempt == 1 ? failureContext : null);
-                var prompt = PromptCompiler.CompileStepPrompt(ctx.Style, parts);
+                var parts = BuildParts(ctx, call, toolResult, policy.PassFailureContext || attempt == 1 ? failureContext : null);
+                var prompt = PromptCompiler.CompileStepPromptText(ctx.Style, parts);
                 var (value, callUsage, callCost, isSynthetic, callWarnings, callEscalated) = await AttemptAsync(ctx, call, prompt, ct).ConfigureAwait(false);
                 usage += callUsage;
                 cost += callCost;
@@ -286,7 +302,7 @@ internal sealed partial class FlowExecutor
                     Usage = usage, EstimatedCost = cost, Duration = Clock.Since(start), Attempts = attempts,
                     AnchorVerdicts = callWarnings.Verdicts, Warnings = (IReadOnlyList<string>?)warnings ?? [], IsSynthetic = synthetic, Escalated = escalated,
                 };
-                ctx.AddResult(result, value, call.Aliases);
+                ctx.AddResult(result, value, call.Aliases ?? []);
                 _trace?.Record(TraceEventKinds.StepEnd, call.Key, new Dictionary<string, object?> { ["success"] = true }, result.Duration.TotalMilliseconds);
                 span?.End("ok", new Dictionary<string, object?> { ["attempts"] = attempts, ["input_tokens"] = usage.InputTokens, ["output_tokens"] = usage.OutputTokens });
                 AxonTelemetry.Steps.Add(1, new KeyValuePair<string, object?>("axon.step.kind", call.Kind), new KeyValuePair<string, object?>("axon.outcome", "ok"));
@@ -326,15 +342,15 @@ internal sealed partial class FlowExecutor
                 break;
             case "fallback":
                 var fb = new AxonValue(policy.OnExhaustionTarget);
-                ctx.AddResult(exhausted with { Output = fb.Text, Warnings = [.. warnings, "refine exhausted; fallback used"] }, fb, call.Aliases);
+                ctx.AddResult(exhausted with { Output = fb.Text, Warnings = [.. warnings, "refine exhausted; fallback used"] }, fb, call.Aliases ?? []);
                 break;
             case "warn" or "log" when lastValue is not null:
                 if (policy.OnExhaustion == "warn") _logger.LogWarning("{Message}", _redactor.Redact(message));
-                ctx.AddResult(exhausted with { Output = lastValue.Text, Json = lastValue.Json, Confidence = lastValue.Confidence, Warnings = [.. warnings, _redactor.Redact(message)] }, lastValue, call.Aliases);
+                ctx.AddResult(exhausted with { Output = lastValue.Text, Json = lastValue.Json, Confidence = lastValue.Confidence, Warnings = [.. warnings, _redactor.Redact(message)] }, lastValue, call.Aliases ?? []);
                 break;
             case "escalate":
                 await EscalateAsync(ctx, call.Key, message, lastValue?.Text, ct).ConfigureAwait(false);
-                ctx.AddResult(exhausted with { Output = lastValue?.Text, Json = lastValue?.Json, Confidence = lastValue?.Confidence, Escalated = true }, lastValue, call.Aliases);
+                ctx.AddResult(exhausted with { Output = lastValue?.Text, Json = lastValue?.Json, Confidence = lastValue?.Confidence, Escalated = true }, lastValue, call.Aliases ?? []);
                 break;
             default:
                 _trace?.Record(TraceEventKinds.StepEnd, call.Key, new Dictionary<string, object?> { ["error"] = message });
@@ -353,9 +369,9 @@ internal sealed partial class FlowExecutor
     private static readonly AttemptNotes NoNotes = new([], []);
 
     private async ValueTask<(AxonValue Value, TokenUsage Usage, decimal Cost, bool Synthetic, AttemptNotes Notes, bool Escalated)> AttemptAsync(
-        ExecutionContext ctx, ModelCall call, string prompt, CancellationToken ct)
+        ExecutionContext ctx, ModelCall call, StepPromptText prompt, CancellationToken ct)
     {
-        var user = new ChatMessage(ChatRole.User, prompt);
+        var user = new ChatMessage(ChatRole.User, UserContents(prompt));
         ChatMessage[] messages = ctx.SystemMessage is { } system ? [system, user] : [user];
         // Options are shared per run and output type (clients must not mutate request options).
         var options = call.Schema is { } schema ? ctx.OptionsFor(call.OutputType.Length > 0 ? call.OutputType : call.Kind, schema) : ctx.BaseOptions;
@@ -363,7 +379,7 @@ internal sealed partial class FlowExecutor
         _trace?.Record(TraceEventKinds.ModelCall, call.Key, new Dictionary<string, object?>
         {
             ["effort"] = ctx.Run.Effort,
-            ["prompt_preview"] = prompt.Length > 200 ? prompt[..200] : prompt,
+            ["prompt_preview"] = Preview(prompt, 200),
             ["prompt_tokens"] = prompt.Length,
         });
         var callStart = Clock.Now();
@@ -388,9 +404,12 @@ internal sealed partial class FlowExecutor
         var cost = synthetic ? 0m : EstimateCost(response, provider, usage);
         if (cost > 0) AxonTelemetry.Cost.Add((double)cost, new KeyValuePair<string, object?>(AxonTelemetry.Attributes.ProviderName, provider));
         var text = response.Text ?? "";
+        // Confidence and validation read the parsed element; the node handed on is backed by it and
+        // builds its children only if a later step reads them.
         JsonNode? json = null;
-        if (call.Schema is not null) LenientJson.TryParse(text, out json);
-        var confidence = AxonTypeSystem.ReadConfidence(json)
+        JsonElement element = default;
+        if (call.Schema is not null && LenientJson.TryParseElement(text, out element)) json = LenientJson.ToNode(element);
+        var confidence = AxonTypeSystem.ReadConfidence(element)
             ?? (response.AdditionalProperties?.TryGetValue("confidence", out var c) == true && c is double d ? d : null);
         _trace?.Record(TraceEventKinds.ModelResponse, call.Key, new Dictionary<string, object?>
         {
@@ -414,7 +433,7 @@ internal sealed partial class FlowExecutor
         {
             IReadOnlyList<string> violations = json is null
                 ? ["Output is not valid JSON."]
-                : call.Kind == "probe" ? ProbeViolations(json, call) : TypesOf(ctx.Flow).Validate(json, call.OutputType);
+                : call.Kind == "probe" ? ProbeViolations(element) : TypesOf(ctx.Flow).Validate(element, call.OutputType);
             if (violations.Count > 0)
             {
                 _trace?.Record(TraceEventKinds.ValidationFail, call.Key, new Dictionary<string, object?> { ["expected_type"] = call.OutputType, ["violations"] = violations.ToArray() });
@@ -480,11 +499,26 @@ internal sealed partial class FlowExecutor
         return (value, usage, cost, synthetic, notes, escalated);
     }
 
-    private static IReadOnlyList<string> ProbeViolations(JsonNode json, ModelCall call)
+    /// <summary>
+    /// The user message's parts. A step's output contract (type, floor, schema) is the same string on
+    /// every call, so it goes as its own text part instead of being copied into a new prompt string;
+    /// the parts in order are the whole prompt (clients that send one text join them).
+    /// </summary>
+    private static IList<AIContent> UserContents(StepPromptText prompt)
     {
-        if (json is not JsonObject o) return ["Probe output must be a JSON object."];
-        return [];
+        if (prompt.Contract.Length == 0) return [new TextContent(prompt.Body)];
+        var parts = new List<AIContent>(prompt.Tail.Length > 0 ? 3 : 2);
+        if (prompt.Body.Length > 0) parts.Add(new TextContent(prompt.Body));
+        parts.Add(new TextContent(prompt.Contract));
+        if (prompt.Tail.Length > 0) parts.Add(new TextContent(prompt.Tail));
+        return parts;
     }
+
+    private static string Preview(StepPromptText prompt, int max) =>
+        prompt.Body.Length >= max ? prompt.Body[..max] : prompt.Length > max ? prompt.ToString()[..max] : prompt.ToString();
+
+    private static IReadOnlyList<string> ProbeViolations(JsonElement json) =>
+        json.ValueKind == JsonValueKind.Object ? [] : ["Probe output must be a JSON object."];
 
     private static bool IsWholeJson(string text) => text.Length > 1 && text[0] is '{' or '[' && text[^1] is '}' or ']';
 
@@ -923,15 +957,35 @@ internal sealed partial class FlowExecutor
         if (string.IsNullOrWhiteSpace(given)) return [];
         var g = given.Trim();
         if (g.StartsWith('[') && g.EndsWith(']'))
-            return g[1..^1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(r => Resolve(ctx, r)).ToArray();
+            return ResolveAll(ctx, g[1..^1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return [Resolve(ctx, g)];
+    }
+
+    private static IReadOnlyList<PromptInput> ResolveInputs(ExecutionContext ctx, IReadOnlyList<string> givens)
+    {
+        var inputs = new List<PromptInput>(givens.Count);
+        for (var i = 0; i < givens.Count; i++) inputs.AddRange(ResolveInputs(ctx, givens[i]));
+        return inputs;
+    }
+
+    // Loops rather than lambdas over ctx: a lambda's closure is allocated on every call, even when unused.
+    private static PromptInput[] ResolveAll(ExecutionContext ctx, IReadOnlyList<string> references)
+    {
+        var inputs = new PromptInput[references.Count];
+        for (var i = 0; i < inputs.Length; i++) inputs[i] = Resolve(ctx, references[i]);
+        return inputs;
     }
 
     /// <summary>Replaces <c>{{X}}</c>, <c>{{ X.output }}</c>, <c>{{X.output.field}}</c> and <c>{{param}}</c> with their values; unknown placeholders stay.</summary>
     internal static string Interpolate(ExecutionContext ctx, string text)
     {
         if (string.IsNullOrEmpty(text) || !text.Contains("{{", StringComparison.Ordinal)) return text;
-        return Placeholder().Replace(text, m =>
+        return InterpolatePlaceholders(ctx, text);
+    }
+
+    // Separate from Interpolate so that text without placeholders does not allocate the closure over ctx.
+    private static string InterpolatePlaceholders(ExecutionContext ctx, string text) =>
+        Placeholder().Replace(text, m =>
         {
             var reference = m.Groups[1].Value;
             var (node, present) = ResolveReference(ctx, reference);
@@ -940,7 +994,6 @@ internal sealed partial class FlowExecutor
             if ((reference == name || reference == name + ".output") && ctx.Values.TryGetValue(name, out var v)) return v.Text;
             return ValueComparison.AsText(node);
         });
-    }
 
     [GeneratedRegex(@"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")]
     private static partial Regex Placeholder();

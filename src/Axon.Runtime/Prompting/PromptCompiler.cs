@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Axon.Runtime.Anchors;
@@ -53,6 +55,24 @@ public sealed class StepPromptParts
 }
 
 /// <summary>
+/// A step prompt in consecutive pieces; joined they are exactly what
+/// <see cref="PromptCompiler.CompileStepPrompt"/> returns. <see cref="Contract"/> (required output
+/// type, confidence floor, JSON schema) is the same on every call of a step and is a shared string, so
+/// a call only builds the text around it.
+/// </summary>
+/// <param name="Body">Memories, inputs, tool result and the question (per call).</param>
+/// <param name="Contract">The output contract (shared), or empty when the step has none; then <paramref name="Body"/> is the whole prompt.</param>
+/// <param name="Tail">What follows the contract (the previous attempt's failure), or empty.</param>
+public readonly record struct StepPromptText(string Body, string Contract, string Tail)
+{
+    /// <summary>Length of the whole prompt.</summary>
+    public int Length => Body.Length + Contract.Length + Tail.Length;
+
+    /// <summary>The whole prompt as one string.</summary>
+    public override string ToString() => Contract.Length == 0 && Tail.Length == 0 ? Body : string.Concat(Body, Contract, Tail);
+}
+
+/// <summary>
 /// The prompt compiler: system prompt (persona, context, anchors) and step prompts for every
 /// construct, in the wording of each backend family. Unlike the reference, step inputs carry their
 /// real values.
@@ -60,6 +80,14 @@ public sealed class StepPromptParts
 public static class PromptCompiler
 {
     [ThreadStatic] private static StringBuilder? t_builder;
+
+    // Output contracts by content: one shared string per step definition and style. Bounded, since the
+    // content comes from program definitions; past the bound a contract is simply built per call.
+    private const int MaxContracts = 1024;
+    private static readonly ConcurrentDictionary<string, string> Contracts = new(StringComparer.Ordinal);
+    private static int s_contractCount;
+    private static readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> ContractsBySpan =
+        Contracts.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>The prompt style of a backend name.</summary>
     public static PromptStyle StyleFor(string? backend) => backend?.ToLowerInvariant() switch
@@ -201,18 +229,87 @@ public static class PromptCompiler
     /// <summary>Builds the user prompt of one model call.</summary>
     public static string CompileStepPrompt(PromptStyle style, StepPromptParts p)
     {
+        var sb = Build(style, p, out _, out _);
+        var text = sb.ToString(0, TrimmedEnd(sb, 0));
+        Release(sb);
+        return text;
+    }
+
+    /// <summary>
+    /// Builds the user prompt of one model call in pieces: the output contract is a shared string
+    /// (see <see cref="StepPromptText"/>); joined, the pieces equal <see cref="CompileStepPrompt"/>.
+    /// </summary>
+    public static StepPromptText CompileStepPromptText(PromptStyle style, StepPromptParts p)
+    {
+        var sb = Build(style, p, out var contractStart, out var contractEnd);
+        var end = TrimmedEnd(sb, 0);
+        StepPromptText text;
+        if (contractStart == contractEnd)
+        {
+            text = new StepPromptText(sb.ToString(0, end), "", "");
+        }
+        else
+        {
+            // The contract is shared without its trailing newline (it ends the prompt on a first
+            // attempt); a tail then starts with that newline.
+            var contractTrimmed = TrimmedEnd(sb, contractStart, contractEnd);
+            text = new StepPromptText(
+                sb.ToString(0, contractStart),
+                SharedContract(sb, contractStart, contractTrimmed - contractStart),
+                end > contractTrimmed ? sb.ToString(contractTrimmed, end - contractTrimmed) : "");
+        }
+        Release(sb);
+        return text;
+    }
+
+    private static string SharedContract(StringBuilder sb, int start, int length)
+    {
+        char[]? rented = null;
+        var chars = length <= 512 ? stackalloc char[length] : (rented = ArrayPool<char>.Shared.Rent(length)).AsSpan(0, length);
+        sb.CopyTo(start, chars, length);
+        var contract = ContractsBySpan.TryGetValue(chars, out var shared) ? shared : null;
+        if (contract is null)
+        {
+            contract = chars.ToString();
+            if (Volatile.Read(ref s_contractCount) < MaxContracts && Contracts.TryAdd(contract, contract)) Interlocked.Increment(ref s_contractCount);
+            else if (Contracts.TryGetValue(contract, out shared)) contract = shared;
+        }
+        if (rented is not null) ArrayPool<char>.Shared.Return(rented);
+        return contract;
+    }
+
+    private static int TrimmedEnd(StringBuilder sb, int start, int end = -1)
+    {
+        if (end < 0) end = sb.Length;
+        while (end > start && char.IsWhiteSpace(sb[end - 1])) end--;
+        return end;
+    }
+
+    private static void Release(StringBuilder sb)
+    {
+        if (sb.Capacity <= 16 * 1024) t_builder = sb;
+    }
+
+    /// <summary>
+    /// Writes the step prompt into the per-thread builder. The output contract (the parts that are
+    /// fixed for a step: output type, confidence floor, schema) lies in [contractStart, contractEnd).
+    /// </summary>
+    private static StringBuilder Build(PromptStyle style, StepPromptParts p, out int contractStart, out int contractEnd)
+    {
         // A per-thread builder: prompts are built on every model call, the buffer is reused.
         var sb = t_builder ?? new StringBuilder(1024);
         t_builder = null;
         sb.Clear();
         var gemini = style == PromptStyle.Gemini;
-        foreach (var m in p.Memories)
-            sb.Append(gemini ? "**Recalled memory:** " : "Recalled memory: ").Append(m).Append('\n');
+        // Indexed loops and appends in pieces: this runs on every model call and should build nothing but the prompt.
+        for (var i = 0; i < p.Memories.Count; i++)
+            sb.Append(gemini ? "**Recalled memory:** " : "Recalled memory: ").Append(p.Memories[i]).Append('\n');
         if (p.Memories.Count > 0) sb.Append('\n');
-        foreach (var input in p.Inputs)
+        for (var i = 0; i < p.Inputs.Count; i++)
         {
+            var input = p.Inputs[i];
             if (input.Value is null) sb.Append(gemini ? "**Input:** " : "Given the input: ").Append(input.Reference).Append('\n');
-            else sb.Append(gemini ? $"**Input ({input.Reference}):**\n" : $"Given the input ({input.Reference}):\n").Append(input.Value).Append('\n');
+            else sb.Append(gemini ? "**Input (" : "Given the input (").Append(input.Reference).Append(gemini ? "):**\n" : "):\n").Append(input.Value).Append('\n');
         }
         if (p.Tool is { } tool)
         {
@@ -253,21 +350,19 @@ public static class PromptCompiler
             if (w.Node.Style.Length > 0) sb.Append(gemini ? $"**Style:** {w.Node.Style}\n" : $"Style: {w.Node.Style}\n");
         }
         if (p.Ask.Length > 0 && p.Reason is null) sb.Append(p.Ask).Append('\n');
+        contractStart = sb.Length;
         if (p.OutputType.Length > 0)
-            sb.Append(gemini ? $"\n**Required output type:** `{p.OutputType}`\n" : $"\nYour output MUST conform to the type: {p.OutputType}\n");
+            sb.Append(gemini ? "\n**Required output type:** `" : "\nYour output MUST conform to the type: ").Append(p.OutputType).Append(gemini ? "`\n" : "\n");
         if (p.ConfidenceFloor is { } floor)
             sb.Append(gemini ? $"\n**Minimum confidence:** {Percent(floor)}. Express uncertainty if below this threshold.\n"
                              : $"\nMinimum confidence required: {Percent(floor)}. If you cannot meet this threshold, indicate uncertainty.\n");
         if (p.JsonSchema is { } schema)
             sb.Append(style == PromptStyle.Ollama ? "\nAnswer with JSON only, matching this schema:\n" : "\nRespond with a single JSON object that matches this JSON schema (include \"confidence\", a number from 0 to 1):\n")
               .Append(schema).Append('\n');
+        contractEnd = sb.Length;
         if (p.FailureContext is { Length: > 0 } fc)
             sb.Append(gemini ? "\n**Your previous answer was rejected:**\n" : "\nYour previous answer was rejected:\n").Append(fc).Append("\nFix the problem and answer again.\n");
-        var end = sb.Length;
-        while (end > 0 && char.IsWhiteSpace(sb[end - 1])) end--;
-        var text = sb.ToString(0, end);
-        if (sb.Capacity <= 16 * 1024) t_builder = sb;
-        return text;
+        return sb;
     }
 
 }

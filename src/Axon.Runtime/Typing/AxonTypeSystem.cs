@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Axon.Runtime.Model;
@@ -26,6 +27,7 @@ public sealed class AxonTypeSystem
     private readonly Dictionary<string, TypeDefinition> _types = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonElement?> _schemaCache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _schemaTextCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Shape> _shapeCache = new(StringComparer.Ordinal);
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (JsonElement Schema, string Text)> ProbeCache = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
@@ -223,35 +225,49 @@ public sealed class AxonTypeSystem
     /// </summary>
     public IReadOnlyList<string> Validate(JsonNode? value, string typeName)
     {
-        var violations = new List<string>();
-        if (IsText(typeName)) return violations;
-        if (value is not JsonObject obj)
-        {
-            violations.Add($"Expected structured output (object) for type '{typeName}', but got {(value is null ? "text" : value.GetValueKind().ToString().ToLowerInvariant())}.");
-            return violations;
-        }
+        if (IsText(typeName)) return [];
+        if (value is not JsonObject)
+            return [$"Expected structured output (object) for type '{typeName}', but got {(value is null ? "text" : value.GetValueKind().ToString().ToLowerInvariant())}."];
+        // One validator, over JsonElement: a node (from the validate construct or user code) is converted first.
+        return Validate(JsonSerializer.SerializeToElement(value), typeName);
+    }
+
+    /// <summary>
+    /// Validates <paramref name="value"/> against the output type without materialising a
+    /// <see cref="JsonNode"/> tree; a valid value allocates nothing. Returns the violations (empty = valid).
+    /// </summary>
+    public IReadOnlyList<string> Validate(JsonElement value, string typeName)
+    {
+        if (IsText(typeName)) return [];
+        if (value.ValueKind != JsonValueKind.Object)
+            return [$"Expected structured output (object) for type '{typeName}', but got {value.ValueKind.ToString().ToLowerInvariant()}."];
+        List<string>? violations = null;
         // Epistemic declarations: a subtype is fine, a different epistemic type is excluded.
-        var declared = (obj["type"] ?? obj["_type"]) is JsonValue tv && tv.TryGetValue<string>(out var ds) ? ds : null;
-        if (declared is not null && declared != typeName && (EpistemicTypes.Contains(typeName) || _types.ContainsKey(typeName) || BuiltinRanges.ContainsKey(typeName)))
+        var hasDeclared = (value.TryGetProperty("type", out var tv) && tv.ValueKind != JsonValueKind.Null)
+            || (value.TryGetProperty("_type", out tv) && tv.ValueKind != JsonValueKind.Null);
+        if (hasDeclared && tv.ValueKind == JsonValueKind.String && !tv.ValueEquals(typeName)
+            && (EpistemicTypes.Contains(typeName) || _types.ContainsKey(typeName) || BuiltinRanges.ContainsKey(typeName)))
         {
+            var declared = tv.GetString()!;
             if (EpistemicTypes.Contains(typeName) && EpistemicTypes.Contains(declared))
             {
                 if (!IsEpistemicSubtype(declared, typeName))
-                    violations.Add($"Epistemic type mismatch: expected '{typeName}' but output declares '{declared}'. These types are mutually exclusive.");
+                    (violations ??= []).Add($"Epistemic type mismatch: expected '{typeName}' but output declares '{declared}'. These types are mutually exclusive.");
             }
-            else if (!EpistemicTypes.Contains(typeName) && _types.ContainsKey(typeName) && !_types[typeName].Fields.Any(f => f.Name == "type"))
+            else if (!EpistemicTypes.Contains(typeName) && _types.TryGetValue(typeName, out var t) && !t.Fields.Any(f => f.Name == "type"))
             {
-                violations.Add($"Type mismatch: expected '{typeName}' but output declares '{declared}'.");
+                (violations ??= []).Add($"Type mismatch: expected '{typeName}' but output declares '{declared}'.");
             }
         }
-        var schema = GetOutputSchema(typeName);
-        if (schema is { } s) ValidateNode(obj, s, new PathSegment(null, "$", -1), violations);
-        if (_types.TryGetValue(typeName, out var user) && user.WhereExpression.Length > 0 && violations.Count == 0)
+        // A silent pass first (the common case, no paths or messages built); the reporting pass only for a failure.
+        if (ShapeOf(typeName) is { } shape && !Check(value, shape, null, null))
+            Check(value, shape, new PathSegment(null, "$", -1), violations ??= []);
+        if (violations is null && _types.TryGetValue(typeName, out var user) && user.WhereExpression.Length > 0)
         {
-            var result = WhereExpression.Evaluate(user.WhereExpression, obj);
-            if (result == false) violations.Add($"Value does not satisfy 'where {user.WhereExpression}'.");
+            var result = WhereExpression.Evaluate(user.WhereExpression, JsonObject.Create(value)!);
+            if (result == false) (violations ??= []).Add($"Value does not satisfy 'where {user.WhereExpression}'.");
         }
-        return violations;
+        return violations ?? (IReadOnlyList<string>)[];
     }
 
     private static bool IsEpistemicSubtype(string child, string parent) => (child, parent) switch
@@ -263,101 +279,217 @@ public sealed class AxonTypeSystem
         _ => false,
     };
 
-    private static void ValidateNode(JsonNode? node, JsonElement schema, PathSegment path, List<string> violations)
+    private Shape? ShapeOf(string typeName)
     {
-        if (schema.TryGetProperty("anyOf", out var anyOf))
+        if (GetOutputSchema(typeName) is not { } schema) return null;
+        lock (_gate)
         {
-            foreach (var alt in anyOf.EnumerateArray())
-            {
-                var tmp = new List<string>();
-                ValidateNode(node, alt, path, tmp);
-                if (tmp.Count == 0) return;
-            }
-            violations.Add($"{path}: value does not match any allowed shape.");
-            return;
-        }
-        if (!schema.TryGetProperty("type", out var typeEl)) return;
-        if (node is null)
-        {
-            if (!Allows(typeEl, "null")) violations.Add($"{path}: is null.");
-            return;
-        }
-        switch (node)
-        {
-            case JsonObject o when Allows(typeEl, "object"):
-                if (schema.TryGetProperty("required", out var req))
-                {
-                    List<string>? missing = null;
-                    foreach (var r in req.EnumerateArray())
-                    {
-                        var name = r.GetString()!;
-                        if (!o.ContainsKey(name) && !IsOptional(schema, name)) (missing ??= []).Add(name);
-                    }
-                    if (missing is not null)
-                        violations.Add($"Missing required fields: [{string.Join(", ", missing)}] at {path}. Present fields: [{string.Join(", ", o.Select(p => p.Key))}].");
-                }
-                if (schema.TryGetProperty("properties", out var props))
-                    foreach (var p in props.EnumerateObject())
-                        if (o.TryGetPropertyValue(p.Name, out var child)) ValidateNode(child, p.Value, new PathSegment(path, p.Name, -1), violations);
-                return;
-            case JsonArray a when Allows(typeEl, "array"):
-                if (schema.TryGetProperty("items", out var items))
-                    for (var i = 0; i < a.Count; i++) ValidateNode(a[i], items, new PathSegment(path, null, i), violations);
-                return;
-            case JsonValue v:
-                var kind = v.GetValueKind();
-                if (kind == JsonValueKind.String && Allows(typeEl, "string"))
-                {
-                    if (schema.TryGetProperty("enum", out var en))
-                    {
-                        var text = v.GetValue<string>();
-                        var found = false;
-                        foreach (var e in en.EnumerateArray()) found |= e.ValueEquals(text);
-                        if (!found) violations.Add($"{path}: '{text}' is not one of the allowed values.");
-                    }
-                    return;
-                }
-                if (kind is JsonValueKind.True or JsonValueKind.False && Allows(typeEl, "boolean")) return;
-                var isNumber = Allows(typeEl, "number");
-                if (kind == JsonValueKind.Number && (isNumber || Allows(typeEl, "integer")))
-                {
-                    var d = v.GetValue<double>();
-                    if (!isNumber && Math.Abs(d - Math.Round(d)) > 1e-9)
-                        violations.Add($"{path}: {Fmt(d)} is not an integer.");
-                    if (schema.TryGetProperty("minimum", out var min) && d < min.GetDouble())
-                        violations.Add($"Value {Fmt(d)} is below minimum {Fmt(min.GetDouble())} at {path}.");
-                    if (schema.TryGetProperty("maximum", out var max) && d > max.GetDouble())
-                        violations.Add($"Value {Fmt(d)} exceeds maximum {Fmt(max.GetDouble())} at {path}.");
-                    return;
-                }
-                violations.Add($"{path}: expected {Kinds(typeEl)}, got {kind.ToString().ToLowerInvariant()}.");
-                return;
-            default:
-                violations.Add($"{path}: expected {Kinds(typeEl)}, got {node.GetValueKind().ToString().ToLowerInvariant()}.");
-                return;
+            if (!_shapeCache.TryGetValue(typeName, out var shape)) _shapeCache[typeName] = shape = Shape.Compile(schema);
+            return shape;
         }
     }
 
-    /// <summary>A JSON path built only when a violation is reported (validation runs on every typed output).</summary>
+    /// <summary>
+    /// Checks <paramref name="node"/> against <paramref name="schema"/>. With <paramref name="violations"/>
+    /// null it stops at the first problem and allocates nothing; otherwise it reports every problem with its path.
+    /// </summary>
+    private static bool Check(JsonElement node, Shape schema, PathSegment? path, List<string>? violations)
+    {
+        if (schema.AnyOf is { } anyOf)
+        {
+            foreach (var alt in anyOf)
+                if (Check(node, alt, null, null)) return true;
+            violations?.Add($"{path}: value does not match any allowed shape.");
+            return false;
+        }
+        if (!schema.HasType) return true; // no "type": anything goes
+        var kind = node.ValueKind;
+        if (kind == JsonValueKind.Null)
+        {
+            if (schema.Allows(Kind.Null)) return true;
+            violations?.Add($"{path}: is null.");
+            return false;
+        }
+        var ok = true;
+        switch (kind)
+        {
+            case JsonValueKind.Object when schema.Allows(Kind.Object):
+                if (FirstDuplicate(node) is { } duplicate)
+                {
+                    if (violations is null) return false;
+                    violations.Add($"{path}: property '{duplicate}' appears more than once.");
+                    ok = false;
+                }
+                List<string>? missing = null;
+                foreach (var name in schema.Required)
+                {
+                    if (node.TryGetProperty(name, out _)) continue;
+                    if (violations is null) return false;
+                    (missing ??= []).Add(name);
+                }
+                if (missing is not null)
+                {
+                    ok = false;
+                    violations!.Add($"Missing required fields: [{string.Join(", ", missing)}] at {path}. Present fields: [{string.Join(", ", node.EnumerateObject().Select(p => p.Name))}].");
+                }
+                foreach (var (name, shape) in schema.Properties)
+                    if (node.TryGetProperty(name, out var child) && !Check(child, shape, violations is null ? null : new PathSegment(path, name, -1), violations))
+                    {
+                        if (violations is null) return false;
+                        ok = false;
+                    }
+                return ok;
+            case JsonValueKind.Array when schema.Allows(Kind.Array):
+                if (schema.Items is { } items)
+                {
+                    var i = 0;
+                    foreach (var item in node.EnumerateArray())
+                    {
+                        if (!Check(item, items, violations is null ? null : new PathSegment(path, null, i), violations))
+                        {
+                            if (violations is null) return false;
+                            ok = false;
+                        }
+                        i++;
+                    }
+                }
+                return ok;
+            case JsonValueKind.String when schema.Allows(Kind.String):
+                if (schema.Enum is { } allowed)
+                {
+                    var found = false;
+                    foreach (var e in allowed) found |= node.ValueEquals(e);
+                    if (!found)
+                    {
+                        violations?.Add($"{path}: '{node.GetString()}' is not one of the allowed values.");
+                        return false;
+                    }
+                }
+                return true;
+            case JsonValueKind.True or JsonValueKind.False when schema.Allows(Kind.Boolean):
+                return true;
+            case JsonValueKind.Number when schema.Allows(Kind.Number) || schema.Allows(Kind.Integer):
+                var d = node.GetDouble();
+                if (!schema.Allows(Kind.Number) && Math.Abs(d - Math.Round(d)) > 1e-9)
+                {
+                    if (violations is null) return false;
+                    violations.Add($"{path}: {Fmt(d)} is not an integer.");
+                    ok = false;
+                }
+                if (schema.Minimum is { } min && d < min)
+                {
+                    if (violations is null) return false;
+                    violations.Add($"Value {Fmt(d)} is below minimum {Fmt(min)} at {path}.");
+                    ok = false;
+                }
+                if (schema.Maximum is { } max && d > max)
+                {
+                    violations?.Add($"Value {Fmt(d)} exceeds maximum {Fmt(max)} at {path}.");
+                    ok = false;
+                }
+                return ok;
+            default:
+                violations?.Add($"{path}: expected {schema.KindsText}, got {kind.ToString().ToLowerInvariant()}.");
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// The first property name that appears twice in <paramref name="obj"/>, or null. The parser keeps
+    /// duplicates, but a <see cref="JsonObject"/> over them throws when read, so such output is invalid.
+    /// Allocates only for a duplicate, or for names written with escapes.
+    /// </summary>
+    private static string? FirstDuplicate(JsonElement obj)
+    {
+        var i = 0;
+        foreach (var p in obj.EnumerateObject())
+        {
+            var raw = JsonMarshal.GetRawUtf8PropertyName(p);
+            var escaped = raw.IndexOf((byte)'\\') >= 0;
+            var j = 0;
+            foreach (var q in obj.EnumerateObject())
+            {
+                if (j++ == i) break;
+                if (escaped ? q.NameEquals(p.Name) : q.NameEquals(raw)) return p.Name;
+            }
+            i++;
+        }
+        return null;
+    }
+
+    /// <summary>A JSON path built only when a violation is reported.</summary>
     private sealed class PathSegment(PathSegment? parent, string? name, int index)
     {
         public override string ToString() =>
             parent is null ? name ?? "$" : index >= 0 ? $"{parent}[{index}]" : $"{parent}.{name}";
     }
 
-    private static bool Allows(JsonElement typeEl, string kind)
+    [Flags]
+    private enum Kind
     {
-        if (typeEl.ValueKind == JsonValueKind.String) return typeEl.ValueEquals(kind);
-        if (typeEl.ValueKind != JsonValueKind.Array) return false;
-        foreach (var k in typeEl.EnumerateArray()) if (k.ValueEquals(kind)) return true;
-        return false;
+        None = 0, Null = 1, Object = 2, Array = 4, String = 8, Number = 16, Integer = 32, Boolean = 64,
     }
 
-    private static string Kinds(JsonElement typeEl) =>
-        typeEl.ValueKind == JsonValueKind.Array ? string.Join(" or ", typeEl.EnumerateArray().Select(e => e.GetString())) : typeEl.GetString() ?? "";
+    /// <summary>
+    /// A JSON schema compiled once per output type: checking a value then needs no schema look-ups
+    /// and no property-name strings.
+    /// </summary>
+    private sealed class Shape
+    {
+        public Shape[]? AnyOf { get; private init; }
+        public bool HasType { get; private init; }
+        public Kind Kinds { get; private init; }
+        public string KindsText { get; private init; } = "";
+        /// <summary>Required properties that are not optional (an <c>anyOf</c> property may be left out).</summary>
+        public string[] Required { get; private init; } = [];
+        public (string Name, Shape Shape)[] Properties { get; private init; } = [];
+        public Shape? Items { get; private init; }
+        public string[]? Enum { get; private init; }
+        public double? Minimum { get; private init; }
+        public double? Maximum { get; private init; }
 
-    private static bool IsOptional(JsonElement objectSchema, string property) =>
-        objectSchema.TryGetProperty("properties", out var props) && props.TryGetProperty(property, out var p) && p.TryGetProperty("anyOf", out _);
+        public bool Allows(Kind kind) => (Kinds & kind) != 0;
+
+        public static Shape Compile(JsonElement schema)
+        {
+            if (schema.TryGetProperty("anyOf", out var anyOf))
+                return new Shape { AnyOf = anyOf.EnumerateArray().Select(Compile).ToArray() };
+            if (!schema.TryGetProperty("type", out var typeEl)) return new Shape();
+            var names = typeEl.ValueKind == JsonValueKind.Array
+                ? typeEl.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray()
+                : typeEl.ValueKind == JsonValueKind.String ? [typeEl.GetString()!] : [];
+            var kinds = Kind.None;
+            foreach (var n in names)
+                kinds |= n switch
+                {
+                    "null" => Kind.Null, "object" => Kind.Object, "array" => Kind.Array, "string" => Kind.String,
+                    "number" => Kind.Number, "integer" => Kind.Integer, "boolean" => Kind.Boolean, _ => Kind.None,
+                };
+            var properties = new List<(string, Shape)>();
+            var optional = new HashSet<string>(StringComparer.Ordinal);
+            if (schema.TryGetProperty("properties", out var props))
+                foreach (var p in props.EnumerateObject())
+                {
+                    properties.Add((p.Name, Compile(p.Value)));
+                    if (p.Value.TryGetProperty("anyOf", out _)) optional.Add(p.Name);
+                }
+            var required = schema.TryGetProperty("required", out var req)
+                ? req.EnumerateArray().Select(r => r.GetString()!).Where(r => !optional.Contains(r)).ToArray()
+                : [];
+            return new Shape
+            {
+                HasType = true,
+                Kinds = kinds,
+                KindsText = string.Join(" or ", names),
+                Required = required,
+                Properties = [.. properties],
+                Items = schema.TryGetProperty("items", out var items) ? Compile(items) : null,
+                Enum = schema.TryGetProperty("enum", out var en) ? en.EnumerateArray().Select(e => e.GetString()!).ToArray() : null,
+                Minimum = schema.TryGetProperty("minimum", out var min) ? min.GetDouble() : null,
+                Maximum = schema.TryGetProperty("maximum", out var max) ? max.GetDouble() : null,
+            };
+        }
+    }
 
     private static string Fmt(double d) => d.ToString("0.0##############", CultureInfo.InvariantCulture);
 
@@ -372,5 +504,19 @@ public sealed class AxonTypeSystem
             if (v.TryGetValue<string>(out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out d)) return d;
         }
         return null;
+    }
+
+    /// <summary>Reads <c>confidence</c> (or <c>_confidence</c>) from a structured output, without building nodes.</summary>
+    public static double? ReadConfidence(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object) return null;
+        if (!(value.TryGetProperty("confidence", out var c) && c.ValueKind != JsonValueKind.Null)
+            && !value.TryGetProperty("_confidence", out c)) return null;
+        return c.ValueKind switch
+        {
+            JsonValueKind.Number when c.TryGetDouble(out var d) => d,
+            JsonValueKind.String when double.TryParse(c.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+            _ => null,
+        };
     }
 }

@@ -19,20 +19,42 @@ public static class LenientJson
     /// <summary>Tries to find and parse the first JSON object or array in <paramref name="text"/>.</summary>
     public static bool TryParse(string? text, out JsonNode? value)
     {
-        value = null;
+        value = TryParseElement(text, out var element) ? ToNode(element) : null;
+        return value is not null;
+    }
+
+    /// <summary>
+    /// Tries to find and parse the first JSON object or array in <paramref name="text"/>, as a
+    /// <see cref="JsonElement"/> that owns its data (reading it builds no node tree).
+    /// </summary>
+    public static bool TryParseElement(string? text, out JsonElement value)
+    {
+        value = default;
         if (string.IsNullOrWhiteSpace(text)) return false;
-        var span = text.AsSpan().Trim();
-        // Whole text first: the common case when structured output is native.
-        if (span.Length > 0 && (span[0] == '{' || span[0] == '[') && TryParseExact(span.Length == text.Length ? text : span.ToString(), out value)) return true;
+        // Whole text first: the common case when structured output is native. The parser skips
+        // surrounding whitespace itself, so the text is not trimmed into a copy.
+        if (text.AsSpan().TrimStart()[0] is '{' or '[' && TryParseExact(text, out value)) return true;
 
         var fenced = StripFence(text);
         if (fenced is not null && TryExtract(fenced, out value)) return true;
         return TryExtract(text, out value);
     }
 
-    private static bool TryExtract(string text, out JsonNode? value)
+    /// <summary>
+    /// The node of a parsed object or array. It is backed by the element and builds its children only
+    /// when they are first read (the same node <see cref="JsonNode.Parse(string, JsonNodeOptions?, JsonDocumentOptions)"/> returns).
+    /// </summary>
+    public static JsonNode? ToNode(JsonElement element) => element.ValueKind switch
     {
-        value = null;
+        JsonValueKind.Object => JsonObject.Create(element),
+        JsonValueKind.Array => JsonArray.Create(element),
+        JsonValueKind.Undefined or JsonValueKind.Null => null,
+        _ => JsonValue.Create(element),
+    };
+
+    private static bool TryExtract(string text, out JsonElement value)
+    {
+        value = default;
         for (var start = 0; start < text.Length; start++)
         {
             var c = text[start];
@@ -44,16 +66,16 @@ public static class LenientJson
         return false;
     }
 
-    private static bool TryParseExact(string candidate, out JsonNode? value)
+    private static bool TryParseExact(string candidate, out JsonElement value)
     {
         try
         {
-            value = JsonNode.Parse(candidate, documentOptions: Options);
-            return value is not null;
+            value = JsonElement.Parse(candidate, Options);
+            return true;
         }
         catch (JsonException)
         {
-            value = null;
+            value = default;
             return false;
         }
     }

@@ -71,6 +71,26 @@ public sealed class ProviderWireTests
 
     [Theory]
     [MemberData(nameof(Backends))]
+    public async Task A_user_prompt_in_text_parts_reaches_the_model_as_that_text(string backend)
+    {
+        // The executor sends a typed step's output contract as its own text part.
+        await using var emulator = CreateEmulator(backend);
+        using var client = CreateClient(emulator);
+        var prompt = ProviderEmulator.UserPrompt;
+        ChatMessage[] messages =
+        [
+            new(ChatRole.System, ProviderEmulator.SystemPrompt),
+            new(ChatRole.User, [new TextContent(prompt[..12]), new TextContent(prompt[12..20]), new TextContent(prompt[20..])]),
+        ];
+
+        var response = await client.GetResponseAsync(messages, FlowStep.Options(), Token);
+
+        AssertShape(emulator);
+        Assert.Equal(ProviderEmulator.PlainText, response.Text);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
     public async Task Tool_declarations_go_out_and_tool_calls_come_back(string backend)
     {
         await using var emulator = CreateEmulator(backend);

@@ -31,7 +31,7 @@ public sealed class BedrockEmulator : ProviderEmulator
         Expect(problems, body.GetProperty("system")[0].GetProperty("text").GetString() == SystemPrompt, "system[0].text");
         var messages = body.GetProperty("messages");
         Expect(problems, messages.GetArrayLength() == (scenario == Scenario.ToolResult ? 3 : 1) && messages[0].GetProperty("role").GetString() == "user"
-                         && messages[0].GetProperty("content")[0].GetProperty("text").GetString() == UserPrompt, "messages: one user message");
+                         && TextOf(messages[0].GetProperty("content")) == UserPrompt, "messages: one user message");
         var config = body.GetProperty("inferenceConfig");
         Expect(problems, config.GetProperty("maxTokens").GetInt32() == 256 && Near(config.GetProperty("temperature"), 0.2)
                          && Near(config.GetProperty("topP"), 0.9), "inferenceConfig maxTokens/temperature/topP");
