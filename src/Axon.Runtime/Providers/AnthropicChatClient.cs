@@ -45,7 +45,11 @@ internal sealed class AnthropicChatClient(ProviderContext context, HttpClient ht
                 switch (c)
                 {
                     case TextContent t when t.Text.Length > 0:
-                        message.Content.Add(new AnthropicBlock { Type = "text", Text = t.Text });
+                        // Consecutive text parts (a typed step's prompt and its output contract) form one block, as one prompt.
+                        if (message.Content.Count > 0 && message.Content[^1] is { Type: "text" } previous)
+                            previous.Text += t.Text;
+                        else
+                            message.Content.Add(new AnthropicBlock { Type = "text", Text = t.Text });
                         break;
                     case FunctionCallContent fc:
                         message.Content.Add(new AnthropicBlock { Type = "tool_use", Id = fc.CallId, Name = fc.Name, Input = ChatMapping.ArgumentsElement(fc.Arguments) });

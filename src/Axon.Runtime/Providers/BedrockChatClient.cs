@@ -42,7 +42,11 @@ internal sealed class BedrockChatClient(ProviderContext context, HttpClient http
                 switch (c)
                 {
                     case TextContent t when t.Text.Length > 0:
-                        message.Content.Add(new BedrockContent { Text = t.Text });
+                        // Consecutive text parts (a typed step's prompt and its output contract) form one block, as one prompt.
+                        if (message.Content.Count > 0 && message.Content[^1] is { Text: not null, ToolUse: null, ToolResult: null } previous)
+                            previous.Text += t.Text;
+                        else
+                            message.Content.Add(new BedrockContent { Text = t.Text });
                         break;
                     case FunctionCallContent fc:
                         message.Content.Add(new BedrockContent

@@ -33,7 +33,11 @@ internal sealed class GeminiChatClient(ProviderContext context, HttpClient http,
                 switch (c)
                 {
                     case TextContent t when t.Text.Length > 0:
-                        content.Parts.Add(new GeminiPart { Text = t.Text });
+                        // Consecutive text parts (a typed step's prompt and its output contract) form one part, as one prompt.
+                        if (content.Parts.Count > 0 && content.Parts[^1] is { Text: not null, FunctionCall: null, FunctionResponse: null } previous)
+                            previous.Text += t.Text;
+                        else
+                            content.Parts.Add(new GeminiPart { Text = t.Text });
                         break;
                     case FunctionCallContent fc:
                         content.Parts.Add(new GeminiPart

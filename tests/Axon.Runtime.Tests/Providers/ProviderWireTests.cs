@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -87,6 +88,23 @@ public sealed class ProviderWireTests
 
         AssertShape(emulator);
         Assert.Equal(ProviderEmulator.PlainText, response.Text);
+        // One prompt stays one text value on the wire, in block-based formats too.
+        var body = emulator.Server.Requests.Last().Json();
+        var texts = new List<string>();
+        Collect(body, texts);
+        Assert.Contains(prompt, texts);
+    }
+
+    private static void Collect(JsonElement e, List<string> texts)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+            foreach (var p in e.EnumerateObject())
+                if (p.Value.ValueKind == JsonValueKind.String) texts.Add(p.Value.GetString()!);
+                else Collect(p.Value, texts);
+        else if (e.ValueKind == JsonValueKind.Array)
+            foreach (var item in e.EnumerateArray())
+                if (item.ValueKind == JsonValueKind.String) texts.Add(item.GetString()!);
+                else Collect(item, texts);
     }
 
     [Theory]
