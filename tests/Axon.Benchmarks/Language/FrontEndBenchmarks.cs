@@ -1,5 +1,8 @@
 using System.Text;
+using Antlr4.Runtime;
+using Antlr4.Runtime.Atn;
 using Axon.Language;
+using Axon.Language.Parsing;
 using BenchmarkDotNet.Attributes;
 
 namespace Axon.Benchmarks.Language;
@@ -27,6 +30,32 @@ public class FrontEndBenchmarks
             throw new InvalidOperationException("The generated program must be valid: " + check.Errors.FirstOrDefault()?.Message);
     }
 
-    [Benchmark(Description = "lex+parse+check+IR, 1 MB")]
+    [Benchmark(Baseline = true, Description = "lex+parse+check+IR, 1 MB")]
     public object Compile() => AxonCompiler.Compile(_source).Ir!;
+
+    // The floor under the front end: the ANTLR-generated lexer and parser alone on the same text, with
+    // our char stream and SLL prediction, no AST, checks or IR. If these cannot reach the target, no
+    // amount of work above them can.
+
+    [Benchmark(Description = "floor: ANTLR lexer only")]
+    public int AntlrLexOnly() => Tokens().Size;
+
+    [Benchmark(Description = "floor: ANTLR lexer+parser, no parse tree")]
+    public object AntlrParseWithoutTree()
+    {
+        var parser = new AxonParser(Tokens(), TextWriter.Null, TextWriter.Null) { BuildParseTree = false };
+        parser.RemoveErrorListeners();
+        parser.Interpreter.PredictionMode = PredictionMode.SLL;
+        parser.ErrorHandler = new BailErrorStrategy();
+        return parser.program();
+    }
+
+    private CommonTokenStream Tokens()
+    {
+        var lexer = new AxonLexer(new LexerCharStream(_source), TextWriter.Null, TextWriter.Null);
+        lexer.RemoveErrorListeners();
+        var tokens = new CommonTokenStream(lexer);
+        tokens.Fill();
+        return tokens;
+    }
 }
