@@ -123,4 +123,34 @@ public static class AxonSourceGenerator
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// The same program with the letters of every string literal and comment in Cyrillic: prose in most of the
+    /// world's languages is non-ASCII, which ANTLR's lexer does not cache (see LexerCharStream).
+    /// </summary>
+    public static string WithNonAsciiProse(string program)
+    {
+        var chars = program.ToCharArray();
+        bool inString = false, inComment = false;
+        for (int i = 0; i < chars.Length; i++)
+        {
+            char c = chars[i];
+            if (inComment)
+            {
+                if (c == '\n') inComment = false;
+                else chars[i] = Cyrillic(c);
+            }
+            else if (inString)
+            {
+                if (c == '\\') i++; // keep escapes intact
+                else if (c == '"') inString = false;
+                else chars[i] = Cyrillic(c);
+            }
+            else if (c == '"') inString = true;
+            else if (c == '/' && i + 1 < chars.Length && chars[i + 1] == '/') { inComment = true; i++; }
+        }
+        return new string(chars);
+    }
+
+    private static char Cyrillic(char c) => c is >= 'a' and <= 'z' ? (char)('а' + (c - 'a')) : c;
 }

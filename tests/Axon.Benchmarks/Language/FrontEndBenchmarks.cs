@@ -16,6 +16,7 @@ namespace Axon.Benchmarks.Language;
 public class FrontEndBenchmarks
 {
     private string _source = "";
+    private string _nonAsciiSource = "";
 
     /// <summary>Bytes of UTF-8 source per operation, read by the MB/s column.</summary>
     public static int SourceBytes { get; private set; }
@@ -25,6 +26,9 @@ public class FrontEndBenchmarks
     {
         _source = AxonSourceGenerator.Generate(1_000_000);
         SourceBytes = Encoding.UTF8.GetByteCount(_source);
+        _nonAsciiSource = AxonSourceGenerator.WithNonAsciiProse(_source);
+        if (!AxonCompiler.Compile(_nonAsciiSource).Success)
+            throw new InvalidOperationException("The non-ASCII variant must be valid too.");
         var check = AxonCompiler.Compile(_source);
         if (!check.Success || check.Ir == null)
             throw new InvalidOperationException("The generated program must be valid: " + check.Errors.FirstOrDefault()?.Message);
@@ -32,6 +36,10 @@ public class FrontEndBenchmarks
 
     [Benchmark(Baseline = true, Description = "lex+parse+check+IR, 1 MB")]
     public object Compile() => AxonCompiler.Compile(_source).Ir!;
+
+    /// <summary>The same program with its strings and comments in Cyrillic (MB/s counts the ASCII size).</summary>
+    [Benchmark(Description = "lex+parse+check+IR, 1 MB, Cyrillic prose")]
+    public object CompileNonAsciiProse() => AxonCompiler.Compile(_nonAsciiSource).Ir!;
 
     // The floor under the front end: the ANTLR-generated lexer and parser alone on the same text, with
     // our char stream and SLL prediction, no AST, checks or IR. If these cannot reach the target, no
