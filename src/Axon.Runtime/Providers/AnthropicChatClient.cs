@@ -18,8 +18,8 @@ namespace Axon.Runtime.Providers;
 /// blocks must set; and it sends the key as <c>Authorization: Bearer</c> instead of the documented
 /// <c>x-api-key</c>. Both were verified on the wire against the loopback emulator.
 /// </remarks>
-internal sealed class AnthropicChatClient(ProviderContext context, HttpClient http, Uri host, string model, int defaultMaxTokens)
-    : HttpChatClientBase(context, http, new Uri(host, "v1/messages"), model)
+internal sealed class AnthropicChatClient(ProviderContext context, ProviderTransport transport, Uri host, string model, int defaultMaxTokens)
+    : HttpChatClientBase(context, transport, new Uri(host, "v1/messages"), model)
 {
     public const string ApiVersion = "2023-06-01";
 

@@ -11,8 +11,8 @@ namespace Axon.Runtime.Providers;
 /// <c>/converse-stream</c>) with a Bedrock API key sent as <c>Authorization: Bearer</c>, which needs
 /// no SigV4 signing. Structured output is done by forcing a tool whose input schema is the answer's.
 /// </summary>
-internal sealed class BedrockChatClient(ProviderContext context, HttpClient http, Uri endpoint, string model, int defaultMaxTokens)
-    : HttpChatClientBase(context, http, endpoint, model)
+internal sealed class BedrockChatClient(ProviderContext context, ProviderTransport transport, Uri endpoint, string model, int defaultMaxTokens)
+    : HttpChatClientBase(context, transport, endpoint, model)
 {
     private Uri ModelUri(ChatOptions? options, string action) =>
         new(Endpoint, $"model/{Uri.EscapeDataString(options?.ModelId ?? Model)}/{action}");

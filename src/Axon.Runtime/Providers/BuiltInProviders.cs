@@ -74,19 +74,19 @@ internal static class BuiltInProviders
     [
         (AnthropicDescriptor, CreateAnthropic),
         (OpenAIDescriptor, CreateOpenAI),
-        (GeminiDescriptor, o => CreateHttp(GeminiDescriptor, o, (ctx, http, baseUri) => new GeminiChatClient(ctx, http, baseUri, o.Model!),
-            http => AddHeader(http, "x-goog-api-key", o.ApiKey))),
-        (OllamaDescriptor, o => CreateHttp(OllamaDescriptor, o, (ctx, http, baseUri) => new OllamaChatClient(ctx, http, baseUri, o.Model!), null)),
+        (GeminiDescriptor, o => CreateHttp(GeminiDescriptor, o, (ctx, transport, baseUri) => new GeminiChatClient(ctx, transport, baseUri, o.Model!),
+            transport => transport.AddHeader("x-goog-api-key", o.ApiKey!))),
+        (OllamaDescriptor, o => CreateHttp(OllamaDescriptor, o, (ctx, transport, baseUri) => new OllamaChatClient(ctx, transport, baseUri, o.Model!), null)),
         (AzureOpenAIDescriptor, CreateAzure),
         (BedrockDescriptor, o => CreateHttp(BedrockDescriptor, o,
-            (ctx, http, baseUri) => new BedrockChatClient(ctx, http, baseUri, o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens),
-            http => AddHeader(http, "Authorization", "Bearer " + o.ApiKey))),
+            (ctx, transport, baseUri) => new BedrockChatClient(ctx, transport, baseUri, o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens),
+            transport => transport.AddHeader("Authorization", "Bearer " + o.ApiKey))),
         (CustomDescriptor, o => CreateHttp(CustomDescriptor, o,
-            (ctx, http, baseUri) => new OpenAICompatibleChatClient(ctx, http, new Uri(baseUri, "chat/completions"), o.Model!, sendModel: true),
-            http =>
+            (ctx, transport, baseUri) => new OpenAICompatibleChatClient(ctx, transport, new Uri(baseUri, "chat/completions"), o.Model!, sendModel: true),
+            transport =>
             {
                 if (!string.IsNullOrEmpty(o.ApiKey))
-                    AddHeader(http, "Authorization", "Bearer " + o.ApiKey);
+                    transport.AddHeader("Authorization", "Bearer " + o.ApiKey);
             })),
     ];
 
@@ -101,26 +101,22 @@ internal static class BuiltInProviders
         return uri;
     }
 
-    private static (ProviderContext Context, HttpClient Http) Transport(AxonProviderDescriptor d, AxonProviderOptions o)
-    {
-        var timeout = o.Timeout ?? DefaultTimeout;
-        var context = new ProviderContext(d.Name, d.DisplayName, timeout, o.LoggerFactory?.CreateLogger("Axon.Providers." + d.Name), o.ApiKey);
-        var inner = o.HttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        // A caller's handler stays the caller's: the HttpClient only disposes the chain it created.
-        var http = new HttpClient(new ProviderHttpHandler(context, inner), disposeHandler: o.HttpHandler is null)
-        {
-            Timeout = Timeout.InfiniteTimeSpan, // ProviderHttpHandler owns timeouts (and classifies them)
-        };
-        return (context, http);
-    }
+    private static ProviderContext Context(AxonProviderDescriptor d, AxonProviderOptions o) =>
+        new(d.Name, d.DisplayName, o.Timeout ?? DefaultTimeout, o.LoggerFactory?.CreateLogger("Axon.Providers." + d.Name), o.ApiKey);
+
+    private static HttpMessageHandler Handler(AxonProviderOptions o) =>
+        o.HttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+
+    // A caller's handler stays the caller's: only a handler created here is disposed with the client.
+    private static ProviderTransport Transport(AxonProviderOptions o) => new(Handler(o), disposeHandler: o.HttpHandler is null);
 
     private static IChatClient CreateHttp(AxonProviderDescriptor d, AxonProviderOptions o,
-        Func<ProviderContext, HttpClient, Uri, IChatClient> create, Action<HttpClient>? authorize)
+        Func<ProviderContext, ProviderTransport, Uri, IChatClient> create, Action<ProviderTransport>? authorize)
     {
         var baseUri = BaseUri(d, o.BaseUrl);
-        var (context, http) = Transport(d, o);
-        authorize?.Invoke(http);
-        return create(context, http, baseUri);
+        var transport = Transport(o);
+        authorize?.Invoke(transport);
+        return create(Context(d, o), transport, baseUri);
     }
 
     private static IChatClient CreateAzure(AxonProviderOptions o)
@@ -128,16 +124,21 @@ internal static class BuiltInProviders
         var d = AzureOpenAIDescriptor;
         var baseUri = BaseUri(d, o.BaseUrl);
         var url = new Uri(baseUri, $"openai/deployments/{Uri.EscapeDataString(o.Model!)}/chat/completions?api-version={Uri.EscapeDataString(o.ApiVersion!)}");
-        var (context, http) = Transport(d, o);
-        AddHeader(http, "api-key", o.ApiKey);
-        return new OpenAICompatibleChatClient(context, http, url, o.Model!, sendModel: false);
+        var transport = Transport(o);
+        transport.AddHeader("api-key", o.ApiKey!);
+        return new OpenAICompatibleChatClient(Context(d, o), transport, url, o.Model!, sendModel: false);
     }
 
     private static IChatClient CreateOpenAI(AxonProviderOptions o)
     {
         var d = OpenAIDescriptor;
         var baseUri = BaseUri(d, o.BaseUrl);
-        var (context, http) = Transport(d, o);
+        var context = Context(d, o);
+        // The SDK sends through an HttpClient; our handler under it classifies failures as for every backend.
+        var http = new HttpClient(new ProviderHttpHandler(context, Handler(o)), disposeHandler: o.HttpHandler is null)
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // ProviderHttpHandler owns timeouts (and classifies them)
+        };
         var sdkOptions = new OpenAIClientOptions
         {
             Endpoint = new Uri(baseUri.ToString().TrimEnd('/')),
@@ -152,20 +153,12 @@ internal static class BuiltInProviders
     }
 
     private static IChatClient CreateAnthropic(AxonProviderOptions o) => CreateHttp(AnthropicDescriptor, o,
-        (ctx, http, baseUri) => new AnthropicChatClient(ctx, http, baseUri, o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens),
-        http =>
+        (ctx, transport, baseUri) => new AnthropicChatClient(ctx, transport, baseUri, o.Model!, o.DefaultMaxOutputTokens ?? DefaultMaxTokens),
+        transport =>
         {
-            AddHeader(http, "x-api-key", o.ApiKey);
-            AddHeader(http, "anthropic-version", AnthropicChatClient.ApiVersion);
+            transport.AddHeader("x-api-key", o.ApiKey!);
+            transport.AddHeader("anthropic-version", AnthropicChatClient.ApiVersion);
         });
-
-    /// <summary>
-    /// Adds a fixed header to every request. Stored unparsed: a parsed default header is re-parsed and cloned
-    /// under a lock on every send, which cost more than the rest of our request path. (Keys with line breaks
-    /// are refused by the registry before any client is built.)
-    /// </summary>
-    private static void AddHeader(HttpClient http, string name, string? value) =>
-        http.DefaultRequestHeaders.TryAddWithoutValidation(name, value);
 
     /// <summary>An SDK pipeline policy that does nothing: a retry policy with no retries that costs nothing per call.</summary>
     private sealed class PassThroughPolicy : PipelinePolicy

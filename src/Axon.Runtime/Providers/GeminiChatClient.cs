@@ -11,8 +11,8 @@ namespace Axon.Runtime.Providers;
 /// <c>:streamGenerateContent?alt=sse</c>. The key goes in the <c>x-goog-api-key</c> header, not the
 /// <c>?key=</c> query, so it can never leak through a URL in a log or message.
 /// </summary>
-internal sealed class GeminiChatClient(ProviderContext context, HttpClient http, Uri host, string model)
-    : HttpChatClientBase(context, http, host, model)
+internal sealed class GeminiChatClient(ProviderContext context, ProviderTransport transport, Uri host, string model)
+    : HttpChatClientBase(context, transport, host, model)
 {
     private Uri MethodUri(ChatOptions? options, string method) =>
         new(Endpoint, $"v1beta/models/{Uri.EscapeDataString(options?.ModelId ?? Model)}:{method}");

@@ -6,8 +6,8 @@ using Microsoft.Extensions.AI;
 namespace Axon.Runtime.Providers;
 
 /// <summary>Our client for Ollama's native <c>POST /api/chat</c> (NDJSON streaming, <c>format</c> for JSON schema).</summary>
-internal sealed class OllamaChatClient(ProviderContext context, HttpClient http, Uri host, string model)
-    : HttpChatClientBase(context, http, new Uri(host, "api/chat"), model)
+internal sealed class OllamaChatClient(ProviderContext context, ProviderTransport transport, Uri host, string model)
+    : HttpChatClientBase(context, transport, new Uri(host, "api/chat"), model)
 {
     private OllamaRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool stream)
     {

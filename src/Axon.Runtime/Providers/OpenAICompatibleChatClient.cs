@@ -9,12 +9,12 @@ namespace Axon.Runtime.Providers;
 /// <c>api-key</c> header) and for any OpenAI-compatible endpoint (<c>custom</c>, bearer key).
 /// </summary>
 /// <param name="context">Failure wording and classification.</param>
-/// <param name="http">Client whose default headers already carry the auth header.</param>
+/// <param name="transport">The network path; its fixed headers already carry the auth header.</param>
 /// <param name="chatUrl">The full chat-completions URL.</param>
 /// <param name="model">Model (or deployment) name.</param>
 /// <param name="sendModel">False for Azure, where the deployment in the URL selects the model.</param>
-internal sealed class OpenAICompatibleChatClient(ProviderContext context, HttpClient http, Uri chatUrl, string model, bool sendModel)
-    : HttpChatClientBase(context, http, chatUrl, model)
+internal sealed class OpenAICompatibleChatClient(ProviderContext context, ProviderTransport transport, Uri chatUrl, string model, bool sendModel)
+    : HttpChatClientBase(context, transport, chatUrl, model)
 {
     private string? BodyModel => sendModel ? Model : null;
 

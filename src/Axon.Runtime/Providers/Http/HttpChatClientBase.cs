@@ -14,17 +14,18 @@ internal abstract class HttpChatClientBase : IChatClient
 {
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
-    protected HttpChatClientBase(ProviderContext context, HttpClient http, Uri endpoint, string model)
+    private readonly ProviderTransport _transport;
+
+    protected HttpChatClientBase(ProviderContext context, ProviderTransport transport, Uri endpoint, string model)
     {
         Context = context;
-        Http = http;
+        _transport = transport;
         Endpoint = endpoint;
         Model = model;
         Metadata = new ChatClientMetadata(context.Provider, endpoint, model);
     }
 
     protected ProviderContext Context { get; }
-    protected HttpClient Http { get; }
     protected Uri Endpoint { get; }
     protected string Model { get; }
     public ChatClientMetadata Metadata { get; }
@@ -90,7 +91,7 @@ internal abstract class HttpChatClientBase : IChatClient
     protected async Task<TResponse> SendForJsonAsync<TResponse>(BufferedAnswerRequest request, JsonTypeInfo<TResponse> responseType,
         CancellationToken cancellationToken)
     {
-        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        using var response = await _transport.SendAsync(request, Context, cancellationToken).ConfigureAwait(false);
         // Answers are small: buffering then parsing synchronously is cheaper than an async streaming parse.
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         return JsonSerializer.Deserialize(bytes, responseType)
@@ -102,7 +103,7 @@ internal abstract class HttpChatClientBase : IChatClient
         CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = JsonBody(body, requestType) };
-        return await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        return await _transport.SendAsync(request, Context, cancellationToken).ConfigureAwait(false);
     }
 
     public object? GetService(Type serviceType, object? serviceKey = null) =>
@@ -111,5 +112,5 @@ internal abstract class HttpChatClientBase : IChatClient
         : serviceType.IsInstanceOfType(this) ? this
         : null;
 
-    public void Dispose() => Http.Dispose();
+    public void Dispose() => _transport.Dispose();
 }

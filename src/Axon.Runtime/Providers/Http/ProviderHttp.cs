@@ -141,12 +141,14 @@ internal sealed class ProviderInnerException(string message) : Exception(message
 
 /// <summary>
 /// The single place where HTTP failures become <see cref="AxonProviderException"/>s: timeouts, refused or
-/// reset connections, error statuses (with <c>Retry-After</c>) and bodies cut mid-read. It sits under
-/// our own clients and under the vendor SDKs alike, so both classify the same way.
+/// reset connections, error statuses (with <c>Retry-After</c>) and bodies cut mid-read. Our own clients call
+/// it directly over the socket handler; the vendor SDKs reach it through <see cref="ProviderHttpHandler"/>.
 /// </summary>
-internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHandler inner) : DelegatingHandler(inner)
+internal static class ProviderExchange
 {
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/> through <paramref name="inner"/> and classifies what comes back.</summary>
+    public static async Task<HttpResponseMessage> SendAsync(HttpMessageInvoker inner, HttpRequestMessage request, ProviderContext context,
+        CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var uri = request.RequestUri;
@@ -157,7 +159,7 @@ internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHa
         HttpResponseMessage response;
         try
         {
-            response = await base.SendAsync(request, watchdog.Token).ConfigureAwait(false);
+            response = await inner.SendAsync(request, watchdog.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not AxonProviderException)
         {
@@ -194,7 +196,7 @@ internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHa
         }
 
         if (request is BufferedAnswerRequest || IsWholeJsonAnswer(response.Content))
-            return await BufferAsync(response, watchdog, cancellationToken).ConfigureAwait(false);
+            return await BufferAsync(response, context, watchdog, cancellationToken).ConfigureAwait(false);
         watchdog.CancelAfter(Timeout.Infinite);
         response.Content = new GuardedContent(response.Content, context, watchdog);
         return response;
@@ -213,7 +215,8 @@ internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHa
     /// Reads a whole (non-streamed) answer under the same watchdog that waited for its headers, so the
     /// caller gets a buffered body and no per-read guard objects are needed.
     /// </summary>
-    private async Task<HttpResponseMessage> BufferAsync(HttpResponseMessage response, CancellationTokenSource watchdog, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> BufferAsync(HttpResponseMessage response, ProviderContext context, CancellationTokenSource watchdog,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -239,7 +242,26 @@ internal sealed class ProviderHttpHandler(ProviderContext context, HttpMessageHa
 }
 
 /// <summary>
-/// A request whose answer is read whole (not streamed): <see cref="ProviderHttpHandler"/> buffers its body
+/// <see cref="ProviderExchange"/> as a handler, for the vendor SDKs, which send through an <see cref="HttpClient"/>
+/// of ours: they classify failures exactly as our own clients do.
+/// </summary>
+internal sealed class ProviderHttpHandler : DelegatingHandler
+{
+    private readonly ProviderContext _context;
+    private readonly HttpMessageInvoker _inner;
+
+    public ProviderHttpHandler(ProviderContext context, HttpMessageHandler inner) : base(inner)
+    {
+        _context = context;
+        _inner = new HttpMessageInvoker(inner, disposeHandler: false); // the base class owns and disposes it
+    }
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        ProviderExchange.SendAsync(_inner, request, _context, cancellationToken);
+}
+
+/// <summary>
+/// A request whose answer is read whole (not streamed): <see cref="ProviderExchange"/> buffers its body
 /// before returning, which is cheaper than guarding each read of a stream.
 /// </summary>
 internal sealed class BufferedAnswerRequest(HttpMethod method, Uri uri) : HttpRequestMessage(method, uri);
@@ -384,4 +406,27 @@ internal sealed class GuardedStream(Stream inner, ProviderContext context, Cance
             inner.Dispose();
         base.Dispose(disposing);
     }
+}
+
+/// <summary>
+/// How our own clients reach the network: the socket handler (or the caller's) without an
+/// <see cref="HttpClient"/> or handler layer in between, plus the fixed headers (keys, API versions) every
+/// request carries. On loopback each layer cost microseconds per call.
+/// </summary>
+internal sealed class ProviderTransport(HttpMessageHandler handler, bool disposeHandler) : IDisposable
+{
+    private readonly HttpMessageInvoker _invoker = new(handler, disposeHandler);
+    private readonly List<KeyValuePair<string, string>> _headers = [];
+
+    /// <summary>Adds a header sent with every request; stored unparsed, as given.</summary>
+    public void AddHeader(string name, string value) => _headers.Add(new(name, value));
+
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, ProviderContext context, CancellationToken cancellationToken)
+    {
+        foreach (var (name, value) in _headers)
+            request.Headers.TryAddWithoutValidation(name, value);
+        return ProviderExchange.SendAsync(_invoker, request, context, cancellationToken);
+    }
+
+    public void Dispose() => _invoker.Dispose();
 }
