@@ -143,12 +143,7 @@ public class ProviderClientBenchmarks
     [Benchmark(Baseline = true, Description = "raw HttpClient POST")]
     public async Task<int> RawHttpClientPost()
     {
-        using var content = new ByteArrayContent(_rawBody);
-        content.Headers.ContentType = new("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, _rawUri) { Content = content };
-        request.Headers.Authorization = new("Bearer", "bench-key-0123456789");
-        using var response = await _raw.SendAsync(request);
-        response.EnsureSuccessStatusCode();
+        using var response = await RawPostAsync();
         return (await response.Content.ReadAsStringAsync()).Length;
     }
 
@@ -159,12 +154,7 @@ public class ProviderClientBenchmarks
     [Benchmark(Description = "raw POST + JsonDocument parse")]
     public async Task<int> RawHttpClientPostAndParse()
     {
-        using var content = new ByteArrayContent(_rawBody);
-        content.Headers.ContentType = new("application/json");
-        using var request = new HttpRequestMessage(HttpMethod.Post, _rawUri) { Content = content };
-        request.Headers.Authorization = new("Bearer", "bench-key-0123456789");
-        using var response = await _raw.SendAsync(request);
-        response.EnsureSuccessStatusCode();
+        using var response = await RawPostAsync();
         using var doc = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
         return doc.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!.Length;
     }
@@ -178,6 +168,17 @@ public class ProviderClientBenchmarks
     {
         var result = await _sdkChat.CompleteChatAsync(System.ClientModel.BinaryContent.Create(_rawBodyData), new System.ClientModel.Primitives.RequestOptions());
         return result.GetRawResponse().Content.ToMemory().Length;
+    }
+
+    private async Task<HttpResponseMessage> RawPostAsync()
+    {
+        using var content = new ByteArrayContent(_rawBody);
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, _rawUri) { Content = content };
+        request.Headers.Authorization = new("Bearer", "bench-key-0123456789");
+        var response = await _raw.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return response;
     }
 
     [Benchmark(Description = "Axon custom (OpenAI wire)")]
