@@ -86,13 +86,14 @@ public static class SyntaxParser
     }
 
     // Sized for the file up front: grown by doubling, the token list of a large file was a chain of
-    // large-object-heap arrays, each of which brought a full collection closer.
+    // large-object-heap arrays, each of which brought a full collection closer. Capped, so that a huge
+    // file of garbage (whose lexing stops early) does not reserve memory for tokens it never has.
     private static CommonTokenStream TokenStream(AxonLexer lexer, int textLength) => new PresizedTokenStream(lexer, textLength);
 
     private sealed class PresizedTokenStream : CommonTokenStream
     {
         public PresizedTokenStream(ITokenSource source, int textLength) : base(source) =>
-            tokens = new List<IToken>(Math.Max(100, textLength / 5));
+            tokens = new List<IToken>(Math.Min(Math.Max(100, textLength / 5), 1 << 20));
     }
 
     // The slow path, only for files with syntax errors: parse declaration by declaration (full LL).
