@@ -143,7 +143,7 @@ internal static class BuiltInProviders
         {
             Endpoint = new Uri(baseUri.ToString().TrimEnd('/')),
             RetryPolicy = PassThroughPolicy.Instance, // routing is the only retry loop
-            NetworkTimeout = Timeout.InfiniteTimeSpan, // ProviderHttpHandler owns timeouts (and classifies them)
+            NetworkTimeout = Timeout.InfiniteTimeSpan, // ProviderHttpHandler owns timeouts too
             // ProviderHttpHandler logs each exchange once; the SDK's policy would log (and scan) it again.
             ClientLoggingOptions = new ClientLoggingOptions { EnableLogging = false },
             Transport = new HttpClientPipelineTransport(http),

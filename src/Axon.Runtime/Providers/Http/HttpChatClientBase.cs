@@ -79,7 +79,7 @@ internal abstract class HttpChatClientBase : IChatClient
         return content;
     }
 
-    /// <summary>Posts a JSON body and reads a JSON answer; errors are classified by the handler underneath.</summary>
+    /// <summary>Posts a JSON body and reads a JSON answer; errors are classified by <see cref="ProviderExchange"/>.</summary>
     protected async Task<TResponse> PostJsonAsync<TRequest, TResponse>(Uri uri, TRequest body, JsonTypeInfo<TRequest> requestType,
         JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {

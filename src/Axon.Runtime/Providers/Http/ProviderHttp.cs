@@ -50,6 +50,18 @@ internal sealed class ProviderContext
     public AxonProviderException Truncated(string why, Exception? inner = null) =>
         Error(ProviderErrorKind.TruncatedStream, $"{DisplayName} stream ended before its end ({why})", inner: inner);
 
+    /// <summary>
+    /// What a failed read of a response body means: the caller's cancellation, a stall (the watchdog, the only
+    /// other canceller, fired) or a cut connection. Null for anything else, which is rethrown as it is.
+    /// </summary>
+    public Exception? BodyReadFailure(Exception e, CancellationToken callerToken) => e switch
+    {
+        OperationCanceledException when callerToken.IsCancellationRequested => new OperationCanceledException(callerToken),
+        OperationCanceledException => Error(ProviderErrorKind.Timeout, $"{DisplayName} stopped sending for {Timeout.TotalSeconds:0.###} s"),
+        IOException or HttpRequestException => Truncated("connection closed", e),
+        _ => null,
+    };
+
     /// <summary>Turns anything thrown by an HTTP stack or SDK into a classified failure.</summary>
     public Exception Classify(Exception e, Uri? uri, CancellationToken callerToken)
     {
@@ -226,12 +238,8 @@ internal static class ProviderExchange
         catch (Exception e)
         {
             response.Dispose();
-            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
-                throw;
-            if (e is OperationCanceledException)
-                throw context.Error(ProviderErrorKind.Timeout, $"{context.DisplayName} stopped sending for {context.Timeout.TotalSeconds:0.###} s");
-            if (e is IOException or HttpRequestException)
-                throw context.Truncated("connection closed", e);
+            if (context.BodyReadFailure(e, cancellationToken) is { } failure)
+                throw failure;
             throw;
         }
         finally
@@ -302,17 +310,9 @@ internal sealed class GuardedContent : HttpContent
             _watchdog.CancelAfter(_context.Timeout);
             await _inner.CopyToAsync(stream, _watchdog.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (_context.BodyReadFailure(e, cancellationToken) is { } failure)
         {
-            throw new OperationCanceledException(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            throw _context.Error(ProviderErrorKind.Timeout, $"{_context.DisplayName} stopped sending for {_context.Timeout.TotalSeconds:0.###} s");
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            throw _context.Truncated("connection closed", e);
+            throw failure;
         }
         finally
         {
@@ -376,17 +376,9 @@ internal sealed class GuardedStream(Stream inner, ProviderContext context, Cance
             watchdog.CancelAfter(context.Timeout);
             return await inner.ReadAsync(buffer, watchdog.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (context.BodyReadFailure(e, cancellationToken) is { } failure)
         {
-            throw new OperationCanceledException(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            throw context.Error(ProviderErrorKind.Timeout, $"{context.DisplayName} stopped sending for {context.Timeout.TotalSeconds:0.###} s");
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            throw context.Truncated("connection closed", e);
+            throw failure;
         }
         finally
         {
