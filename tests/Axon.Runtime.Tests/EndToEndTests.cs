@@ -238,7 +238,7 @@ public class EndToEndTests
             ActivityStopped = a => { lock (activities) activities.Add(a); },
         };
         ActivitySource.AddActivityListener(listener);
-        var client = new ScriptedChatClient(_ => "x");
+        var client = new ScriptedChatClient(_ => "x") { ProviderName = "anthropic" };
         var options = TestKit.Options(client);
         options.Model = "claude-test";
         var flow = new FlowDefinition("TelemetryFlow", [new StepNode("A") { Ask = "a" }]);
@@ -248,7 +248,7 @@ public class EndToEndTests
         var chat = Assert.Single(mine, a => a.OperationName == "chat claude-test");
         Assert.Equal("chat", chat.GetTagItem("gen_ai.operation.name"));
         Assert.Equal("anthropic", chat.GetTagItem("gen_ai.provider.name"));
-        Assert.Equal(10L, chat.GetTagItem("gen_ai.usage.input_tokens"));
+        Assert.Equal(10L, Convert.ToInt64(chat.GetTagItem("gen_ai.usage.input_tokens"), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Contains(mine, a => a.OperationName == "invoke_agent TelemetryFlow");
     }
 

@@ -32,10 +32,11 @@ public sealed class AxonRuntime
     {
         Options = options ?? new AxonRunOptions();
         var inner = Options.ChatClient ?? new StubChatClient();
-        _client = new AxonTelemetryChatClient(inner, Options.ChatClient is null ? "stub" : Options.Backend);
         _redactor = new SecretRedactor(Options.Secrets);
         Options.Trace?.AddSecrets(Options.Secrets);
-        _logger = new RedactingLogger((Options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Axon.Runtime"), _redactor);
+        var loggerFactory = new RedactingLoggerFactory(Options.LoggerFactory ?? NullLoggerFactory.Instance, _redactor);
+        _logger = loggerFactory.CreateLogger("Axon.Runtime");
+        _client = AxonChatPipeline.WithTelemetry(inner, _redactor, loggerFactory);
         _executor = new FlowExecutor(Options, _client, _redactor, _logger);
         if (Options.ChatClient is null && !string.Equals(Options.Backend, "stub", StringComparison.OrdinalIgnoreCase))
             _logger.LogWarning("No chat client configured for backend '{Backend}'; using the offline stub backend (synthetic outputs).", Options.Backend);
@@ -374,18 +375,5 @@ public sealed class AxonRuntime
     {
         foreach (var kv in ps) if (kv.Key == key) return kv.Value;
         return "";
-    }
-
-    /// <summary>Logger wrapper that redacts secrets from every formatted message.</summary>
-    private sealed class RedactingLogger(ILogger inner, SecretRedactor redactor) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
-        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (!inner.IsEnabled(logLevel)) return;
-            var message = redactor.Redact(formatter(state, exception));
-            inner.Log(logLevel, eventId, message, null, (m, _) => m);
-        }
     }
 }

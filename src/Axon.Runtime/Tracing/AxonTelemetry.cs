@@ -12,17 +12,15 @@ public static class AxonTelemetry
     /// <summary>The source and meter name.</summary>
     public const string Name = "Axon";
 
-    /// <summary>Activities: one per run (<c>invoke_agent</c>), per step and per model call (<c>chat</c>).</summary>
+    /// <summary>
+    /// Activities: one per run (<c>invoke_agent</c>) and per step. The model call's <c>chat</c> activity and the
+    /// GenAI client metrics (<c>gen_ai.client.token.usage</c>, <c>gen_ai.client.operation.duration</c>) come from
+    /// Microsoft.Extensions.AI's <c>OpenTelemetryChatClient</c> under the same name (see <see cref="AxonChatPipeline"/>).
+    /// </summary>
     public static readonly ActivitySource ActivitySource = new(Name, "0.1.0");
 
     /// <summary>Metrics.</summary>
     public static readonly Meter Meter = new(Name, "0.1.0");
-
-    /// <summary><c>gen_ai.client.token.usage</c> (tokens, tagged with <c>gen_ai.token.type</c> input/output).</summary>
-    public static readonly Histogram<long> TokenUsage = Meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Tokens used per model call.");
-
-    /// <summary><c>gen_ai.client.operation.duration</c> in seconds.</summary>
-    public static readonly Histogram<double> OperationDuration = Meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "Duration of model calls.");
 
     /// <summary><c>axon.steps</c>: executed flow nodes, tagged with kind and outcome.</summary>
     public static readonly Counter<long> Steps = Meter.CreateCounter<long>("axon.steps", "{step}", "Executed flow nodes.");

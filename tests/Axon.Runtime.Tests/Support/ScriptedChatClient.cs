@@ -45,7 +45,12 @@ public sealed class ScriptedChatClient : IChatClient
         foreach (var u in r.ToChatResponseUpdates()) yield return u;
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null) => null;
+    /// <summary>The provider name the client reports in its <see cref="ChatClientMetadata"/> (none when null).</summary>
+    public string? ProviderName { get; init; }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(ChatClientMetadata) && ProviderName is not null ? new ChatClientMetadata(ProviderName, null, "fake-model")
+        : serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
     public void Dispose() { }
 }
 
