@@ -146,23 +146,12 @@ public static class AxonGeneratedCode
     }
 
     /// <summary>
-    /// Registers the runtime for generated flows: options default to the build's backend, the chat client
-    /// comes from the options, else an <see cref="IChatClient"/> service, else the backend's provider
-    /// (configured from <see cref="IConfiguration"/> and the environment; the offline stub for <c>stub</c>).
+    /// Registers the runtime for generated flows: <see cref="Hosting.AxonOptions"/> bound from the <c>Axon</c>
+    /// configuration section (of <paramref name="configuration"/>, else the container's), defaulting to the build's
+    /// backend and validated when the host starts; the chat client is a registered <see cref="IChatClient"/> when
+    /// there is one, else the configured routing or backend (the offline stub for <c>stub</c>).
     /// </summary>
-    public static IServiceCollection AddRuntime(IServiceCollection services, string backend, Action<AxonRunOptions>? configure)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(sp =>
-        {
-            var options = new AxonRunOptions { Backend = backend };
-            configure?.Invoke(options);
-            options.ChatClient ??= sp.GetService<IChatClient>();
-            options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
-            if (options.ChatClient is null && options.Backend != "stub")
-                options.ChatClient = AxonProviderRegistry.CreateDefault().Create(options.Backend, configuration: sp.GetService<IConfiguration>());
-            return options;
-        });
-        return services.AddAxonRuntime();
-    }
+    public static IServiceCollection AddRuntime(IServiceCollection services, string backend, IConfiguration? configuration,
+        Action<Hosting.AxonOptions>? configure) =>
+        Hosting.AxonHosting.AddAxonHosting(services, configuration, backend, configure);
 }
