@@ -119,8 +119,13 @@ public sealed class AxonGenerator : IIncrementalGenerator
             foreach (var d in compilation.Diagnostics)
             {
                 var (span, lineSpan) = map.Span(d.Span.StartLine, d.Span.StartColumn, d.Span.EndLine, d.Span.EndColumn);
+                var related = d.Related.Select(r =>
+                {
+                    var (rs, rl) = map.Span(r.Span.StartLine, r.Span.StartColumn, r.Span.EndLine, r.Span.EndColumn);
+                    return new RelatedSpan(rs, rl);
+                }).ToArray();
                 diagnostics.Add(new DiagnosticInfo(d.Code, "AXON " + d.Phase.ToString().ToLowerInvariant() + " " + Language.Diagnostic.SeverityText(d.Severity),
-                    d.Message, ToRoslyn(d.Severity), input.Path, span, lineSpan));
+                    d.Message, ToRoslyn(d.Severity), input.Path, span, lineSpan) { Related = new EquatableArray<RelatedSpan>(related) });
             }
             if (compilation.Ir is not IrProgram ir)
                 return new FileResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), EquatableArray<string>.Empty);

@@ -95,13 +95,13 @@ public static class FlowReferences
                 if (output)
                 {
                     warnings.Add(Warn(DiagnosticCodes.OutputOfNonStep,
-                        $"'{r.Text}' refers to the output of '{r.Name}', but flow '{flow.Name}' has no step '{r.Name}'{Suggest(r.Name, steps.Count > 0 ? steps : suggestions)}; the step would fail at run time", r.Span));
+                        $"'{r.Text}' refers to the output of '{r.Name}', but flow '{flow.Name}' has no step '{r.Name}'; the step would fail at run time{Suggest(r.Name, steps.Count > 0 ? steps : suggestions)}", r.Span));
                     continue;
                 }
                 string what = r.Kind == ReferenceKind.Placeholder ? $"Placeholder '{{{{{r.Text}}}}}'" : $"'{r.Text}'";
                 string kind = symbols.TryGetValue(r.Name, out var decl) ? $" ('{r.Name}' is a {decl.Kind}, which is not a value)" : "";
                 warnings.Add(Warn(r.Kind == ReferenceKind.Placeholder ? DiagnosticCodes.UnresolvedPlaceholder : DiagnosticCodes.UnresolvedReference,
-                    $"{what} names nothing flow '{flow.Name}' can bind (a parameter, a step's output or a recalled memory){kind}{Suggest(r.Name, suggestions)}; the step would fail at run time",
+                    $"{what} names nothing flow '{flow.Name}' can bind (a parameter, a step's output or a recalled memory){kind}; the step would fail at run time{Suggest(r.Name, suggestions)}",
                     r.Span));
             }
         }

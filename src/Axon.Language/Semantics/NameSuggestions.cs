@@ -7,13 +7,13 @@ namespace Axon.Language.Semantics;
 public static class NameSuggestions
 {
     /// <summary>
-    /// The candidate closest to <paramref name="name"/>, or null when none is close: at most 1 edit for names of up to
-    /// 4 characters, 2 up to 8, 3 beyond (case differences are free). Ties go to the first candidate.
+    /// The candidate closest to <paramref name="name"/>, or null when none is close: only a case difference for names of
+    /// 1–2 characters, at most 1 edit up to 4 characters, 2 up to 8, 3 beyond (case differences are free). Ties go to the first candidate.
     /// </summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {
         if (name.Length == 0) return null;
-        int limit = name.Length <= 4 ? 1 : name.Length <= 8 ? 2 : 3;
+        int limit = name.Length <= 2 ? 0 : name.Length <= 4 ? 1 : name.Length <= 8 ? 2 : 3;
         string? best = null;
         int bestDistance = int.MaxValue;
         foreach (var c in candidates)
