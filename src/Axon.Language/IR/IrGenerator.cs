@@ -182,6 +182,7 @@ public static class IrGenerator
             // Tool verification: top-level steps of the flows that are actually run.
             // Each step is reported once, even when several runs run its flow.
             var reported = new HashSet<(int, int)>();
+            int suggestions = Semantics.Checker.MaxSuggestions; // bounded work on files with many mistakes
             var checkedFlows = new List<IReadOnlyList<IrNode>>();
             foreach (var run in Runs) checkedFlows.Add(run.ResolvedFlow!.Steps);
             // A run of a flow with its own IR error (a cycle) still gets its tools checked: every IR error in one pass.
@@ -195,7 +196,7 @@ public static class IrGenerator
                     {
                         var reference = new TextSpan(step.SourceLine, step.SourceColumn, step.SourceLine, step.SourceColumn);
                         var primary = _toolSpans.TryGetValue((step.SourceLine, step.SourceColumn), out var ts) ? ts : reference;
-                        string suggestion = Semantics.NameSuggestions.Closest(use.ToolName, Tools.Names) is { } s ? $" Did you mean '{s}'?" : "";
+                        string suggestion = suggestions-- > 0 && Semantics.NameSuggestions.Closest(use.ToolName, Tools.Names) is { } s ? $" Did you mean '{s}'?" : "";
                         Errors.Add(Semantics.Checker.At(new Diagnostic(DiagnosticCodes.UndefinedTool, DiagnosticSeverity.Error, DiagnosticPhase.Ir,
                             $"Step '{step.Name}' uses undefined tool '{use.ToolName}'. Available tools: {Available(Tools.Names)}.{suggestion}".TrimEnd('.'),
                             primary), reference));

@@ -41,6 +41,13 @@ public static class Checker
         public readonly List<Diagnostic> Errors = new();
         public readonly List<Diagnostic> Warnings = new();
 
+        // Suggestions scan every declared name; on a huge file with many mistakes only the first ones get one,
+        // so checking stays linear (the printers show the first 200 diagnostics anyway).
+        public int SuggestionBudget = MaxSuggestions;
+
+        public string? Closest(string name, IEnumerable<string> candidates) =>
+            SuggestionBudget-- > 0 ? NameSuggestions.Closest(name, candidates) : null;
+
         public void Error(int check, string message, TextSpan span) =>
             Errors.Add(new Diagnostic(DiagnosticCodes.Check(check), DiagnosticSeverity.Error, DiagnosticPhase.Type, message, span));
 
@@ -95,6 +102,9 @@ public static class Checker
     }
 
     // Phase 2, in declaration order.
+    /// <summary>Diagnostics per file that get a "did you mean" over the file's declarations.</summary>
+    internal const int MaxSuggestions = 200;
+
     private static void Validate(Declaration d, State state)
     {
         switch (d)
@@ -273,9 +283,10 @@ public static class Checker
     // ". Did you mean 'x'?" among the declarations of the wanted kind, or nothing.
     private static string Suggest(string name, State state, Func<NamedDeclaration, bool> isKind)
     {
+        if (state.SuggestionBudget <= 0) return "";
         var candidates = new List<string>();
         foreach (var kv in state.Symbols) if (isKind(kv.Value)) candidates.Add(kv.Key);
-        return NameSuggestions.Closest(name, candidates) is { } s ? $". Did you mean '{s}'?" : "";
+        return state.Closest(name, candidates) is { } s ? $". Did you mean '{s}'?" : "";
     }
 
     private static string Suffix(string value, IEnumerable<string> valid) =>
@@ -340,7 +351,7 @@ public static class Checker
             if (name.Length == 0 || BuiltinTypes.All.Contains(name) || state.DeclaredTypes.Contains(name)) return;
             var span = RefSpan(node, ReferenceKind.Type, name) ?? fallback;
             var related = span == fallback ? Array.Empty<RelatedLocation>() : new[] { RelatedLocation.Reference(fallback) };
-            state.Warn(DiagnosticCodes.UnknownType, $"Unknown type '{name}': it is neither built in nor declared{Suffix(name, candidates)}", span, related);
+            state.Warn(DiagnosticCodes.UnknownType, $"Unknown type '{name}': it is neither built in nor declared{(state.Closest(name, candidates) is { } s ? $". Did you mean '{s}'?" : "")}", span, related);
         }
         void expr(TypeExpr? t)
         {

@@ -35,6 +35,9 @@ internal sealed class AstBuilder
             ((ProgramContext)d.Parent).RemoveLastChild();
         };
 
+    /// <summary>Builds one declaration parsed without error (used for the declarations recovered around syntax errors).</summary>
+    public Declaration Build(DeclarationContext ctx) => Declaration(ctx);
+
     private Declaration Declaration(DeclarationContext ctx)
     {
         var child = (ParserRuleContext)ctx.GetChild(0);
