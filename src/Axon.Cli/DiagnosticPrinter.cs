@@ -47,6 +47,20 @@ internal static class DiagnosticPrinter
             json.WriteNumber("column", diag.Span.StartColumn);
             json.WriteNumber("endLine", diag.Span.EndLine);
             json.WriteNumber("endColumn", diag.Span.EndColumn);
+            if (diag.Related.Count > 0)
+            {
+                json.WriteStartArray("related");
+                foreach (var r in diag.Related)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("line", r.Span.StartLine);
+                    json.WriteNumber("column", r.Span.StartColumn);
+                    json.WriteString("message", r.Message);
+                    if (r.IsReferencePosition) json.WriteBoolean("reference", true);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();

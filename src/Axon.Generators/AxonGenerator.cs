@@ -114,17 +114,27 @@ public sealed class AxonGenerator : IIncrementalGenerator
         {
             ct.ThrowIfCancellationRequested();
             var map = new SourceMap(input.Text);
-            var compilation = AxonCompiler.Compile(input.Text);
+            var compilation = AxonCompiler.Compile(input.Text, generateIr: true, recover: true);
             ct.ThrowIfCancellationRequested();
             foreach (var d in compilation.Diagnostics)
             {
                 var (span, lineSpan) = map.Span(d.Span.StartLine, d.Span.StartColumn, d.Span.EndLine, d.Span.EndColumn);
+                var related = d.Related.Select(r =>
+                {
+                    var (rs, rl) = map.Span(r.Span.StartLine, r.Span.StartColumn, r.Span.EndLine, r.Span.EndColumn);
+                    return new RelatedSpan(rs, rl);
+                }).ToArray();
                 diagnostics.Add(new DiagnosticInfo(d.Code, "AXON " + d.Phase.ToString().ToLowerInvariant() + " " + Language.Diagnostic.SeverityText(d.Severity),
-                    d.Message, ToRoslyn(d.Severity), input.Path, span, lineSpan));
+                    d.Message, ToRoslyn(d.Severity), input.Path, span, lineSpan) { Related = new EquatableArray<RelatedSpan>(related) });
             }
-            if (compilation.Ir is not IrProgram ir)
+            // Partial generation: a file with errors still gets the C# of its valid declarations, and its broken flows keep
+            // their signatures (methods that throw), so one typo is one error, not a cascade of CS0246 in the user's code.
+            var ir = compilation.Ir ?? compilation.Recovered?.Ir;
+            if (ir is null)
                 return new FileResult(null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), EquatableArray<string>.Empty);
-            var (source, flows) = Emitter.Emit(ir, input.Path, input.Text, options, diagnostics);
+            // The generator's own warnings on a partial program would repeat what the errors already say.
+            var emitterDiagnostics = compilation.Ir is null ? new List<DiagnosticInfo>() : diagnostics;
+            var (source, flows) = Emitter.Emit(ir, input.Path, input.Text, options, emitterDiagnostics, compilation.Recovered?.BrokenFlows);
             ct.ThrowIfCancellationRequested();
             return new FileResult(new GeneratedFile(Emitter.HintName(input.Path, options.ProjectDirectory), source),
                 new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()), new EquatableArray<string>(flows));

@@ -39,11 +39,13 @@ internal sealed class Emitter
     private readonly SourceMap _map;
     private readonly List<DiagnosticInfo> _diagnostics;
     private readonly HashSet<string> _declaredTypes;
+    private readonly IReadOnlyList<IrFlow> _brokenFlows;
     private readonly StringBuilder _sb = new();
     private int _indent;
 
-    private Emitter(IrProgram ir, string path, string text, GeneratorOptions options, List<DiagnosticInfo> diagnostics)
+    private Emitter(IrProgram ir, string path, string text, GeneratorOptions options, List<DiagnosticInfo> diagnostics, IReadOnlyList<IrFlow> brokenFlows)
     {
+        _brokenFlows = brokenFlows;
         _ir = ir;
         _path = path;
         _fileName = System.IO.Path.GetFileName(path);
@@ -70,12 +72,14 @@ internal sealed class Emitter
     }
 
     /// <summary>Emits the file; adds generator diagnostics (unknown types, renames) to <paramref name="diagnostics"/>.</summary>
-    public static (string Source, string[] FlowClasses) Emit(IrProgram ir, string path, string text, GeneratorOptions options, List<DiagnosticInfo> diagnostics)
+    /// <remarks>Flows in <paramref name="brokenFlows"/> (flows of the file that have errors) get their signature and methods that throw.</remarks>
+    public static (string Source, string[] FlowClasses) Emit(IrProgram ir, string path, string text, GeneratorOptions options, List<DiagnosticInfo> diagnostics,
+        IReadOnlyList<IrFlow>? brokenFlows = null)
     {
-        var e = new Emitter(ir, path, text, options, diagnostics);
+        var e = new Emitter(ir, path, text, options, diagnostics, brokenFlows ?? Array.Empty<IrFlow>());
         e.Write();
         var ns = options.Namespace;
-        return (e._sb.ToString(), ir.Flows.Select(f => "global::" + ns + "." + Names.Identifier(f.Name + "Flow")).ToArray());
+        return (e._sb.ToString(), ir.Flows.Concat(e._brokenFlows).Select(f => "global::" + ns + "." + Names.Identifier(f.Name + "Flow")).ToArray());
     }
 
     /// <summary>
@@ -116,6 +120,7 @@ internal sealed class Emitter
         Open();
         foreach (var t in _ir.Types) WriteType(t);
         foreach (var f in _ir.Flows) WriteFlow(f);
+        foreach (var f in _brokenFlows) WriteFlow(f, broken: true);
         WriteProgram();
         Close();
     }
@@ -236,7 +241,7 @@ internal sealed class Emitter
 
     private sealed record Param(string AxonName, string CsName, string Type, string NullableType);
 
-    private void WriteFlow(IrFlow f)
+    private void WriteFlow(IrFlow f, bool broken = false)
     {
         var cls = Names.Identifier(f.Name + "Flow");
         var result = MapType(f.ReturnTypeName, f.ReturnTypeGeneric, f.ReturnTypeOptional, f.SourceLine, f.SourceColumn, $"the result of flow '{f.Name}'");
@@ -273,8 +278,12 @@ internal sealed class Emitter
         Line($"public {cls}(global::Microsoft.Extensions.AI.IChatClient chatClient)");
         Line($"    : this({Sem}.AxonGeneratedCode.CreateRuntime(chatClient, {ProgramClass}.Backend)) {{ }}");
         Line();
-        Doc("The flow's runtime model.");
-        Line($"public static {Rt}.Model.FlowDefinition Definition => {ProgramClass}.Program.Flows[{_ir.Flows.ToList().IndexOf(f)}];");
+        // A flow with errors keeps its signature, so C# that calls it still compiles; every use of it throws.
+        var fail = $"throw new global::System.InvalidOperationException({Names.Literal($"AXON flow '{f.Name}' in {_fileName} has errors (see the AXN diagnostics of the build) and was not generated.")})";
+        Doc(broken ? "The flow's runtime model. This flow has errors in the .axon file: using it throws." : "The flow's runtime model.");
+        Line(broken
+            ? $"public static {Rt}.Model.FlowDefinition Definition => {fail};"
+            : $"public static {Rt}.Model.FlowDefinition Definition => {ProgramClass}.Program.Flows[{_ir.Flows.ToList().IndexOf(f)}];");
         Line();
         Doc("The runtime this instance runs on.");
         Line($"public {Rt}.Execution.AxonRuntime Runtime => _runtime;");

@@ -61,14 +61,21 @@ internal sealed record AxonInput(string Path, string Text);
 internal sealed record DiagnosticInfo(string Id, string Title, string Message, DiagnosticSeverity Severity, string Path,
     TextSpan Span, LinePositionSpan LineSpan)
 {
+    /// <summary>Related positions in the same file (e.g. where the AXON reference reports the error).</summary>
+    public EquatableArray<RelatedSpan> Related { get; init; } = EquatableArray<RelatedSpan>.Empty;
+
     public Diagnostic ToDiagnostic()
     {
         var location = Path.Length == 0 ? Location.None : Location.Create(Path, Span, LineSpan);
-        if (Descriptors.Find(Id) is { } descriptor) return Diagnostic.Create(descriptor, location, Message);
+        var additional = Path.Length == 0 || Related.Count == 0 ? null : Related.Select(r => Location.Create(Path, r.Span, r.LineSpan)).ToArray();
+        if (Descriptors.Find(Id) is { } descriptor) return Diagnostic.Create(descriptor, location, additional, Message);
         return Diagnostic.Create(Id, "Axon", Message, Severity, Severity, isEnabledByDefault: true,
-            warningLevel: Severity == DiagnosticSeverity.Error ? 0 : 1, title: Title, location: location);
+            warningLevel: Severity == DiagnosticSeverity.Error ? 0 : 1, title: Title, location: location, additionalLocations: additional);
     }
 }
+
+/// <summary>A related location of a diagnostic, as values.</summary>
+internal sealed record RelatedSpan(TextSpan Span, LinePositionSpan LineSpan);
 
 /// <summary>One generated source file.</summary>
 internal sealed record GeneratedFile(string HintName, string Source);

@@ -28,6 +28,8 @@ public sealed class Compilation
     /// <summary>All diagnostics: lexical, syntax, semantic, IR (errors of each phase in the reference's order), warnings included.</summary>
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
 
+    internal IReadOnlyList<Declaration>? RecoveredDeclarations { get; init; }
+
     /// <summary>The reference's token count (including EOF); null after a lexical error.</summary>
     public int? TokenCount { get; }
 
@@ -39,6 +41,12 @@ public sealed class Compilation
 
     /// <summary>The errors only.</summary>
     public IEnumerable<Diagnostic> Errors => Diagnostics.Where(d => d.IsError);
+
+    /// <summary>
+    /// For a file with errors (when <see cref="AxonCompiler.Compile(string, bool, bool)"/> was asked to recover): the IR of its valid declarations
+    /// and the signatures of its broken flows; null for a valid file or when nothing could be recovered.
+    /// </summary>
+    public RecoveredProgram? Recovered { get; internal set; }
 }
 
 /// <summary>The front end: text → AST → checks → IR. Never throws for any input text.</summary>
@@ -48,7 +56,31 @@ public static class AxonCompiler
     public const string LanguageVersion = "0.7.0";
 
     /// <summary>Lexes, parses and checks <paramref name="text"/>; generates IR when <paramref name="generateIr"/> is set and there is no error.</summary>
-    public static Compilation Compile(string text, bool generateIr = true)
+    public static Compilation Compile(string text, bool generateIr = true) => Compile(text, generateIr, recover: false);
+
+    /// <summary>
+    /// As <see cref="Compile(string, bool)"/>; with <paramref name="recover"/>, a file with errors also gets
+    /// <see cref="Compilation.Recovered"/> (the valid declarations' IR and the broken flows' signatures), for partial generation.
+    /// </summary>
+    public static Compilation Compile(string text, bool generateIr, bool recover)
+    {
+        var compilation = CompileCore(text, generateIr);
+        if (!recover || compilation.Success) return compilation;
+        try
+        {
+            if (compilation.Syntax is { } program)
+                compilation.Recovered = Recovery.Recover(program.Declarations, program.Declarations, compilation.Errors);
+            else if (compilation.RecoveredDeclarations is { Count: > 0 } declarations)
+                compilation.Recovered = Recovery.Recover(declarations, declarations, compilation.Errors);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Recovery is best effort: the diagnostics of the file stand either way.
+        }
+        return compilation;
+    }
+
+    private static Compilation CompileCore(string text, bool generateIr)
     {
         try
         {
@@ -56,7 +88,7 @@ public static class AxonCompiler
             bool lexFailed = syntax.Diagnostics.Any(d => d.Phase == DiagnosticPhase.Lex);
             int? tokens = lexFailed ? null : syntax.TokenCount;
             if (syntax.Program == null)
-                return new Compilation(null, null, DiagnosticOrder.Sort(syntax.Diagnostics), tokens, null);
+                return new Compilation(null, null, DiagnosticOrder.Sort(syntax.Diagnostics), tokens, null) { RecoveredDeclarations = syntax.Recovered };
 
             var diagnostics = new List<Diagnostic>(syntax.Diagnostics);
             diagnostics.AddRange(Checker.Check(syntax.Program));

@@ -52,6 +52,22 @@ public sealed record Diagnostic(string Code, DiagnosticSeverity Severity, Diagno
     /// </summary>
     public bool AtEndOfInput { get; init; }
 
+    /// <summary>
+    /// Other positions that matter to this diagnostic. A <see cref="RelatedLocation.IsReferencePosition"/> entry is
+    /// where the AXON reference implementation reports the same error (when our primary span is more precise).
+    /// </summary>
+    public IReadOnlyList<RelatedLocation> Related { get; init; } = Array.Empty<RelatedLocation>();
+
+    /// <summary>The position the reference implementation reports: the reference-position related location, or the span.</summary>
+    public TextSpan ReferenceSpan
+    {
+        get
+        {
+            foreach (var r in Related) if (r.IsReferencePosition) return r.Span;
+            return Span;
+        }
+    }
+
     /// <summary>MSBuild canonical form: <c>path(line,col): error AXN2003: message</c>.</summary>
     public string ToCanonicalString(string path) =>
         $"{path}({Span.StartLine},{Span.StartColumn}): {SeverityText(Severity)} {Code}: {Message}";
@@ -63,6 +79,19 @@ public sealed record Diagnostic(string Code, DiagnosticSeverity Severity, Diagno
         DiagnosticSeverity.Warning => "warning",
         _ => "info",
     };
+}
+
+/// <summary>A secondary position of a diagnostic, with what it is.</summary>
+/// <param name="Span">The position.</param>
+/// <param name="Message">What is there (e.g. "reported here by the reference", "declared here").</param>
+/// <param name="IsReferencePosition">True for the position the AXON reference implementation reports.</param>
+public sealed record RelatedLocation(TextSpan Span, string Message, bool IsReferencePosition = false)
+{
+    /// <summary>The message of the reference-position entry.</summary>
+    public const string ReferenceMessage = "the statement the reference implementation reports";
+
+    /// <summary>The related location marking the reference implementation's position.</summary>
+    public static RelatedLocation Reference(TextSpan span) => new(span, ReferenceMessage, true);
 }
 
 /// <summary>Orders diagnostics as the reference reports them: lexical first, then syntax, semantic, IR; by position within a phase except semantic (kept in checker order).</summary>
@@ -132,6 +161,20 @@ public static class DiagnosticCodes
     public const string UnknownType = "AXN2102";
     /// <summary>Warning: a flow's return type does not fit the output type of its final step.</summary>
     public const string ReturnTypeMismatch = "AXN2103";
+    /// <summary>Warning: a <c>given:</c> or other reference names nothing the runtime can bind.</summary>
+    public const string UnresolvedReference = "AXN2104";
+    /// <summary>Warning: <c>X.output</c> where <c>X</c> is no step of the flow.</summary>
+    public const string OutputOfNonStep = "AXN2105";
+    /// <summary>Warning: a <c>{{name}}</c> placeholder in a prompt string that resolves to nothing.</summary>
+    public const string UnresolvedPlaceholder = "AXN2106";
+    /// <summary>Warning: a <c>run</c> passes more positional arguments than the flow has parameters.</summary>
+    public const string ExtraRunArguments = "AXN2107";
+    /// <summary>Error: nesting deeper than the documented limit.</summary>
+    public const string NestingTooDeep = "AXN1106";
+    /// <summary>Error: a number the runtime cannot represent (non-finite float, integer beyond its range).</summary>
+    public const string NumberOutOfRange = "AXN1107";
+    /// <summary>Error: a lone UTF-16 surrogate in the text.</summary>
+    public const string LoneSurrogate = "AXN1009";
     /// <summary>Error: an opinion/speculation/uncertainty where a fact type is declared.</summary>
     public const string EpistemicMismatch = "AXN2201";
 

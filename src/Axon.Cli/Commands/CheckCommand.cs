@@ -2,7 +2,7 @@ using Axon.Language;
 
 namespace Axon.Cli.Commands;
 
-/// <summary><c>axon check FILE…</c>: lex, parse and check; report every diagnostic.</summary>
+/// <summary><c>axon check FILE…</c>: lex, parse, check and lower to IR (backend-agnostic); report every diagnostic.</summary>
 internal static class CheckCommand
 {
     public static int Run(IReadOnlyList<string> files, bool json, CliConsole console)
@@ -22,7 +22,7 @@ internal static class CheckCommand
                     else console.Error.WriteLine("✗ " + read.IoError);
                     continue;
                 }
-                Compilation? result = read.Text != null ? AxonCompiler.Compile(read.Text, generateIr: false) : null;
+                Compilation? result = read.Text != null ? AxonCompiler.Compile(read.Text, generateIr: true) : null;
                 var diagnostics = result?.Diagnostics ?? new[] { read.EncodingError! };
                 int errors = diagnostics.Count(d => d.IsError);
                 if (errors > 0 && exit == ExitCodes.Ok) exit = ExitCodes.Errors;

@@ -79,6 +79,11 @@ public static class IrGenerator
         public readonly List<IrImport> Imports = new();
         public readonly List<Diagnostic> Errors = new();
         private readonly List<RunStmt> _runStatements = new();
+        // Flows left out of the IR because of their own error (a cycle): runs of them report nothing more (no cascade).
+        private readonly Dictionary<string, List<IrNode>> _brokenFlows = new(StringComparer.Ordinal);
+        private List<IrNode>? _lastNodes;
+        // The tool-name span of each step that uses a tool, by the step's position (IR nodes keep only positions).
+        private readonly Dictionary<(int, int), TextSpan> _toolSpans = new();
 
         public void Lower(Declaration d, string mode)
         {
@@ -107,7 +112,12 @@ public static class IrGenerator
                     break;
                 case FlowDecl f:
                     var flow = LowerFlow(f, mode);
-                    if (flow != null) Flows.Set(f.Name, flow);
+                    if (flow != null)
+                    {
+                        Flows.Set(f.Name, flow);
+                        _brokenFlows.Remove(f.Name);
+                    }
+                    else _brokenFlows[f.Name] = _lastNodes!;
                     break;
                 case RunStmt r: _runStatements.Add(r); break;
                 case EpistemicBlock b:
@@ -120,12 +130,26 @@ public static class IrGenerator
         private IrFlow? LowerFlow(FlowDecl f, string mode)
         {
             var nodes = f.Body.Select(LowerStep).ToList();
+            _lastNodes = nodes;
+            foreach (var s in f.Body)
+            {
+                if (s is StepNode { UseTool: { } use } step)
+                {
+                    var span = use.NameSpan ?? use.References.FirstOrDefault(r => r.Kind == ReferenceKind.Tool)?.Span ?? use.Span;
+                    _toolSpans[(step.Span.StartLine, step.Span.StartColumn)] = span;
+                }
+            }
             var parameters = f.Parameters.Select(p => new IrParameter(p.Span.StartLine, p.Span.StartColumn, p.Name, p.Type.Name, p.Type.Generic, p.Type.Optional)).ToList();
-            var dag = ExecutionDag.Build(nodes);
+            var dag = ExecutionDag.Build(nodes, out var cycle);
             if (dag == null)
             {
-                Errors.Add(new Diagnostic(DiagnosticCodes.DependencyCycle, DiagnosticSeverity.Error, DiagnosticPhase.Ir,
-                    "Cycle detected in flow step dependencies", f.Span));
+                // The reference reports the flow; we point at the first step on the cycle and name them all.
+                var names = cycle.Select(i => ExecutionDag.NameOf(nodes[i], i)).ToList();
+                var first = f.Body[cycle[0]];
+                var primary = first.NameSpan ?? first.Span;
+                var d = new Diagnostic(DiagnosticCodes.DependencyCycle, DiagnosticSeverity.Error, DiagnosticPhase.Ir,
+                    $"Cycle detected in flow step dependencies: {string.Join(" -> ", names)} -> {names[0]} (in flow '{f.Name}')", primary);
+                Errors.Add(Semantics.Checker.At(d, f.Span));
                 return null;
             }
             return new IrFlow(f.Span.StartLine, f.Span.StartColumn, f.Name, parameters, f.ReturnType?.Name ?? "", f.ReturnType?.Generic ?? "",
@@ -138,6 +162,7 @@ public static class IrGenerator
             foreach (var r in _runStatements)
             {
                 var (line, col) = (r.Span.StartLine, r.Span.StartColumn);
+                if (_brokenFlows.ContainsKey(r.FlowName)) continue; // already reported (e.g. its cycle)
                 if (!Flows.TryGet(r.FlowName, out var flow)) { Undefined("flow", r.FlowName, Flows.Names, r); continue; }
                 IrPersona? persona = null;
                 IrContext? context = null;
@@ -155,15 +180,26 @@ public static class IrGenerator
                     r.OutputTo, r.Effort, flow, persona, context, anchors));
             }
             // Tool verification: top-level steps of the flows that are actually run.
-            foreach (var run in Runs)
+            // Each step is reported once, even when several runs run its flow.
+            var reported = new HashSet<(int, int)>();
+            int suggestions = Semantics.Checker.MaxSuggestions; // bounded work on files with many mistakes
+            var checkedFlows = new List<IReadOnlyList<IrNode>>();
+            foreach (var run in Runs) checkedFlows.Add(run.ResolvedFlow!.Steps);
+            // A run of a flow with its own IR error (a cycle) still gets its tools checked: every IR error in one pass.
+            foreach (var r in _runStatements)
+                if (_brokenFlows.TryGetValue(r.FlowName, out var broken)) checkedFlows.Add(broken);
+            foreach (var steps in checkedFlows)
             {
-                foreach (var node in run.ResolvedFlow!.Steps)
+                foreach (var node in steps)
                 {
-                    if (node is IrStep { UseTool: { } use } step && !Tools.TryGet(use.ToolName, out _))
+                    if (node is IrStep { UseTool: { } use } step && !Tools.TryGet(use.ToolName, out _) && reported.Add((step.SourceLine, step.SourceColumn)))
                     {
-                        Errors.Add(new Diagnostic(DiagnosticCodes.UndefinedTool, DiagnosticSeverity.Error, DiagnosticPhase.Ir,
-                            $"Step '{step.Name}' uses undefined tool '{use.ToolName}'. Available tools: {Available(Tools.Names)}",
-                            new TextSpan(step.SourceLine, step.SourceColumn, step.SourceLine, step.SourceColumn)));
+                        var reference = new TextSpan(step.SourceLine, step.SourceColumn, step.SourceLine, step.SourceColumn);
+                        var primary = _toolSpans.TryGetValue((step.SourceLine, step.SourceColumn), out var ts) ? ts : reference;
+                        string suggestion = suggestions-- > 0 && Semantics.NameSuggestions.Closest(use.ToolName, Tools.Names) is { } s ? $" Did you mean '{s}'?" : "";
+                        Errors.Add(Semantics.Checker.At(new Diagnostic(DiagnosticCodes.UndefinedTool, DiagnosticSeverity.Error, DiagnosticPhase.Ir,
+                            $"Step '{step.Name}' uses undefined tool '{use.ToolName}'. Available tools: {Available(Tools.Names)}.{suggestion}".TrimEnd('.'),
+                            primary), reference));
                     }
                 }
             }
@@ -226,19 +262,27 @@ public static class IrGenerator
     /// <summary>The execution DAG of reference §4.3: dependencies by regex, then Kahn levels.</summary>
     internal static class ExecutionDag
     {
-        public static (IReadOnlyList<IrNode> Steps, IReadOnlyList<IrDataEdge> Edges, IReadOnlyList<IReadOnlyList<string>> Levels)? Build(List<IrNode> nodes)
+        /// <summary>The name of node <paramref name="i"/> in the DAG (the reference's, <c>__anonymous_i__</c> when it has none).</summary>
+        public static string NameOf(IrNode node, int i) => node switch
         {
+            IrStep s => s.Name,
+            IrReason r => r.Name,
+            _ => $"__anonymous_{i}__",
+        };
+
+        public static (IReadOnlyList<IrNode> Steps, IReadOnlyList<IrDataEdge> Edges, IReadOnlyList<IReadOnlyList<string>> Levels)? Build(List<IrNode> nodes) =>
+            Build(nodes, out _);
+
+        /// <summary>As <see cref="Build(List{IrNode})"/>; on a cycle returns null and the node indexes of one cycle in <paramref name="cycle"/>.</summary>
+        public static (IReadOnlyList<IrNode> Steps, IReadOnlyList<IrDataEdge> Edges, IReadOnlyList<IReadOnlyList<string>> Levels)? Build(List<IrNode> nodes, out List<int> cycle)
+        {
+            cycle = new List<int>();
             int n = nodes.Count;
             var names = new string[n];
             var index = new Dictionary<string, int>(StringComparer.Ordinal);
             for (int i = 0; i < n; i++)
             {
-                names[i] = nodes[i] switch
-                {
-                    IrStep s => s.Name,
-                    IrReason r => r.Name,
-                    _ => $"__anonymous_{i}__",
-                };
+                names[i] = NameOf(nodes[i], i);
                 if (names[i].Length > 0) index[names[i]] = i;
             }
 
@@ -274,8 +318,43 @@ public static class IrGenerator
                 }
                 current = next;
             }
-            if (steps.Count < n) return null;
+            if (steps.Count < n)
+            {
+                cycle = FindCycle(outgoing, inDegree);
+                return null;
+            }
             return (steps, edges, levels);
+        }
+
+        // Among the nodes Kahn's algorithm could not order (each has a remaining predecessor), walking predecessors
+        // backwards must revisit a node: the walk's loop is a cycle. Iterative, so any flow size is safe.
+        private static List<int> FindCycle(List<int>[] outgoing, int[] inDegree)
+        {
+            int n = inDegree.Length;
+            var preds = new List<int>[n];
+            for (int i = 0; i < n; i++) preds[i] = new List<int>();
+            for (int u = 0; u < n; u++)
+                if (inDegree[u] > 0)
+                    foreach (int v in outgoing[u]) if (inDegree[v] > 0) preds[v].Add(u);
+            int start = -1;
+            for (int i = 0; i < n && start < 0; i++) if (inDegree[i] > 0) start = i;
+            var seenAt = new Dictionary<int, int>();
+            var path = new List<int>();
+            int cur = start;
+            while (cur >= 0 && !seenAt.ContainsKey(cur))
+            {
+                seenAt[cur] = path.Count;
+                path.Add(cur);
+                cur = preds[cur].Count > 0 ? preds[cur][0] : -1;
+            }
+            if (cur < 0) return new List<int> { start };
+            var loop = path.GetRange(seenAt[cur], path.Count - seenAt[cur]);
+            loop.Reverse(); // predecessors were followed: reverse into dependency order
+            // Start at the step that comes first in the source.
+            int min = loop.IndexOf(loop.Min());
+            var ordered = new List<int>(loop.Count);
+            for (int i = 0; i < loop.Count; i++) ordered.Add(loop[(min + i) % loop.Count]);
+            return ordered;
         }
 
         private static void Collect(string text, Dictionary<string, int> index, int self, SortedSet<int> deps)

@@ -41,11 +41,42 @@ public static class Checker
         public readonly List<Diagnostic> Errors = new();
         public readonly List<Diagnostic> Warnings = new();
 
+        // Suggestions scan every declared name; on a huge file with many mistakes only the first ones get one,
+        // so checking stays linear (the printers show the first 200 diagnostics anyway).
+        public int SuggestionBudget = MaxSuggestions;
+
+        public string? Closest(string name, IEnumerable<string> candidates) =>
+            SuggestionBudget-- > 0 ? NameSuggestions.Closest(name, candidates) : null;
+
         public void Error(int check, string message, TextSpan span) =>
             Errors.Add(new Diagnostic(DiagnosticCodes.Check(check), DiagnosticSeverity.Error, DiagnosticPhase.Type, message, span));
 
+        /// <summary>An error on <paramref name="primary"/> (the offending token) that the reference reports at <paramref name="reference"/>.</summary>
+        public void Error(int check, string message, TextSpan? primary, TextSpan reference, params RelatedLocation[] more) =>
+            Errors.Add(At(new Diagnostic(DiagnosticCodes.Check(check), DiagnosticSeverity.Error, DiagnosticPhase.Type, message, primary ?? reference), reference, more));
+
         public void Warn(string code, string message, TextSpan span) =>
             Warnings.Add(new Diagnostic(code, DiagnosticSeverity.Warning, DiagnosticPhase.Type, message, span));
+
+        public void Warn(string code, string message, TextSpan span, params RelatedLocation[] related) =>
+            Warnings.Add(new Diagnostic(code, DiagnosticSeverity.Warning, DiagnosticPhase.Type, message, span) { Related = related });
+    }
+
+    /// <summary>Adds the reference's position as a related location when the primary span differs from it.</summary>
+    internal static Diagnostic At(Diagnostic d, TextSpan reference, params RelatedLocation[] more)
+    {
+        if (d.Span == reference && more.Length == 0) return d;
+        var related = new List<RelatedLocation>(more);
+        if (d.Span != reference) related.Add(RelatedLocation.Reference(reference));
+        return d with { Related = related };
+    }
+
+    private static TextSpan? Value(AstNode node, string field) => node.ValueSpans.TryGetValue(field, out var s) ? s : null;
+
+    private static TextSpan? RefSpan(AstNode node, ReferenceKind kind, string name)
+    {
+        foreach (var r in node.References) if (r.Kind == kind && r.Name == name) return r.Span;
+        return null;
     }
 
     // Phase 1: one global namespace. Inside epistemic blocks only directly nested flows and intents count.
@@ -62,7 +93,8 @@ public static class Checker
             if (named is TypeDecl) state.DeclaredTypes.Add(named.Name);
             if (state.Symbols.TryGetValue(named.Name, out var first))
             {
-                state.Error(1, $"Duplicate declaration: '{named.Name}' already defined as {first.Kind} (first defined at line {first.Span.StartLine})", named.Span);
+                state.Error(1, $"Duplicate declaration: '{named.Name}' already defined as {first.Kind} (first defined at line {first.Span.StartLine})",
+                    named.NameSpan, named.Span, new RelatedLocation(first.NameSpan ?? first.Span, "first defined here"));
                 continue;
             }
             state.Symbols[named.Name] = named;
@@ -70,58 +102,62 @@ public static class Checker
     }
 
     // Phase 2, in declaration order.
+    /// <summary>Diagnostics per file that get a "did you mean" over the file's declarations.</summary>
+    internal const int MaxSuggestions = 200;
+
     private static void Validate(Declaration d, State state)
     {
         switch (d)
         {
             case PersonaDecl p:
                 if (p.Tone.Length > 0 && Array.IndexOf(Tones, p.Tone) < 0)
-                    state.Error(2, $"Unknown tone '{p.Tone}' for persona '{p.Name}'. Valid tones: {string.Join(", ", Tones)}", p.Span);
+                    state.Error(2, $"Unknown tone '{p.Tone}' for persona '{p.Name}'. Valid tones: {string.Join(", ", Tones)}{Suffix(p.Tone, Tones)}", Value(p, "tone"), p.Span);
                 if (p.ConfidenceThreshold is double t && (t < 0 || t > 1))
-                    state.Error(3, $"confidence_threshold must be between 0.0 and 1.0, got {PyFormat.FloatRepr(t)}", p.Span);
+                    state.Error(3, $"confidence_threshold must be between 0.0 and 1.0, got {PyFormat.FloatRepr(t)}", Value(p, "confidence_threshold"), p.Span);
                 break;
             case ContextDecl c:
                 if (c.MemoryScope.Length > 0 && Array.IndexOf(MemoryScopes, c.MemoryScope) < 0)
-                    state.Error(4, $"Unknown memory scope '{c.MemoryScope}' in context '{c.Name}'. Valid: {string.Join(", ", MemoryScopes)}", c.Span);
+                    state.Error(4, $"Unknown memory scope '{c.MemoryScope}' in context '{c.Name}'. Valid: {string.Join(", ", MemoryScopes)}{Suffix(c.MemoryScope, MemoryScopes)}", Value(c, "memory"), c.Span);
                 if (c.Depth.Length > 0 && Array.IndexOf(Depths, c.Depth) < 0)
-                    state.Error(5, $"Unknown depth '{c.Depth}' in context '{c.Name}'. Valid: {string.Join(", ", Depths)}", c.Span);
+                    state.Error(5, $"Unknown depth '{c.Depth}' in context '{c.Name}'. Valid: {string.Join(", ", Depths)}{Suffix(c.Depth, Depths)}", Value(c, "depth"), c.Span);
                 if (c.Temperature is double temp && (temp < 0 || temp > 2))
-                    state.Error(6, $"temperature must be between 0.0 and 2.0, got {PyFormat.FloatRepr(temp)}", c.Span);
+                    state.Error(6, $"temperature must be between 0.0 and 2.0, got {PyFormat.FloatRepr(temp)}", Value(c, "temperature"), c.Span);
                 if (c.MaxTokens is long mt && mt <= 0)
-                    state.Error(7, $"max_tokens must be positive, got {mt.ToString(CultureInfo.InvariantCulture)} in context '{c.Name}'", c.Span);
+                    state.Error(7, $"max_tokens must be positive, got {mt.ToString(CultureInfo.InvariantCulture)} in context '{c.Name}'", Value(c, "max_tokens"), c.Span);
                 break;
             case AnchorDecl a:
                 if (a.ConfidenceFloor is double f && (f < 0 || f > 1))
-                    state.Error(8, $"confidence_floor must be between 0.0 and 1.0, got {PyFormat.FloatRepr(f)}", a.Span);
+                    state.Error(8, $"confidence_floor must be between 0.0 and 1.0, got {PyFormat.FloatRepr(f)}", Value(a, "confidence_floor"), a.Span);
                 if (a.OnViolation.Length > 0 && Array.IndexOf(ViolationActions, a.OnViolation) < 0)
-                    state.Error(9, $"Unknown on_violation action '{a.OnViolation}' in anchor '{a.Name}'. Valid: {string.Join(", ", ViolationActions)}", a.Span);
+                    state.Error(9, $"Unknown on_violation action '{a.OnViolation}' in anchor '{a.Name}'. Valid: {string.Join(", ", ViolationActions)}{Suffix(a.OnViolation, ViolationActions)}", Value(a, "on_violation"), a.Span);
                 if (a.OnViolation == "raise" && a.OnViolationTarget.Length == 0)
-                    state.Error(10, $"Anchor '{a.Name}' uses 'raise' but no error type specified", a.Span);
+                    state.Error(10, $"Anchor '{a.Name}' uses 'raise' but no error type specified", Value(a, "on_violation"), a.Span);
                 break;
             case MemoryDecl m:
                 if (m.Store.Length > 0 && Array.IndexOf(MemoryScopes, m.Store) < 0)
-                    state.Error(11, $"Unknown store type '{m.Store}' in memory '{m.Name}'. Valid: {string.Join(", ", MemoryScopes)}", m.Span);
+                    state.Error(11, $"Unknown store type '{m.Store}' in memory '{m.Name}'. Valid: {string.Join(", ", MemoryScopes)}{Suffix(m.Store, MemoryScopes)}", Value(m, "store"), m.Span);
                 if (m.Retrieval.Length > 0 && Array.IndexOf(Retrievals, m.Retrieval) < 0)
-                    state.Error(12, $"Unknown retrieval strategy '{m.Retrieval}' in memory '{m.Name}'. Valid: {string.Join(", ", Retrievals)}", m.Span);
+                    state.Error(12, $"Unknown retrieval strategy '{m.Retrieval}' in memory '{m.Name}'. Valid: {string.Join(", ", Retrievals)}{Suffix(m.Retrieval, Retrievals)}", Value(m, "retrieval"), m.Span);
                 break;
             case ToolDecl tool:
                 if (tool.MaxResults is long mr && mr <= 0)
-                    state.Error(13, $"max_results must be positive, got {mr.ToString(CultureInfo.InvariantCulture)} in tool '{tool.Name}'", tool.Span);
+                    state.Error(13, $"max_results must be positive, got {mr.ToString(CultureInfo.InvariantCulture)} in tool '{tool.Name}'", Value(tool, "max_results"), tool.Span);
                 break;
             case TypeDecl type:
                 if (type.RangeMin is double lo && type.RangeMax is double hi && lo >= hi)
-                    state.Error(14, $"Invalid range constraint in type '{type.Name}': min ({PyFormat.FloatRepr(lo)}) must be less than max ({PyFormat.FloatRepr(hi)})", type.Span);
+                    state.Error(14, $"Invalid range constraint in type '{type.Name}': min ({PyFormat.FloatRepr(lo)}) must be less than max ({PyFormat.FloatRepr(hi)})", Value(type, "range_min"), type.Span);
                 break;
             case IntentDecl intent:
                 if (intent.Ask.Length == 0)
-                    state.Error(15, $"Intent '{intent.Name}' is missing required 'ask' field \u2014 every intent must express a question", intent.Span);
+                    state.Error(15, $"Intent '{intent.Name}' is missing required 'ask' field \u2014 every intent must express a question", intent.NameSpan, intent.Span);
                 if (intent.ConfidenceFloor is double iff && (iff < 0 || iff > 1))
-                    state.Error(16, $"confidence_floor must be between 0.0 and 1.0, got {PyFormat.FloatRepr(iff)}", intent.Span);
+                    state.Error(16, $"confidence_floor must be between 0.0 and 1.0, got {PyFormat.FloatRepr(iff)}", Value(intent, "confidence_floor"), intent.Span);
                 break;
             case FlowDecl flow:
                 var stepNames = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var s in flow.Body) ValidateFlowStep(s, flow, stepNames, state);
                 CheckFlowResult(flow, state);
+                FlowReferences.Check(flow, state.Symbols, state.Warnings);
                 break;
             case RunStmt run:
                 ValidateRun(run, state);
@@ -158,14 +194,14 @@ public static class Checker
         {
             case StepNode step:
                 if (!stepNames.Add(step.Name))
-                    state.Error(17, $"Duplicate step name '{step.Name}' in flow '{flow.Name}'", step.Span);
+                    state.Error(17, $"Duplicate step name '{step.Name}' in flow '{flow.Name}'", step.NameSpan, step.Span);
                 if (step.ConfidenceFloor is double f && (f < 0 || f > 1))
-                    state.Error(18, $"confidence_floor must be between 0.0 and 1.0, got {PyFormat.FloatRepr(f)}", step.Span);
+                    state.Error(18, $"confidence_floor must be between 0.0 and 1.0, got {PyFormat.FloatRepr(f)}", Value(step, "confidence_floor"), step.Span);
                 if (step.Probe != null) ValidateProbe(step.Probe, state);
                 if (step.Reason != null) ValidateReason(step.Reason, state);
                 if (step.Weave != null) ValidateWeave(step.Weave, state);
                 if (step.UseTool is { } use && state.Symbols.TryGetValue(use.ToolName, out var target) && target is not ToolDecl)
-                    state.Error(25, $"'{use.ToolName}' is a {target.Kind}, not a tool", use.Span);
+                    state.Error(25, $"'{use.ToolName}' is a {target.Kind}, not a tool", RefSpan(use, ReferenceKind.Tool, use.ToolName), use.Span);
                 CheckEpistemicStep(step, state);
                 break;
             case ProbeNode probe: ValidateProbe(probe, state); break;
@@ -176,18 +212,18 @@ public static class Checker
                 break;
             case RefineNode refine:
                 if (refine.MaxAttempts < 1)
-                    state.Error(22, $"Refine max_attempts must be >= 1, got {refine.MaxAttempts.ToString(CultureInfo.InvariantCulture)}", refine.Span);
+                    state.Error(22, $"Refine max_attempts must be >= 1, got {refine.MaxAttempts.ToString(CultureInfo.InvariantCulture)}", Value(refine, "max_attempts"), refine.Span);
                 if (Array.IndexOf(Backoffs, refine.Backoff) < 0)
-                    state.Error(23, $"Unknown backoff strategy '{refine.Backoff}'. Valid: {string.Join(", ", Backoffs)}", refine.Span);
+                    state.Error(23, $"Unknown backoff strategy '{refine.Backoff}'. Valid: {string.Join(", ", Backoffs)}{Suffix(refine.Backoff, Backoffs)}", Value(refine, "backoff"), refine.Span);
                 break;
             case WeaveNode weave: ValidateWeave(weave, state); break;
             case RememberNode remember:
                 if (state.Symbols.TryGetValue(remember.MemoryTarget, out var rt) && rt is not MemoryDecl)
-                    state.Error(26, $"'remember' target '{remember.MemoryTarget}' is a {rt.Kind}, not a memory store", remember.Span);
+                    state.Error(26, $"'remember' target '{remember.MemoryTarget}' is a {rt.Kind}, not a memory store", RefSpan(remember, ReferenceKind.Memory, remember.MemoryTarget), remember.Span);
                 break;
             case RecallNode recall:
                 if (state.Symbols.TryGetValue(recall.MemorySource, out var rs) && rs is not MemoryDecl)
-                    state.Error(27, $"'recall' source '{recall.MemorySource}' is a {rs.Kind}, not a memory store", recall.Span);
+                    state.Error(27, $"'recall' source '{recall.MemorySource}' is a {rs.Kind}, not a memory store", RefSpan(recall, ReferenceKind.Memory, recall.MemorySource), recall.Span);
                 break;
             case ConditionalNode cond:
                 if (cond.Then != null) ValidateFlowStep(cond.Then, flow, stepNames, state);
@@ -207,7 +243,7 @@ public static class Checker
     private static void ValidateReason(ReasonNode reason, State state)
     {
         if (reason.Depth < 1)
-            state.Error(20, $"Reasoning depth must be >= 1, got {reason.Depth.ToString(CultureInfo.InvariantCulture)}", reason.Span);
+            state.Error(20, $"Reasoning depth must be >= 1, got {reason.Depth.ToString(CultureInfo.InvariantCulture)}", Value(reason, "depth"), reason.Span);
     }
 
     private static void ValidateWeave(WeaveNode weave, State state)
@@ -218,25 +254,54 @@ public static class Checker
 
     private static void ValidateRun(RunStmt run, State state)
     {
+        var flowSpan = RefSpan(run, ReferenceKind.Flow, run.FlowName);
         if (!state.Symbols.TryGetValue(run.FlowName, out var flow))
-            state.Error(28, $"Undefined flow '{run.FlowName}' in run statement", run.Span);
+            state.Error(28, $"Undefined flow '{run.FlowName}' in run statement{Suggest(run.FlowName, state, x => x is FlowDecl)}", flowSpan, run.Span);
         else if (flow is not FlowDecl)
-            state.Error(29, $"'{run.FlowName}' is a {flow.Kind}, not a flow \u2014 only flows can be run", run.Span);
+            state.Error(29, $"'{run.FlowName}' is a {flow.Kind}, not a flow \u2014 only flows can be run", flowSpan, run.Span);
+        else
+            CheckRunArguments(run, (FlowDecl)flow, state);
         CheckReference(run, run.Persona, "persona", x => x is PersonaDecl, 30, state);
         CheckReference(run, run.Context, "context", x => x is ContextDecl, 31, state);
         foreach (var anchor in run.Anchors) CheckReference(run, anchor, "anchor", x => x is AnchorDecl, 32, state);
         if (run.Effort.Length > 0 && Array.IndexOf(Efforts, run.Effort) < 0)
-            state.Error(33, $"Unknown effort level '{run.Effort}'. Valid: {string.Join(", ", Efforts)}", run.Span);
+            state.Error(33, $"Unknown effort level '{run.Effort}'. Valid: {string.Join(", ", Efforts)}{Suffix(run.Effort, Efforts)}", Value(run, "effort"), run.Span);
     }
 
     private static void CheckReference(RunStmt run, string name, string kind, Func<NamedDeclaration, bool> isKind, int check, State state)
     {
         if (name.Length == 0) return;
         string article = kind == "anchor" ? "an" : "a";
+        var refKind = kind switch { "persona" => ReferenceKind.Persona, "context" => ReferenceKind.Context, _ => ReferenceKind.Anchor };
+        var span = RefSpan(run, refKind, name);
         if (!state.Symbols.TryGetValue(name, out var decl))
-            state.Error(check, $"Undefined {kind} '{name}'", run.Span);
+            state.Error(check, $"Undefined {kind} '{name}'{Suggest(name, state, isKind)}", span, run.Span);
         else if (!isKind(decl))
-            state.Error(check, $"'{name}' is a {decl.Kind}, not {article} {kind}", run.Span);
+            state.Error(check, $"'{name}' is a {decl.Kind}, not {article} {kind}{Suggest(name, state, isKind)}", span, run.Span);
+    }
+
+    // ". Did you mean 'x'?" among the declarations of the wanted kind, or nothing.
+    private static string Suggest(string name, State state, Func<NamedDeclaration, bool> isKind)
+    {
+        if (state.SuggestionBudget <= 0) return "";
+        var candidates = new List<string>();
+        foreach (var kv in state.Symbols) if (isKind(kv.Value)) candidates.Add(kv.Key);
+        return state.Closest(name, candidates) is { } s ? $". Did you mean '{s}'?" : "";
+    }
+
+    private static string Suffix(string value, IEnumerable<string> valid) =>
+        NameSuggestions.Closest(value, valid) is { } s ? $". Did you mean '{s}'?" : "";
+
+    // Extra positional arguments are ignored at run time (the reference's run arguments are lenient): a warning on the first.
+    private static void CheckRunArguments(RunStmt run, FlowDecl flow, State state)
+    {
+        int positional = RunArguments.PositionalCount(run.Arguments);
+        if (positional <= flow.Parameters.Count) return;
+        int first = RunArguments.IndexOfPositional(run.Arguments, flow.Parameters.Count);
+        var span = first >= 0 && first < run.ArgumentSpans.Count ? run.ArgumentSpans[first] : run.Span;
+        state.Warn(DiagnosticCodes.ExtraRunArguments,
+            $"Run of flow '{flow.Name}' passes {positional} positional argument(s) but the flow takes {flow.Parameters.Count}; the extra ones are ignored",
+            span, new RelatedLocation(flow.NameSpan ?? flow.Span, $"flow '{flow.Name}' is declared here"));
     }
 
     // product.md §3: an Opinion/Speculation/Uncertainty where a fact type is declared is an error.
@@ -279,26 +344,30 @@ public static class Checker
 
     private static void WarnUnknownTypes(ProgramNode program, State state)
     {
-        void check(string name, TextSpan span)
+        var candidates = new List<string>(BuiltinTypes.All);
+        candidates.AddRange(state.DeclaredTypes);
+        void check(string name, AstNode node, TextSpan fallback)
         {
             if (name.Length == 0 || BuiltinTypes.All.Contains(name) || state.DeclaredTypes.Contains(name)) return;
-            state.Warn(DiagnosticCodes.UnknownType, $"Unknown type '{name}': it is neither built in nor declared", span);
+            var span = RefSpan(node, ReferenceKind.Type, name) ?? fallback;
+            var related = span == fallback ? Array.Empty<RelatedLocation>() : new[] { RelatedLocation.Reference(fallback) };
+            state.Warn(DiagnosticCodes.UnknownType, $"Unknown type '{name}': it is neither built in nor declared{(state.Closest(name, candidates) is { } s ? $". Did you mean '{s}'?" : "")}", span, related);
         }
         void expr(TypeExpr? t)
         {
             if (t == null) return;
-            check(t.Name, t.Span);
-            check(t.Generic, t.Span);
+            check(t.Name, t, t.Span);
+            check(t.Generic, t, t.Span);
         }
         void step(FlowStep s)
         {
             switch (s)
             {
                 case StepNode st:
-                    check(st.OutputType, st.Span);
-                    if (st.Reason != null) check(st.Reason.OutputType, st.Reason.Span);
+                    check(st.OutputType, st, st.Span);
+                    if (st.Reason != null) check(st.Reason.OutputType, st.Reason, st.Reason.Span);
                     break;
-                case ReasonNode r: check(r.OutputType, r.Span); break;
+                case ReasonNode r: check(r.OutputType, r, r.Span); break;
                 case ConditionalNode c:
                     if (c.Then != null) step(c.Then);
                     if (c.Else != null) step(c.Else);

@@ -9,8 +9,50 @@ namespace Axon.Language.Syntax;
 /// <summary>A key/value pair as the reference keeps them (run <c>on_failure</c> params, rule params).</summary>
 public sealed record KeyValue(string Key, string Value);
 
+/// <summary>What a name in the source refers to.</summary>
+public enum ReferenceKind
+{
+    /// <summary>A data reference: <c>given:</c>, a weave source, a probe or validate target, a remembered expression.</summary>
+    Value,
+    /// <summary>A <c>{{name}}</c> placeholder inside a prompt string.</summary>
+    Placeholder,
+    /// <summary>A type name (output types, field and parameter types, generic arguments).</summary>
+    Type,
+    /// <summary>A persona (<c>run … as P</c>).</summary>
+    Persona,
+    /// <summary>A context (<c>run … within C</c>).</summary>
+    Context,
+    /// <summary>An anchor (<c>constrained_by [A]</c>).</summary>
+    Anchor,
+    /// <summary>A flow (<c>run F(…)</c>).</summary>
+    Flow,
+    /// <summary>A tool (<c>use T(…)</c>).</summary>
+    Tool,
+    /// <summary>A memory (<c>remember(…) -> M</c>, <c>recall(…) from M</c>).</summary>
+    Memory,
+}
+
+/// <summary>
+/// A name used (not declared) at a position: <paramref name="Name"/> is the referenced name (the first identifier of a
+/// dotted reference), <paramref name="Text"/> the whole reference as written (<c>Extract.output.title</c>), and
+/// <paramref name="Span"/> the span of the name token only.
+/// </summary>
+public sealed record NameReference(string Name, string Text, ReferenceKind Kind, TextSpan Span);
+
 /// <summary>Base of every AST node.</summary>
-public abstract record AstNode(TextSpan Span);
+public abstract record AstNode(TextSpan Span)
+{
+    /// <summary>The span of the node's own name token (a declaration's or step's name); null when it has none.</summary>
+    public TextSpan? NameSpan { get; init; }
+
+    /// <summary>Every name this node itself uses, with the span of each name token (not those of nested steps).</summary>
+    public IReadOnlyList<NameReference> References { get; init; } = System.Array.Empty<NameReference>();
+
+    /// <summary>Spans of field values keyed by field name (<c>tone</c>, <c>depth</c>, …), for diagnostics on the value.</summary>
+    public IReadOnlyDictionary<string, TextSpan> ValueSpans { get; init; } = EmptySpans;
+
+    private static readonly IReadOnlyDictionary<string, TextSpan> EmptySpans = new Dictionary<string, TextSpan>();
+}
 
 /// <summary>A whole file.</summary>
 public sealed record ProgramNode(IReadOnlyList<Declaration> Declarations, TextSpan Span) : AstNode(Span);
@@ -106,6 +148,9 @@ public sealed record RunStmt(string FlowName, IReadOnlyList<string> Arguments, s
 {
     /// <summary>Spans of the modifiers, for precise diagnostics: keyed by modifier keyword.</summary>
     public IReadOnlyDictionary<string, TextSpan> ModifierSpans { get; init; } = new Dictionary<string, TextSpan>();
+
+    /// <summary>The span of each argument, in order (parallel to <see cref="Arguments"/>).</summary>
+    public IReadOnlyList<TextSpan> ArgumentSpans { get; init; } = System.Array.Empty<TextSpan>();
 }
 
 /// <summary><c>know|believe|speculate|doubt { declarations }</c>.</summary>

@@ -35,6 +35,9 @@ internal sealed class AstBuilder
             ((ProgramContext)d.Parent).RemoveLastChild();
         };
 
+    /// <summary>Builds one declaration parsed without error (used for the declarations recovered around syntax errors).</summary>
+    public Declaration Build(DeclarationContext ctx) => Declaration(ctx);
+
     private Declaration Declaration(DeclarationContext ctx)
     {
         var child = (ParserRuleContext)ctx.GetChild(0);
@@ -89,7 +92,8 @@ internal sealed class AstBuilder
                 default: UnknownField(f, "persona", name); break;
             }
         }
-        return new PersonaDecl(name, domain, tone, threshold, cite, refuse, language, description, Span(c));
+        return new PersonaDecl(name, domain, tone, threshold, cite, refuse, language, description, Span(c))
+        { NameSpan = NameSpanOf(c), ValueSpans = FieldValueSpans(All<PersonaFieldContext>(c)) };
     }
 
     private ContextDecl Context(ContextDeclContext c)
@@ -112,7 +116,8 @@ internal sealed class AstBuilder
                 default: UnknownField(f, "context", name); break;
             }
         }
-        return new ContextDecl(name, memory, language, depth, maxTokens, temperature, cite, Span(c));
+        return new ContextDecl(name, memory, language, depth, maxTokens, temperature, cite, Span(c))
+        { NameSpan = NameSpanOf(c), ValueSpans = FieldValueSpans(All<ContextFieldContext>(c)) };
     }
 
     private AnchorDecl Anchor(AnchorDeclContext c)
@@ -134,7 +139,8 @@ internal sealed class AstBuilder
                 default: UnknownField(f, "anchor", name); break;
             }
         }
-        return new AnchorDecl(name, require, reject, enforce, floor, unknown, action, target, Span(c));
+        return new AnchorDecl(name, require, reject, enforce, floor, unknown, action, target, Span(c))
+        { NameSpan = NameSpanOf(c), ValueSpans = FieldValueSpans(All<AnchorFieldContext>(c)) };
     }
 
     private static (string Action, string Target) Violation(ViolationActionContext v) => v switch
@@ -159,7 +165,8 @@ internal sealed class AstBuilder
                 default: UnknownField(f, "memory", name); break;
             }
         }
-        return new MemoryDecl(name, store, backend, retrieval, decay, Span(c));
+        return new MemoryDecl(name, store, backend, retrieval, decay, Span(c))
+        { NameSpan = NameSpanOf(c), ValueSpans = FieldValueSpans(All<MemoryFieldContext>(c)) };
     }
 
     private ToolDecl Tool(ToolDeclContext c)
@@ -181,7 +188,8 @@ internal sealed class AstBuilder
                 default: UnknownField(f, "tool", name); break;
             }
         }
-        return new ToolDecl(name, provider, maxResults, filter, timeout, runtime, sandbox, Span(c));
+        return new ToolDecl(name, provider, maxResults, filter, timeout, runtime, sandbox, Span(c))
+        { NameSpan = NameSpanOf(c), ValueSpans = FieldValueSpans(All<ToolFieldContext>(c)) };
     }
 
     // `filter: recent(days: 30)` is kept as "recent(days:30)": token values joined with no separator.
@@ -218,14 +226,25 @@ internal sealed class AstBuilder
         }
         var fields = new List<TypeField>();
         foreach (var f in All<TypeFieldContext>(c))
-            fields.Add(new TypeField(One<IdentContext>(f).Start.Text, TypeExpression(One<TypeExprContext>(f)), TokenText.Span(One<IdentContext>(f).Start)));
-        return new TypeDecl(name, fields, min, max, where, Span(c));
+        {
+            var fieldSpan = TokenText.Span(One<IdentContext>(f).Start);
+            fields.Add(new TypeField(One<IdentContext>(f).Start.Text, TypeExpression(One<TypeExprContext>(f)), fieldSpan) { NameSpan = fieldSpan });
+        }
+        var values = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        if (numbers.Length == 2)
+        {
+            values["range_min"] = Span(numbers[0]);
+            values["range_max"] = Span(numbers[1]);
+        }
+        return new TypeDecl(name, fields, min, max, where, Span(c)) { NameSpan = NameSpanOf(c), ValueSpans = values };
     }
 
     private static TypeExpr TypeExpression(TypeExprContext t)
     {
         var ids = All<IdentContext>(t);
-        return new TypeExpr(ids[0].Start.Text, ids.Length > 1 ? ids[1].Start.Text : "", Tok(t, AxonLexer.QUESTION) != null, Span(t));
+        var refs = new NameReference[ids.Length];
+        for (int i = 0; i < ids.Length; i++) refs[i] = Reference(ids[i], ReferenceKind.Type);
+        return new TypeExpr(ids[0].Start.Text, ids.Length > 1 ? ids[1].Start.Text : "", Tok(t, AxonLexer.QUESTION) != null, Span(t)) { References = refs };
     }
 
     private IntentDecl Intent(IntentDeclContext c)
@@ -245,18 +264,22 @@ internal sealed class AstBuilder
                 default: UnknownField(f, "intent", name); break;
             }
         }
-        return new IntentDecl(name, given, ask, output, floor, Span(c));
+        return new IntentDecl(name, given, ask, output, floor, Span(c))
+        { NameSpan = NameSpanOf(c), ValueSpans = FieldValueSpans(All<IntentFieldContext>(c)) };
     }
 
     private FlowDecl Flow(FlowDeclContext c)
     {
         var parameters = new List<Parameter>();
         foreach (var p in All<ParamContext>(c))
-            parameters.Add(new Parameter(One<IdentContext>(p).Start.Text, TypeExpression(One<TypeExprContext>(p)), TokenText.Span(One<IdentContext>(p).Start)));
+        {
+            var paramSpan = TokenText.Span(One<IdentContext>(p).Start);
+            parameters.Add(new Parameter(One<IdentContext>(p).Start.Text, TypeExpression(One<TypeExprContext>(p)), paramSpan) { NameSpan = paramSpan });
+        }
         var body = new List<FlowStep>();
         foreach (var s in All<FlowStepContext>(c)) body.Add(FlowStep(s));
         var ret = One<TypeExprContext>(c) is { } t ? TypeExpression(t) : null;
-        return new FlowDecl(One<IdentContext>(c).Start.Text, parameters, ret, body, Span(c));
+        return new FlowDecl(One<IdentContext>(c).Start.Text, parameters, ret, body, Span(c)) { NameSpan = NameSpanOf(c) };
     }
 
     private FlowStep FlowStep(FlowStepContext ctx)
@@ -271,9 +294,11 @@ internal sealed class AstBuilder
             RefineContext c => Refine(c),
             WeaveContext c => Weave(c),
             UseToolContext c => Use(c),
-            RememberContext c => new RememberNode(c.ident(0).Start.Text, c.ident(1).Start.Text, Span(c)),
-            RecallContext c => new RecallNode(Tok(c, AxonLexer.STRING) != null ? Str(Tok(c, AxonLexer.STRING)!) : c.ident(0).Start.Text,
-                All<IdentContext>(c)[All<IdentContext>(c).Length - 1].Start.Text, Span(c)),
+            RememberContext c => new RememberNode(c.ident(0).Start.Text, c.ident(1).Start.Text, Span(c))
+            {
+                References = new[] { Reference(c.ident(0), ReferenceKind.Value), Reference(c.ident(1), ReferenceKind.Memory) },
+            },
+            RecallContext c => Recall(c),
             IfStepContext c => Conditional(c),
             ParBlockContext c => Parallel(c),
             HibernateContext c => new HibernateNode(Tok(c, AxonLexer.STRING) != null ? Str(Tok(c, AxonLexer.STRING)!) : "",
@@ -282,8 +307,20 @@ internal sealed class AstBuilder
         };
     }
 
+    private static RecallNode Recall(RecallContext c)
+    {
+        var ids = All<IdentContext>(c);
+        var refs = new List<NameReference>();
+        if (Tok(c, AxonLexer.STRING) is { } q) Placeholders(q, refs);
+        refs.Add(Reference(ids[ids.Length - 1], ReferenceKind.Memory));
+        return new RecallNode(Tok(c, AxonLexer.STRING) != null ? Str(Tok(c, AxonLexer.STRING)!) : c.ident(0).Start.Text,
+            ids[ids.Length - 1].Start.Text, Span(c)) { References = refs };
+    }
+
     private StepNode Step(StepDeclContext c)
     {
+        var refs = new List<NameReference>();
+        var values = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
         string given = "", ask = "", output = "";
         UseToolNode? use = null;
         ProbeNode? probe = null;
@@ -294,17 +331,40 @@ internal sealed class AstBuilder
         {
             switch (item)
             {
-                case StepGivenContext x: given = Ref(One<RefExprContext>(x)); break;
-                case StepAskContext x: ask = Str(Tok(x, AxonLexer.STRING)!); break;
+                case StepGivenContext x:
+                    given = Ref(One<RefExprContext>(x));
+                    refs.RemoveAll(r => r.Kind == ReferenceKind.Value); // a repeated field overwrites
+                    RefExprReferences(One<RefExprContext>(x), refs);
+                    values["given"] = Span(One<RefExprContext>(x));
+                    break;
+                case StepAskContext x:
+                    ask = Str(Tok(x, AxonLexer.STRING)!);
+                    refs.RemoveAll(r => r.Kind == ReferenceKind.Placeholder);
+                    Placeholders(Tok(x, AxonLexer.STRING)!, refs);
+                    values["ask"] = TokenText.Span(Tok(x, AxonLexer.STRING)!);
+                    break;
                 case StepUseContext x: use = Use(One<UseToolContext>(x)); break;
                 case StepProbeContext x: probe = Probe(One<ProbeContext>(x)); break;
                 case StepReasonContext x: reason = Reason(One<ReasonContext>(x)); break;
                 case StepWeaveContext x: weave = Weave(One<WeaveContext>(x)); break;
-                case StepOutputContext x: output = One<IdentContext>(x).Start.Text; break;
-                case StepFloorContext x: floor = Float(Tok(x, AxonLexer.FLOAT)!); break;
+                case StepOutputContext x:
+                    output = One<IdentContext>(x).Start.Text;
+                    refs.RemoveAll(r => r.Kind == ReferenceKind.Type);
+                    refs.Add(Reference(One<IdentContext>(x), ReferenceKind.Type));
+                    values["output"] = Span(One<IdentContext>(x));
+                    break;
+                case StepFloorContext x:
+                    floor = Float(Tok(x, AxonLexer.FLOAT)!);
+                    values["confidence_floor"] = TokenText.Span(Tok(x, AxonLexer.FLOAT)!);
+                    break;
             }
         }
-        return new StepNode(One<IdentContext>(c).Start.Text, given, ask, use, probe, reason, weave, output, floor, Span(c));
+        return new StepNode(One<IdentContext>(c).Start.Text, given, ask, use, probe, reason, weave, output, floor, Span(c))
+        {
+            NameSpan = NameSpanOf(c),
+            References = refs,
+            ValueSpans = values,
+        };
     }
 
     // `given: A.output` → "A.output"; `given: [A.output, B.output]` → "[A.output, B.output]".
@@ -324,15 +384,63 @@ internal sealed class AstBuilder
         return sb.ToString();
     }
 
-    private static ProbeNode Probe(ProbeContext c) => new(One<IdentContext>(c).Start.Text, Words(All<WordContext>(c)), Span(c));
+    private static ProbeNode Probe(ProbeContext c) => new(One<IdentContext>(c).Start.Text, Words(All<WordContext>(c)), Span(c))
+    {
+        References = new[] { Reference(One<IdentContext>(c), ReferenceKind.Value) },
+    };
+
+    private static NameReference Reference(DottedContext d, ReferenceKind kind)
+    {
+        var id = One<IdentContext>(d);
+        return new NameReference(id.Start.Text, Dotted(d), kind, TokenText.Span(id.Start));
+    }
+
+    private static NameReference Reference(IdentContext id, ReferenceKind kind) =>
+        new(id.Start.Text, id.Start.Text, kind, TokenText.Span(id.Start));
+
+    private static void RefExprReferences(RefExprContext r, List<NameReference> into)
+    {
+        foreach (var d in All<DottedContext>(r)) into.Add(Reference(d, ReferenceKind.Value));
+    }
+
+    // The runtime's placeholder syntax: {{name}}, {{ name.output }}, {{name.output.field}}.
+    private static readonly System.Text.RegularExpressions.Regex PlaceholderPattern =
+        new(@"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>Adds the <c>{{name}}</c> placeholders of a string token, each with the span of its name inside the literal.</summary>
+    private static void Placeholders(IToken literal, List<NameReference> into)
+    {
+        string raw = literal.Text ?? "";
+        if (raw.IndexOf("{{", StringComparison.Ordinal) < 0) return;
+        foreach (System.Text.RegularExpressions.Match m in PlaceholderPattern.Matches(raw))
+        {
+            var g = m.Groups[1];
+            string text = g.Value;
+            int dot = text.IndexOf('.');
+            string name = dot < 0 ? text : text.Substring(0, dot);
+            // Walk the raw literal to the name (an escaped newline can make a literal span lines).
+            int line = literal.Line, col = literal.Column + 1;
+            for (int i = 0; i < g.Index; i++)
+            {
+                char ch = raw[i];
+                if (ch == '\n') { line++; col = 1; }
+                else if (!char.IsLowSurrogate(ch)) col++;
+            }
+            into.Add(new NameReference(name, text, ReferenceKind.Placeholder, new TextSpan(line, col, line, col + name.Length)));
+        }
+    }
 
     private ReasonNode Reason(ReasonContext c)
     {
         string name = "", about = "";
+        TextSpan? nameSpan = null;
+        var refs = new List<NameReference>();
+        var values = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
         if (One<IdentContext>(c) != null)
         {
             if (Tok(c, AxonLexer.ABOUT) != null) about = One<IdentContext>(c).Start.Text;
             else name = One<IdentContext>(c).Start.Text;
+            nameSpan = TokenText.Span(One<IdentContext>(c).Start);
         }
         string given = "", ask = "", output = "";
         long depth = 1;
@@ -341,17 +449,34 @@ internal sealed class AstBuilder
         {
             switch (f)
             {
-                case ReasonGivenContext x: given = Ref(One<RefExprContext>(x)); break;
-                case ReasonAboutContext x: about = Str(Tok(x, AxonLexer.STRING)!); break;
-                case ReasonAskContext x: ask = Str(Tok(x, AxonLexer.STRING)!); break;
-                case ReasonDepthContext x: depth = Int(Tok(x, AxonLexer.INTEGER)!); break;
+                case ReasonGivenContext x:
+                    given = Ref(One<RefExprContext>(x));
+                    refs.RemoveAll(r => r.Kind == ReferenceKind.Value);
+                    RefExprReferences(One<RefExprContext>(x), refs);
+                    break;
+                case ReasonAboutContext x:
+                    about = Str(Tok(x, AxonLexer.STRING)!);
+                    Placeholders(Tok(x, AxonLexer.STRING)!, refs);
+                    break;
+                case ReasonAskContext x:
+                    ask = Str(Tok(x, AxonLexer.STRING)!);
+                    Placeholders(Tok(x, AxonLexer.STRING)!, refs);
+                    break;
+                case ReasonDepthContext x:
+                    depth = Int(Tok(x, AxonLexer.INTEGER)!);
+                    values["depth"] = TokenText.Span(Tok(x, AxonLexer.INTEGER)!);
+                    break;
                 case ReasonShowWorkContext x: showWork = Bool(Tok(x, AxonLexer.BOOL)!); break;
                 case ReasonChainContext x: chain = Bool(Tok(x, AxonLexer.BOOL)!); break;
-                case ReasonOutputContext x: output = One<IdentContext>(x).Start.Text; break;
+                case ReasonOutputContext x:
+                    output = One<IdentContext>(x).Start.Text;
+                    refs.RemoveAll(r => r.Kind == ReferenceKind.Type);
+                    refs.Add(Reference(One<IdentContext>(x), ReferenceKind.Type));
+                    break;
                 default: UnknownField(f, "reason", name.Length > 0 ? name : about); break;
             }
         }
-        return new ReasonNode(name, about, given, depth, showWork, chain, ask, output, Span(c));
+        return new ReasonNode(name, about, given, depth, showWork, chain, ask, output, Span(c)) { NameSpan = nameSpan, References = refs, ValueSpans = values };
     }
 
     private static ValidateNode Validate(ValidateContext c)
@@ -378,7 +503,10 @@ internal sealed class AstBuilder
             }
             rules.Add(new ValidateRule(Word(One<WordContext>(r)), op, value, action, target, parameters, Span(r)));
         }
-        return new ValidateNode(Dotted(One<DottedContext>(c)), One<IdentContext>(c).Start.Text, rules, Span(c));
+        return new ValidateNode(Dotted(One<DottedContext>(c)), One<IdentContext>(c).Start.Text, rules, Span(c))
+        {
+            References = new[] { Reference(One<DottedContext>(c), ReferenceKind.Value) },
+        };
     }
 
     private RefineNode Refine(RefineContext c)
@@ -397,13 +525,18 @@ internal sealed class AstBuilder
                 default: UnknownField(f, "refine", ""); break;
             }
         }
-        return new RefineNode(max, pass, backoff, exhaustion, target, Span(c));
+        return new RefineNode(max, pass, backoff, exhaustion, target, Span(c)) { ValueSpans = FieldValueSpans(All<RefineFieldContext>(c)) };
     }
 
     private WeaveNode Weave(WeaveContext c)
     {
         var sources = new List<string>();
-        foreach (var d in All<DottedContext>(c)) sources.Add(Dotted(d));
+        var refs = new List<NameReference>();
+        foreach (var d in All<DottedContext>(c))
+        {
+            sources.Add(Dotted(d));
+            refs.Add(Reference(d, ReferenceKind.Value));
+        }
         string format = "", style = "";
         IReadOnlyList<string> priority = Array.Empty<string>();
         string target = One<IdentContext>(c).Start.Text;
@@ -413,15 +546,22 @@ internal sealed class AstBuilder
             {
                 case WeaveFormatContext x: format = One<IdentContext>(x).Start.Text; break;
                 case WeavePriorityContext x: priority = Words(All<WordContext>(x)); break;
-                case WeaveStyleContext x: style = Str(Tok(x, AxonLexer.STRING)!); break;
+                case WeaveStyleContext x:
+                    style = Str(Tok(x, AxonLexer.STRING)!);
+                    Placeholders(Tok(x, AxonLexer.STRING)!, refs);
+                    break;
                 default: UnknownField(f, "weave", target); break;
             }
         }
-        return new WeaveNode(sources, target, format, priority, style, Span(c));
+        return new WeaveNode(sources, target, format, priority, style, Span(c)) { References = refs };
     }
 
-    private static UseToolNode Use(UseToolContext c) =>
-        new(One<IdentContext>(c).Start.Text, One<WordContext>(c) != null ? Word(One<WordContext>(c)) : "", Span(c));
+    private static UseToolNode Use(UseToolContext c)
+    {
+        var refs = new List<NameReference> { Reference(One<IdentContext>(c), ReferenceKind.Tool) };
+        if (One<WordContext>(c) is { } arg && arg.Start.Type == AxonLexer.STRING) Placeholders(arg.Start, refs);
+        return new(One<IdentContext>(c).Start.Text, One<WordContext>(c) != null ? Word(One<WordContext>(c)) : "", Span(c)) { References = refs };
+    }
 
     private ConditionalNode Conditional(IfStepContext c)
     {
@@ -442,8 +582,12 @@ internal sealed class AstBuilder
     private static RunStmt Run(RunStmtContext c)
     {
         var args = new List<string>();
+        var argSpans = new List<TextSpan>();
+        var refs = new List<NameReference> { Reference(One<IdentContext>(c), ReferenceKind.Flow) };
+        var values = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
         foreach (var a in All<RunArgContext>(c))
         {
+            argSpans.Add(Span(One<RunArgValueContext>(a)));
             switch (One<RunArgValueContext>(a))
             {
                 case ArgNameContext x:
@@ -466,11 +610,26 @@ internal sealed class AstBuilder
             spans[m.Start.Text] = Span(m);
             switch (m)
             {
-                case RunAsContext x: persona = One<IdentContext>(x).Start.Text; break;
-                case RunWithinContext x: context = One<IdentContext>(x).Start.Text; break;
-                case RunConstrainedContext x: anchors = Words(All<WordContext>(x)); break;
+                case RunAsContext x:
+                    persona = One<IdentContext>(x).Start.Text;
+                    refs.RemoveAll(r => r.Kind == ReferenceKind.Persona);
+                    refs.Add(Reference(One<IdentContext>(x), ReferenceKind.Persona));
+                    break;
+                case RunWithinContext x:
+                    context = One<IdentContext>(x).Start.Text;
+                    refs.RemoveAll(r => r.Kind == ReferenceKind.Context);
+                    refs.Add(Reference(One<IdentContext>(x), ReferenceKind.Context));
+                    break;
+                case RunConstrainedContext x:
+                    anchors = Words(All<WordContext>(x));
+                    refs.RemoveAll(r => r.Kind == ReferenceKind.Anchor);
+                    foreach (var w in All<WordContext>(x)) refs.Add(new NameReference(Word(w), Word(w), ReferenceKind.Anchor, TokenText.Span(w.Start)));
+                    break;
                 case RunOutputToContext x: outputTo = Str(Tok(x, AxonLexer.STRING)!); break;
-                case RunEffortContext x: effort = Word(One<WordContext>(x)); break;
+                case RunEffortContext x:
+                    effort = Word(One<WordContext>(x));
+                    values["effort"] = TokenText.Span(One<WordContext>(x).Start);
+                    break;
                 case RunOnFailureContext x:
                     failureParams = new List<KeyValue>();
                     switch (One<FailureStrategyContext>(x))
@@ -494,6 +653,10 @@ internal sealed class AstBuilder
         return new RunStmt(One<IdentContext>(c).Start.Text, args, persona, context, anchors, onFailure, failureParams, outputTo, effort, Span(c))
         {
             ModifierSpans = spans,
+            ArgumentSpans = argSpans,
+            NameSpan = TokenText.Span(One<IdentContext>(c).Start),
+            References = refs,
+            ValueSpans = values,
         };
     }
 
@@ -510,6 +673,26 @@ internal sealed class AstBuilder
         string where = owner.Length > 0 ? $"{kind} '{owner}'" : kind;
         _diagnostics.Add(new Diagnostic(DiagnosticCodes.UnknownField, DiagnosticSeverity.Warning, DiagnosticPhase.Type,
             $"Unknown field '{key}' in {where} is ignored", TokenText.Span(field.Start)));
+    }
+
+    private static TextSpan? NameSpanOf(ParserRuleContext c) => One<IdentContext>(c) is { } id ? TokenText.Span(id.Start) : null;
+
+    // `key: value` fields: the span of everything after the colon, keyed by the field name (the last one wins, as values do).
+    private static IReadOnlyDictionary<string, TextSpan> FieldValueSpans(ParserRuleContext[] fields)
+    {
+        if (fields.Length == 0) return new Dictionary<string, TextSpan>();
+        var spans = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        foreach (var f in fields)
+        {
+            if (f.ChildCount < 3 || f.Stop == null) continue;
+            IToken? first = null;
+            for (int i = 0; i < f.ChildCount && first == null; i++)
+                if (f.GetChild(i) is ITerminalNode t && t.Symbol.Type == AxonLexer.COLON && i + 1 < f.ChildCount)
+                    first = f.GetChild(i + 1) is ParserRuleContext pc ? pc.Start : ((ITerminalNode)f.GetChild(i + 1)).Symbol;
+            if (first == null) continue;
+            spans[f.Start.Text] = TextSpan.Cover(TokenText.Span(first), TokenText.Span(f.Stop));
+        }
+        return spans;
     }
 
     private static TextSpan Span(ParserRuleContext c)

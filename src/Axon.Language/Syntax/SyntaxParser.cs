@@ -13,12 +13,16 @@ namespace Axon.Language.Syntax;
 /// <summary>The result of lexing and parsing one file.</summary>
 public sealed class SyntaxResult
 {
-    internal SyntaxResult(ProgramNode? program, IReadOnlyList<Diagnostic> diagnostics, int tokenCount)
+    internal SyntaxResult(ProgramNode? program, IReadOnlyList<Diagnostic> diagnostics, int tokenCount, IReadOnlyList<Declaration>? recovered = null)
     {
         Program = program;
         Diagnostics = diagnostics;
         TokenCount = tokenCount;
+        Recovered = recovered ?? Array.Empty<Declaration>();
     }
+
+    /// <summary>After syntax errors: the declarations that parsed without error (for partial code generation); empty otherwise.</summary>
+    public IReadOnlyList<Declaration> Recovered { get; }
 
     /// <summary>The AST; null when the file has lexical or syntax errors.</summary>
     public ProgramNode? Program { get; }
@@ -62,13 +66,15 @@ public static class SyntaxParser
         catch (ParseCanceledException)
         {
             parser.DeclarationParsed = null;
-            ReportAllSyntaxErrors(stream, parser, diagnostics);
-            return new SyntaxResult(null, diagnostics, lexErrors > 0 ? 0 : tokenCount);
+            var recovered = new List<Declaration>();
+            ReportAllSyntaxErrors(stream, parser, diagnostics, recovered);
+            return new SyntaxResult(null, diagnostics, lexErrors > 0 ? 0 : tokenCount, recovered);
         }
 
         if (diagnostics.Count > 0)
         {
-            return new SyntaxResult(null, diagnostics, lexErrors > 0 ? 0 : tokenCount);
+            // Lexical errors only (repaired tokens parsed): the declarations are recoverable where no error lies.
+            return new SyntaxResult(null, diagnostics, lexErrors > 0 ? 0 : tokenCount, declarations);
         }
 
         diagnostics.AddRange(astDiagnostics);
@@ -99,8 +105,9 @@ public static class SyntaxParser
     // The slow path, only for files with syntax errors: parse declaration by declaration (full LL).
     // The first error of a declaration abandons it and parsing resumes at the next declaration
     // keyword at brace depth 0, so every independent mistake is reported and none cascades.
-    private static void ReportAllSyntaxErrors(CommonTokenStream stream, AxonParser parser, List<Diagnostic> diagnostics)
+    private static void ReportAllSyntaxErrors(CommonTokenStream stream, AxonParser parser, List<Diagnostic> diagnostics, List<Declaration> recovered)
     {
+        var builder = new AstBuilder(new List<Diagnostic>());
         stream.Seek(0);
         parser.Reset();
         parser.ErrorHandler = new DeclarationAbortStrategy();
@@ -117,7 +124,19 @@ public static class SyntaxParser
             int start = stream.Index;
             try
             {
-                parser.declaration();
+                int errorsBefore = diagnostics.Count;
+                var declaration = parser.declaration();
+                if (diagnostics.Count == errorsBefore && declaration.exception == null)
+                {
+                    try
+                    {
+                        recovered.Add(builder.Build(declaration));
+                    }
+                    catch (Exception)
+                    {
+                        // A tree the builder cannot read is simply not recovered.
+                    }
+                }
             }
             catch (DeclarationAbortedException)
             {

@@ -62,8 +62,10 @@ public sealed class IrTests
     {
         var result = AxonCompiler.Compile("flow F() {\n  step A { given: B.output }\n  step B { ask: \"{{ A }}\" }\n}");
         var d = Assert.Single(result.Errors);
-        Assert.Equal((DiagnosticCodes.DependencyCycle, "Cycle detected in flow step dependencies", 1, 1),
-            (d.Code, d.Message, d.Span.StartLine, d.Span.StartColumn));
+        // The reference's position (the flow) is kept as a related location; the primary span is the first step on the cycle.
+        Assert.Equal((DiagnosticCodes.DependencyCycle, "Cycle detected in flow step dependencies: A -> B -> A (in flow 'F')", 1, 1),
+            (d.Code, d.Message, d.ReferenceSpan.StartLine, d.ReferenceSpan.StartColumn));
+        Assert.Equal((2, 8), (d.Span.StartLine, d.Span.StartColumn));
         Assert.Equal(DiagnosticPhase.Ir, d.Phase);
     }
 
@@ -73,7 +75,8 @@ public sealed class IrTests
         Assert.True(AxonCompiler.Compile("tool B { }\ntool A { }\nflow F() {\n  step S { use X(\"q\") }\n}").Success);
         var d = Assert.Single(AxonCompiler.Compile("tool B { }\ntool A { }\nflow F() {\n  step S { use X(\"q\") }\n}\nrun F()").Errors);
         Assert.Equal("Step 'S' uses undefined tool 'X'. Available tools: A, B", d.Message);
-        Assert.Equal((4, 3), (d.Span.StartLine, d.Span.StartColumn));
+        Assert.Equal((4, 3), (d.ReferenceSpan.StartLine, d.ReferenceSpan.StartColumn));
+        Assert.Equal((4, 16), (d.Span.StartLine, d.Span.StartColumn));
     }
 
     [Fact]

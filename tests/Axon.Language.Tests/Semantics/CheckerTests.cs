@@ -17,8 +17,11 @@ public sealed class CheckerTests
     {
         var d = Assert.Single(Errors(source));
         Assert.Equal(DiagnosticCodes.Check(check), d.Code);
-        Assert.Equal(message, d.Message);
-        Assert.Equal((line, column), (d.Span.StartLine, d.Span.StartColumn));
+        // The reference's message, possibly followed by our "Did you mean" suggestion.
+        Assert.True(d.Message == message || d.Message.StartsWith(message + ". Did you mean '", StringComparison.Ordinal), d.Message);
+        // The reference's position (our primary span may be the offending token inside the statement).
+        Assert.Equal((line, column), (d.ReferenceSpan.StartLine, d.ReferenceSpan.StartColumn));
+        Assert.True(d.Span.StartLine >= line);
         Assert.Equal(DiagnosticPhase.Type, d.Phase);
     }
 
@@ -222,7 +225,9 @@ public sealed class CheckerTests
     public void StepChecksUseTheFixedOrderFloorReasonWeave()
     {
         var errors = Errors("flow F() {\n  step S {\n    weave [A.output] into R\n    reason { depth: 0 }\n    confidence_floor: 2.0\n  }\n}");
-        Assert.Equal(new[] { 2, 4, 3 }, errors.Select(e => e.Span.StartLine));
+        Assert.Equal(new[] { 2, 4, 3 }, errors.Select(e => e.ReferenceSpan.StartLine));
+        // Each on its offending token: the floor value, the depth value, the weave.
+        Assert.Equal(new[] { (5, 23), (4, 21), (3, 5) }, errors.Select(e => (e.Span.StartLine, e.Span.StartColumn)));
     }
 
     [Fact]
