@@ -68,7 +68,7 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
             var block = new AnthropicBlock { Type = "text", Text = system };
             // The system prompt (persona, context, anchors) is the prefix every step of a run shares: a cache
             // breakpoint there makes later steps read it at the cached rate, once it is long enough to be cached.
-            if (profile.MinCacheTokens > 0 && ChatMapping.EstimateTokens(system) >= profile.MinCacheTokens)
+            if (Context.PromptCaching && profile.MinCacheTokens > 0 && ChatMapping.EstimateTokens(system) >= profile.MinCacheTokens)
                 block.CacheControl = new AnthropicCacheControl();
             request.System = [block];
         }

@@ -38,6 +38,13 @@ public sealed class AxonProviderOptions
     /// <summary>Bound on a whole streamed answer, however steadily its chunks arrive. Default 10 min; also <c>AXON_STREAM_TIMEOUT</c>.</summary>
     public TimeSpan? StreamTimeout { get; set; }
 
+    /// <summary>
+    /// Marks the prefix every step of a run shares (the system prompt) as cacheable where the API takes explicit
+    /// breakpoints (Anthropic <c>cache_control</c>, Bedrock <c>cachePoint</c>), once it is long enough for the model.
+    /// Default true; also <c>AXON_PROMPT_CACHING=0</c> to turn it off.
+    /// </summary>
+    public bool? PromptCaching { get; set; }
+
     /// <summary>Default maximum output tokens when a request does not say (Anthropic and Bedrock need one). Default 4096.</summary>
     public int? DefaultMaxOutputTokens { get; set; }
 

@@ -121,6 +121,8 @@ public sealed class AxonProviderRegistry
         resolved.BaseUrl = First(resolved.BaseUrl, section?["BaseUrl"], FromEnv(d.BaseUrlVariables, environment),
             d.DefaultBaseUrl?.Replace("{region}", resolved.Region ?? "us-east-1", StringComparison.Ordinal));
         resolved.Timeout ??= ParseDuration(section?["Timeout"]) ?? ParseDuration(environment("AXON_TIMEOUT"));
+        resolved.PromptCaching ??= section?["PromptCaching"] is { } pc && bool.TryParse(pc, out var caching) ? caching
+            : environment("AXON_PROMPT_CACHING") is "0" or "false" ? false : null;
         resolved.StreamTimeout ??= ParseDuration(section?["StreamTimeout"]) ?? ParseDuration(environment("AXON_STREAM_TIMEOUT"));
         if (resolved.DefaultMaxOutputTokens is null && int.TryParse(section?["MaxOutputTokens"], out var maxTokens))
             resolved.DefaultMaxOutputTokens = maxTokens;

@@ -35,7 +35,7 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
         {
             request.System = [new BedrockSystem { Text = system }];
             // The prefix every step of a run shares ends here; a cache point lets later steps read it cached.
-            if (profile.MinCacheTokens > 0 && ChatMapping.EstimateTokens(system) >= profile.MinCacheTokens)
+            if (Context.PromptCaching && profile.MinCacheTokens > 0 && ChatMapping.EstimateTokens(system) >= profile.MinCacheTokens)
                 request.System.Add(new BedrockSystem { CachePoint = new BedrockCachePoint() });
         }
         if (ChatMapping.Effort(options) is { } effort)

@@ -113,6 +113,7 @@ internal static class BuiltInProviders
         new(d.Name, d.DisplayName, o.Timeout ?? DefaultTimeout, o.LoggerFactory?.CreateLogger("Axon.Providers." + d.Name), o.ApiKey)
         {
             StreamTimeout = o.StreamTimeout ?? DefaultStreamTimeout,
+            PromptCaching = o.PromptCaching ?? true,
         };
 
     private static HttpMessageHandler Handler(AxonProviderOptions o) =>

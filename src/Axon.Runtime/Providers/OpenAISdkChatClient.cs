@@ -106,7 +106,7 @@ internal sealed class OpenAISdkChatClient(ProviderContext context, OpenAIClient 
                 ChatResponse whole;
                 try
                 {
-                    var data = response.ContentStream is { } body ? await BinaryData.FromStreamAsync(body, cancellationToken).ConfigureAwait(false) : response.Content;
+                    var data = await response.BufferContentAsync(cancellationToken).ConfigureAwait(false);
                     whole = OpenAIWire.ToResponse(OpenAIWire.Parse(data.ToMemory().Span, context), model, context, notes);
                 }
                 catch (Exception ex) when (ex is not AxonProviderException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))

@@ -30,6 +30,9 @@ internal sealed class ProviderContext
     /// <summary>Bound on a whole streamed body.</summary>
     public TimeSpan StreamTimeout { get; init; } = System.Threading.Timeout.InfiniteTimeSpan;
 
+    /// <summary>Whether shared prefixes get explicit cache breakpoints.</summary>
+    public bool PromptCaching { get; init; } = true;
+
     public ILogger Logger { get; }
 
     /// <summary>Removes every known secret from text that may reach a message or a log.</summary>
