@@ -86,9 +86,43 @@ public static class AxonCli
         var runTrace = new Option<bool>("--trace") { Description = "Write FILE.trace.json (spans, events, routing decisions)." };
         var toolMode = new Option<string>("--tool-mode") { Description = "How tools run: stub, real or hybrid.", DefaultValueFactory = _ => "stub" };
         toolMode.AcceptOnlyFromAmong("stub", "real", "hybrid");
-        var run = new Command("run", "Compile an AXON file and execute every run statement.") { runFile, runBackend, runTrace, toolMode };
-        run.SetAction((r, ct) => RunCommand.RunAsync(r.GetValue(runFile)!, r.GetValue(runBackend), r.GetValue(runTrace), r.GetValue(toolMode)!,
-            Colored(console, r, noColor), ct));
+        var runTimeout = new Option<string?>("--timeout")
+        {
+            Description = "How long one model call waits for an answer (and between streamed chunks): seconds or 30s, 2m. Default 20s, or AXON_TIMEOUT.",
+        };
+        var runAttempts = new Option<int?>("--attempts")
+        {
+            Description = "How often a step calls a provider that fails transiently (timeout, 5xx, 429). Default 2, or AXON_ATTEMPTS.",
+        };
+        var run = new Command("run", "Compile an AXON file and execute every run statement.") { runFile, runBackend, runTrace, toolMode, runTimeout, runAttempts };
+        run.SetAction((r, ct) =>
+        {
+            var timeout = r.GetValue(runTimeout);
+            var attempts = r.GetValue(runAttempts);
+            if (timeout is not null && Runtime.Providers.AxonProviderRegistry.ParseDuration(timeout) is null)
+            {
+                console.Error.WriteLine($"✗ --timeout '{timeout}' is not a duration (give seconds, or 30s, 2m)");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+            if (attempts is < 1)
+            {
+                console.Error.WriteLine("✗ --attempts must be at least 1");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+            // The flags win over the environment: the run reads them as AXON_TIMEOUT / AXON_ATTEMPTS.
+            var env = console.Environment;
+            var runConsole = timeout is null && attempts is null ? console
+                : new CliConsole(console.Out, console.Error, console.Color, console.IsTerminal,
+                    name => name == "AXON_TIMEOUT" && timeout is not null ? timeout
+                        : name == "AXON_ATTEMPTS" && attempts is not null ? attempts.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                        : env(name));
+            return RunCommand.RunAsync(r.GetValue(runFile)!, r.GetValue(runBackend), r.GetValue(runTrace), r.GetValue(toolMode)!,
+                Colored(runConsole, r, noColor), ct);
+        });
+
+        var modelsBackend = new Option<string>("--backend", "-b") { Description = "The backend whose models to list: " + string.Join(", ", Backends.Names) + ".", Required = true };
+        var models = new Command("models", "List the models the configured key can use on a backend (its list-models endpoint).") { modelsBackend };
+        models.SetAction((r, ct) => ModelsCommand.RunAsync(r.GetValue(modelsBackend)!, Colored(console, r, noColor), ct));
 
         var traceFile = new Argument<string>("file") { Description = "A trace JSON file (from axon run --trace, or the reference's older shape)." };
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML timeline to this path instead of printing." };
@@ -102,7 +136,7 @@ public static class AxonCli
             return ExitCodes.Ok;
         });
 
-        var root = new RootCommand("axon: check, compile, run and trace AXON programs.") { check, compile, run, trace, version, noColor };
+        var root = new RootCommand("axon: check, compile, run and trace AXON programs.") { check, compile, run, models, trace, version, noColor };
         root.SetAction(r =>
         {
             // No subcommand: help, exit 0 (as the reference).

@@ -68,6 +68,7 @@ internal static class RunCommand
             ToolMode = toolMode switch { "real" => ToolMode.Real, "hybrid" => ToolMode.Hybrid, _ => ToolMode.Stub },
             Trace = recorder,
             PriceTable = prices,
+            ProviderAttempts = int.TryParse(console.Environment("AXON_ATTEMPTS"), out var attempts) && attempts > 0 ? attempts : 2,
             Source = fileName,
             // Relative output_to paths land next to the program, like the trace file.
             OutputDirectory = Path.GetDirectoryName(Path.GetFullPath(path)),

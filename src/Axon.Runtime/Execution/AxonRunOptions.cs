@@ -46,8 +46,14 @@ public sealed class AxonRunOptions
     /// <summary>Clock used for durations, backoff delays, hibernate timeouts and the DateTime tool.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Model prices for cost estimates (null = cost 0).</summary>
+    /// <summary>Model prices for cost estimates (null = the built-in prices, <see cref="ModelPriceTable.Default"/>).</summary>
     public IModelPriceTable? PriceTable { get; set; }
+
+    /// <summary>
+    /// How many times one step calls a provider that fails transiently (timeout, 5xx, 429, cut stream) before the
+    /// step fails; default 2. Failures no retry can fix (bad request, refused key, content filter) stop at once.
+    /// </summary>
+    public int ProviderAttempts { get; set; } = 2;
 
     /// <summary>Logger factory (null = no logging).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }

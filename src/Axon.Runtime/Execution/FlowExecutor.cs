@@ -245,6 +245,8 @@ internal sealed partial class FlowExecutor
         public AxonValue? Value { get; } = value;
         public TokenUsage Usage { get; } = usage;
         public decimal Cost { get; } = cost;
+        /// <summary>A transient provider failure (counted against <see cref="AxonRunOptions.ProviderAttempts"/>).</summary>
+        public bool ProviderFailure { get; init; }
     }
 
     private async Task ModelStepAsync(ExecutionContext ctx, ModelCall call, TraceSpan? parent, string? initialFailureContext, CancellationToken ct)
@@ -282,6 +284,7 @@ internal sealed partial class FlowExecutor
         }
 
         var permanentFailure = false;
+        var providerFailures = 0;
         for (var attempt = 1; attempt <= policy.MaxAttempts; attempt++)
         {
             ct.ThrowIfCancellationRequested();
@@ -321,6 +324,8 @@ internal sealed partial class FlowExecutor
                 });
                 _logger.LogWarning("Step {Step} attempt {Attempt}/{Max} failed: {Error}", call.Key, attempt, policy.MaxAttempts, _redactor.Redact(f.Error.Message));
                 if (f.Permanent) { permanentFailure = true; break; }
+                // A provider that keeps failing transiently is not asked more often than ProviderAttempts.
+                if (f.ProviderFailure && ++providerFailures >= Math.Max(1, _options.ProviderAttempts)) break;
                 if (attempt < policy.MaxAttempts) await DelayAsync(policy.Backoff, attempt, ct).ConfigureAwait(false);
             }
         }
@@ -396,7 +401,7 @@ internal sealed partial class FlowExecutor
         {
             var err = new AxonModelCallException(_redactor.Redact($"Model call failed for step '{call.Key}': {ex.Message}"), call.Key);
             bool permanent = ex is Providers.AxonProviderException { IsTransient: false };
-            throw new AttemptFailure(err, null, permanent: permanent);
+            throw new AttemptFailure(err, null, permanent: permanent) { ProviderFailure = !permanent };
         }
         var usage = new TokenUsage(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
         var synthetic = response.AdditionalProperties?.TryGetValue(Stub.StubChatClient.SyntheticKey, out var syn) == true && syn is true;
@@ -421,6 +426,10 @@ internal sealed partial class FlowExecutor
             ["output_tokens"] = usage.OutputTokens,
             ["cost_usd"] = (double)cost,
             ["synthetic"] = synthetic,
+            ["cached_input_tokens"] = response.Usage?.CachedInputTokenCount,
+            ["reasoning_tokens"] = response.Usage?.ReasoningTokenCount,
+            // What the model's capability profile left out of the request (e.g. sampling params it rejects).
+            ["request_notes"] = response.AdditionalProperties?.TryGetValue(Providers.RequestAdjustmentsKey.Value, out var rn) == true ? rn : null,
         }, Clock.Since(callStart).TotalMilliseconds);
 
         // Keep the model's own JSON text when the whole reply was the JSON (saves re-serialising).
@@ -542,9 +551,11 @@ internal sealed partial class FlowExecutor
 
     private decimal EstimateCost(ChatResponse response, string provider, TokenUsage usage)
     {
-        if (_options.PriceTable is not { } table) return 0m;
+        var table = _options.PriceTable ?? Providers.ModelPriceTable.Default;
         var model = response.ModelId ?? _options.Model ?? "";
-        return table.TryGetPrice(provider, model, out var price) ? price.Estimate(usage.InputTokens, usage.OutputTokens) : 0m;
+        // The response's usage prices cached input and reasoning at their own rates.
+        return !table.TryGetPrice(provider, model, out var price) ? 0m
+            : response.Usage is { } details ? price.Estimate(details) : price.Estimate(usage.InputTokens, usage.OutputTokens);
     }
 
     private async Task DelayAsync(BackoffStrategy backoff, int attempt, CancellationToken ct)

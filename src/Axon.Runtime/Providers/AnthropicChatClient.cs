@@ -8,8 +8,8 @@ namespace Axon.Runtime.Providers;
 
 /// <summary>
 /// Our client for the Anthropic Messages API (<c>POST /v1/messages</c>, <c>x-api-key</c>,
-/// <c>anthropic-version: 2023-06-01</c>, SSE streaming). Structured output is forced tool use: the
-/// answer is the input of a required <c>structured_output</c> tool.
+/// <c>anthropic-version: 2023-06-01</c>, SSE streaming). Structured output is <c>output_config.format</c> on current
+/// models and forced tool use (a required <c>structured_output</c> tool) on older ones, per <see cref="ModelCapabilities"/>.
 /// </summary>
 /// <remarks>
 /// Why not the official SDK (Anthropic 13.12.0, whose base URL and retries can be set): its
@@ -23,18 +23,55 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
 {
     public const string ApiVersion = "2023-06-01";
 
-    private AnthropicRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool stream)
+    private AnthropicRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool stream, RequestAdjustments notes)
     {
+        var model = options?.ModelId ?? Model;
+        var profile = ModelCapabilities.For(Context.Provider, model);
+        var format = ChatMapping.JsonFormat(options) is { Schema: not null } f ? f : null;
+        var effort = ChatMapping.Effort(options);
+        // Thinking cannot be combined with a forced tool choice; the answer's schema wins over the reasoning budget.
+        var forcedTool = format is not null && profile.StructuredOutput == StructuredOutputMode.ForcedTool || options?.ToolMode is RequiredChatToolMode;
+        var thinking = effort is not null && profile.Reasoning is ReasoningControl.AnthropicThinkingBudget or ReasoningControl.AnthropicEffort;
+        if (thinking && forcedTool)
+        {
+            notes.Dropped("effort " + effort, "extended thinking cannot be combined with a forced tool choice");
+            thinking = false;
+        }
+        var maxTokens = options?.MaxOutputTokens ?? defaultMaxTokens;
+        var (temperature, topP) = ChatMapping.Sampling(options, profile.Sampling, notes, reasoningOn: thinking);
         var request = new AnthropicRequest
         {
-            Model = options?.ModelId ?? Model,
-            MaxTokens = options?.MaxOutputTokens ?? defaultMaxTokens,
-            System = ChatMapping.SystemText(messages, options),
-            Temperature = options?.Temperature,
-            TopP = options?.TopP,
+            Model = model,
+            MaxTokens = maxTokens,
+            Temperature = temperature,
+            TopP = topP,
             StopSequences = options?.StopSequences?.ToList(),
             Stream = stream ? true : null,
         };
+        if (thinking && profile.Reasoning == ReasoningControl.AnthropicThinkingBudget)
+        {
+            var budget = ChatMapping.ThinkingBudget(effort!);
+            // budget_tokens must be below max_tokens and is part of it: the answer keeps its own allowance.
+            request.Thinking = new AnthropicThinking { BudgetTokens = budget };
+            request.MaxTokens = maxTokens + budget;
+        }
+        else if (thinking)
+        {
+            request.Thinking = new AnthropicThinking { Type = "adaptive" };
+            request.OutputConfig = new AnthropicOutputConfig { Effort = effort };
+        }
+        if (format is not null && profile.StructuredOutput == StructuredOutputMode.NativeSchema)
+            (request.OutputConfig ??= new AnthropicOutputConfig()).Format = new AnthropicOutputFormat { Schema = format.Schema!.Value };
+
+        if (ChatMapping.SystemText(messages, options) is { } system)
+        {
+            var block = new AnthropicBlock { Type = "text", Text = system };
+            // The system prompt (persona, context, anchors) is the prefix every step of a run shares: a cache
+            // breakpoint there makes later steps read it at the cached rate, once it is long enough to be cached.
+            if (Context.PromptCaching && profile.MinCacheTokens > 0 && ChatMapping.EstimateTokens(system) >= profile.MinCacheTokens)
+                block.CacheControl = new AnthropicCacheControl();
+            request.System = [block];
+        }
         foreach (var m in messages)
         {
             if (m.Role == ChatRole.System)
@@ -81,7 +118,7 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
             RequiredChatToolMode when tools.Count > 0 => new AnthropicToolChoice { Type = "any" },
             _ => null,
         };
-        if (ChatMapping.JsonFormat(options) is { Schema: { } schema } format)
+        if (format is { Schema: { } schema } && profile.StructuredOutput == StructuredOutputMode.ForcedTool)
         {
             tools.Add(new AnthropicTool
             {
@@ -98,8 +135,16 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
 
     protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var body = await PostJsonAsync(Endpoint, BuildRequest(messages, options, stream: false), ProviderJson.Snake.AnthropicRequest,
+        var notes = new RequestAdjustments();
+        var body = await PostJsonAsync(Endpoint, BuildRequest(messages, options, stream: false, notes), ProviderJson.Snake.AnthropicRequest,
             ProviderJson.Snake.AnthropicResponse, cancellationToken).ConfigureAwait(false);
+        return ToResponse(body, notes);
+    }
+
+    private ChatResponse ToResponse(AnthropicResponse body, RequestAdjustments notes)
+    {
+        if (body.StopReason == "refusal")
+            throw Refused(body.Model);
         var message = new ChatMessage(ChatRole.Assistant, []);
         foreach (var block in body.Content ?? [])
         {
@@ -110,13 +155,31 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
                     block.Input is { } input ? ChatMapping.FromElement(input) : []));
         }
         ChatMapping.UnwrapStructuredOutput(message);
-        return new ChatResponse(message)
+        var response = new ChatResponse(message)
         {
             ResponseId = body.Id,
             ModelId = body.Model ?? Model,
             FinishReason = FinishReason(body.StopReason, message.Contents.Any(c => c is FunctionCallContent)),
-            Usage = ChatMapping.Usage(body.Usage?.InputTokens, body.Usage?.OutputTokens),
+            Usage = Usage(body.Usage, null),
         };
+        ChatMapping.Attach(response, notes);
+        return response;
+    }
+
+    private AxonProviderException Refused(string? model) =>
+        Context.Error(ProviderErrorKind.ContentFiltered, $"{Context.DisplayName} {model ?? Model} refused the request (stop_reason refusal)");
+
+    // input_tokens counts only what was neither read from nor written to the cache; the input is their sum.
+    private static UsageDetails? Usage(AnthropicUsage? start, AnthropicUsage? end)
+    {
+        var u = start ?? end;
+        if (u is null)
+            return null;
+        var read = start?.CacheReadInputTokens ?? end?.CacheReadInputTokens ?? 0;
+        var written = start?.CacheCreationInputTokens ?? end?.CacheCreationInputTokens ?? 0;
+        var input = (start?.InputTokens ?? end?.InputTokens ?? 0) + read + written;
+        var output = end?.OutputTokens ?? start?.OutputTokens;
+        return ChatMapping.Usage(input, output, cached: read, reasoning: (end ?? start)?.OutputTokensDetails?.ThinkingTokens, cacheWrite: written);
     }
 
     // A forced structured_output call is the answer, not a tool call: report it as a normal stop.
@@ -126,12 +189,23 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
     protected override async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var response = await PostForStreamAsync(Endpoint, BuildRequest(messages, options, stream: true), ProviderJson.Snake.AnthropicRequest,
+        var notes = new RequestAdjustments();
+        using var response = await PostForStreamAsync(Endpoint, BuildRequest(messages, options, stream: true, notes), ProviderJson.Snake.AnthropicRequest,
             cancellationToken).ConfigureAwait(false);
+        if (IsWholeJson(response))
+        {
+            // An answer to "stream": true that is one JSON message is read as that message.
+            var whole = await ReadJsonAsync(response, ProviderJson.Snake.AnthropicResponse, cancellationToken).ConfigureAwait(false);
+            foreach (var u in ToResponse(whole, notes).ToChatResponseUpdates())
+                yield return u;
+            yield break;
+        }
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var tools = new Dictionary<int, (string Id, string Name, StringBuilder Input)>();
-        long? inputTokens = null;
+        AnthropicUsage? startUsage = null;
         string? responseId = null;
+        var model = Model;
+        var first = true;
         var stopped = false;
         var calls = false;
         await foreach (var sse in StreamReaders.ReadSseAsync(stream, cancellationToken).ConfigureAwait(false))
@@ -139,12 +213,14 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
             var e = JsonSerializer.Deserialize(sse.Data, ProviderJson.Snake.AnthropicResponse);
             if (e is null)
                 continue;
-            var update = new ChatResponseUpdate(ChatRole.Assistant, []) { ResponseId = responseId, ModelId = Model };
+            var update = new ChatResponseUpdate(ChatRole.Assistant, []) { ResponseId = responseId, ModelId = model };
             switch (e.Type)
             {
                 case "message_start":
                     responseId = e.Message?.Id;
-                    inputTokens = e.Message?.Usage?.InputTokens;
+                    // The model that answers, as the response names it (an alias resolves to a dated version).
+                    model = e.Message?.Model ?? model;
+                    startUsage = e.Message?.Usage;
                     break;
                 case "content_block_start" when e.ContentBlock is { Type: "tool_use" } block:
                     tools[e.Index ?? 0] = (block.Id ?? "", block.Name ?? "", new StringBuilder());
@@ -156,18 +232,19 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
                         acc.Input.Append(delta.PartialJson);
                     break;
                 case "content_block_stop" when tools.Remove(e.Index ?? 0, out var done):
-                    var args = ChatMapping.ParseArguments(done.Input.ToString());
                     if (done.Name == ChatMapping.StructuredOutputTool)
-                        update.Contents.Add(new TextContent(ChatMapping.ArgumentsJson(args)));
+                        update.Contents.Add(new TextContent(ChatMapping.StructuredText(done.Input.ToString())));
                     else
                     {
                         calls = true;
-                        update.Contents.Add(new FunctionCallContent(done.Id, done.Name, args));
+                        update.Contents.Add(ChatMapping.Call(done.Id, done.Name, done.Input.ToString()));
                     }
                     break;
                 case "message_delta":
+                    if (e.Delta?.StopReason == "refusal")
+                        throw Refused(model);
                     update.FinishReason = FinishReason(e.Delta?.StopReason, calls);
-                    if (ChatMapping.Usage(inputTokens, e.Usage?.OutputTokens) is { } usage)
+                    if (Usage(startUsage, e.Usage) is { } usage)
                         update.Contents.Add(new UsageContent(usage));
                     break;
                 case "message_stop":
@@ -184,11 +261,19 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
                     throw Context.Error(kind, $"{Context.DisplayName} stream error ({e.Error?.Type}): {e.Error?.Message}");
             }
             if (update.Contents.Count > 0 || update.FinishReason is not null)
+            {
+                if (first)
+                    ChatMapping.Attach(update, notes);
+                first = false;
                 yield return update;
+            }
             if (stopped)
                 break;
         }
         if (!stopped)
             throw Context.Truncated("no message_stop event");
     }
+
+    protected override (Uri Uri, Func<JsonElement, IEnumerable<string>> Ids) ModelsRequest() =>
+        (new Uri(Endpoint, "models?limit=1000"), root => Ids(root, "data", "id"));
 }

@@ -28,8 +28,22 @@ public sealed class AxonProviderOptions
     /// <summary>The <c>api-version</c> query value for Azure OpenAI.</summary>
     public string? ApiVersion { get; set; }
 
-    /// <summary>How long to wait for a response (and between streamed chunks). Default 120 s.</summary>
+    /// <summary>
+    /// How long one call waits for an answer: the response headers and a whole non-streamed body, and each
+    /// next chunk of a stream (idle time). Default 20 s; also <c>AXON_TIMEOUT</c> (seconds, <c>30s</c>, <c>2m</c>)
+    /// and <c>Axon:Providers:&lt;name&gt;:Timeout</c>.
+    /// </summary>
     public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Bound on a whole streamed answer, however steadily its chunks arrive. Default 10 min; also <c>AXON_STREAM_TIMEOUT</c>.</summary>
+    public TimeSpan? StreamTimeout { get; set; }
+
+    /// <summary>
+    /// Marks the prefix every step of a run shares (the system prompt) as cacheable where the API takes explicit
+    /// breakpoints (Anthropic <c>cache_control</c>, Bedrock <c>cachePoint</c>), once it is long enough for the model.
+    /// Default true; also <c>AXON_PROMPT_CACHING=0</c> to turn it off.
+    /// </summary>
+    public bool? PromptCaching { get; set; }
 
     /// <summary>Default maximum output tokens when a request does not say (Anthropic and Bedrock need one). Default 4096.</summary>
     public int? DefaultMaxOutputTokens { get; set; }

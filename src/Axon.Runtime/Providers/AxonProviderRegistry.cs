@@ -120,8 +120,10 @@ public sealed class AxonProviderRegistry
         resolved.ApiVersion = First(resolved.ApiVersion, section?["ApiVersion"], FromEnv(d.ApiVersionVariables, environment), d.DefaultApiVersion);
         resolved.BaseUrl = First(resolved.BaseUrl, section?["BaseUrl"], FromEnv(d.BaseUrlVariables, environment),
             d.DefaultBaseUrl?.Replace("{region}", resolved.Region ?? "us-east-1", StringComparison.Ordinal));
-        if (resolved.Timeout is null && TimeSpan.TryParse(section?["Timeout"], System.Globalization.CultureInfo.InvariantCulture, out var timeout))
-            resolved.Timeout = timeout;
+        resolved.Timeout ??= ParseDuration(section?["Timeout"]) ?? ParseDuration(environment("AXON_TIMEOUT"));
+        resolved.PromptCaching ??= section?["PromptCaching"] is { } pc && bool.TryParse(pc, out var caching) ? caching
+            : environment("AXON_PROMPT_CACHING") is "0" or "false" ? false : null;
+        resolved.StreamTimeout ??= ParseDuration(section?["StreamTimeout"]) ?? ParseDuration(environment("AXON_STREAM_TIMEOUT"));
         if (resolved.DefaultMaxOutputTokens is null && int.TryParse(section?["MaxOutputTokens"], out var maxTokens))
             resolved.DefaultMaxOutputTokens = maxTokens;
         return resolved;
@@ -165,6 +167,26 @@ public sealed class AxonProviderRegistry
         name is not null && _entries.TryGetValue(name, out var entry)
             ? entry
             : throw new AxonProviderException(name ?? "", ProviderErrorKind.Configuration, $"Backend error: Unknown backend '{name}'");
+
+    /// <summary>
+    /// Reads a duration as plain seconds (<c>30</c>, <c>2.5</c>), with a unit (<c>500ms</c>, <c>30s</c>, <c>2m</c>,
+    /// <c>1h</c>) or as a <see cref="TimeSpan"/> (<c>00:00:30</c>); null when absent, malformed or not positive.
+    /// </summary>
+    public static TimeSpan? ParseDuration(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        var t = text.Trim().ToLowerInvariant();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var (number, unit) = t.EndsWith("ms", StringComparison.Ordinal) ? (t[..^2], 0.001)
+            : t.EndsWith('s') ? (t[..^1], 1.0)
+            : t.EndsWith('m') ? (t[..^1], 60.0)
+            : t.EndsWith('h') ? (t[..^1], 3600.0)
+            : (t, 1.0);
+        if (double.TryParse(number, System.Globalization.NumberStyles.Float, inv, out var value))
+            return value > 0 && value * unit < TimeSpan.MaxValue.TotalSeconds / 2 ? TimeSpan.FromSeconds(value * unit) : null;
+        return t.Contains(':') && TimeSpan.TryParse(t, inv, out var span) && span > TimeSpan.Zero ? span : null;
+    }
 
     private static string? FromEnv(IReadOnlyList<string> variables, Func<string, string?> environment)
     {

@@ -17,20 +17,29 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
     private Uri ModelUri(ChatOptions? options, string action) =>
         new(Endpoint, $"model/{Uri.EscapeDataString(options?.ModelId ?? Model)}/{action}");
 
-    private BedrockRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    private BedrockRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, RequestAdjustments notes)
     {
+        var profile = ModelCapabilities.For(Context.Provider, options?.ModelId ?? Model);
+        var (temperature, topP) = ChatMapping.Sampling(options, profile.Sampling, notes);
         var request = new BedrockRequest
         {
             InferenceConfig = new BedrockInferenceConfig
             {
                 MaxTokens = options?.MaxOutputTokens ?? defaultMaxTokens,
-                Temperature = options?.Temperature,
-                TopP = options?.TopP,
+                Temperature = temperature,
+                TopP = topP,
                 StopSequences = options?.StopSequences?.ToList(),
             },
         };
         if (ChatMapping.SystemText(messages, options) is { } system)
+        {
             request.System = [new BedrockSystem { Text = system }];
+            // The prefix every step of a run shares ends here; a cache point lets later steps read it cached.
+            if (Context.PromptCaching && profile.MinCacheTokens > 0 && ChatMapping.EstimateTokens(system) >= profile.MinCacheTokens)
+                request.System.Add(new BedrockSystem { CachePoint = new BedrockCachePoint() });
+        }
+        if (ChatMapping.Effort(options) is { } effort)
+            notes.Note($"effort {effort} sent as a prompt hint (no reasoning control on this Converse model)");
 
         foreach (var m in messages)
         {
@@ -82,7 +91,9 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
             RequiredChatToolMode => new BedrockToolChoice { Any = new BedrockEmpty() },
             _ => null,
         };
-        if (ChatMapping.JsonFormat(options) is { Schema: { } schema } format)
+        if (ChatMapping.JsonFormat(options) is { Schema: not null } && profile.StructuredOutput != StructuredOutputMode.ForcedTool)
+            notes.Note("toolChoice.tool not supported by the model: schema in the prompt only");
+        if (ChatMapping.JsonFormat(options) is { Schema: { } schema } format && profile.StructuredOutput == StructuredOutputMode.ForcedTool)
         {
             tools.Add(new BedrockTool
             {
@@ -102,8 +113,15 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
 
     protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var response = await PostJsonAsync(ModelUri(options, "converse"), BuildRequest(messages, options), ProviderJson.Camel.BedrockRequest,
+        var notes = new RequestAdjustments();
+        var response = await PostJsonAsync(ModelUri(options, "converse"), BuildRequest(messages, options, notes), ProviderJson.Camel.BedrockRequest,
             ProviderJson.Camel.BedrockResponse, cancellationToken).ConfigureAwait(false);
+        return ToResponse(response, options, notes);
+    }
+
+    private ChatResponse ToResponse(BedrockResponse response, ChatOptions? options, RequestAdjustments notes)
+    {
+        ThrowIfFiltered(response.StopReason);
         var message = new ChatMessage(ChatRole.Assistant, []);
         foreach (var block in response.Output?.Message?.Content ?? [])
         {
@@ -113,13 +131,26 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
                 message.Contents.Add(new FunctionCallContent(tu.ToolUseId, tu.Name, ChatMapping.FromElement(tu.Input)));
         }
         ChatMapping.UnwrapStructuredOutput(message);
-        return new ChatResponse(message)
+        var result = new ChatResponse(message)
         {
-            ModelId = Model,
+            ModelId = options?.ModelId ?? Model,
             FinishReason = FinishReason(response.StopReason, message),
-            Usage = ChatMapping.Usage(response.Usage?.InputTokens, response.Usage?.OutputTokens, response.Usage?.TotalTokens),
+            Usage = Usage(response.Usage),
         };
+        ChatMapping.Attach(result, notes);
+        return result;
     }
+
+    private void ThrowIfFiltered(string? stopReason)
+    {
+        if (stopReason is "content_filtered" or "guardrail_intervened")
+            throw Context.Error(ProviderErrorKind.ContentFiltered, $"{Context.DisplayName} stopped the answer (stopReason {stopReason})");
+    }
+
+    // inputTokens leaves out what was read from or written to the prompt cache; the input is their sum.
+    private static UsageDetails? Usage(BedrockUsage? u) => u is null ? null
+        : ChatMapping.Usage((u.InputTokens ?? 0) + (u.CacheReadInputTokens ?? 0) + (u.CacheWriteInputTokens ?? 0), u.OutputTokens,
+            u.TotalTokens, u.CacheReadInputTokens, cacheWrite: u.CacheWriteInputTokens);
 
     private static ChatFinishReason? FinishReason(string? stopReason, ChatMessage message) =>
         stopReason == "tool_use" && !message.Contents.Any(c => c is FunctionCallContent) ? ChatFinishReason.Stop : ChatMapping.FinishReason(stopReason);
@@ -127,8 +158,17 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
     protected override async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var response = await PostForStreamAsync(ModelUri(options, "converse-stream"), BuildRequest(messages, options),
+        var notes = new RequestAdjustments();
+        using var response = await PostForStreamAsync(ModelUri(options, "converse-stream"), BuildRequest(messages, options, notes),
             ProviderJson.Camel.BedrockRequest, cancellationToken).ConfigureAwait(false);
+        if (IsWholeJson(response))
+        {
+            var whole = await ReadJsonAsync(response, ProviderJson.Camel.BedrockResponse, cancellationToken).ConfigureAwait(false);
+            foreach (var u in ToResponse(whole, options, notes).ToChatResponseUpdates())
+                yield return u;
+            yield break;
+        }
+        var first = true;
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var tools = new Dictionary<int, (string Id, string Name, StringBuilder Input)>();
         var stopped = false;
@@ -137,13 +177,13 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
             if (frame.MessageType is "exception" or "error")
             {
                 var type = frame.ExceptionType ?? frame.Headers.GetValueOrDefault(":error-code") ?? "exception";
-                var detail = ProviderContext.ApiMessage(Encoding.UTF8.GetString(frame.Payload.Span));
+                var detail = Context.RedactThenCut(ProviderContext.ApiMessage(Encoding.UTF8.GetString(frame.Payload.Span)));
                 throw Context.Error(StreamExceptionKind(type), $"{Context.DisplayName} stream error ({type}): {detail}");
             }
             var e = JsonSerializer.Deserialize(frame.Payload.Span, ProviderJson.Camel.BedrockStreamEvent);
             if (e is null)
                 continue;
-            var update = new ChatResponseUpdate(ChatRole.Assistant, []) { ModelId = Model };
+            var update = new ChatResponseUpdate(ChatRole.Assistant, []) { ModelId = options?.ModelId ?? Model };
             switch (frame.EventType)
             {
                 case "contentBlockStart" when e.Start?.ToolUse is { } start:
@@ -156,22 +196,27 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
                         acc.Input.Append(part);
                     break;
                 case "contentBlockStop" when tools.Remove(e.ContentBlockIndex ?? 0, out var done):
-                    var args = ChatMapping.ParseArguments(done.Input.ToString());
                     update.Contents.Add(done.Name == ChatMapping.StructuredOutputTool
-                        ? new TextContent(ChatMapping.ArgumentsJson(args))
-                        : new FunctionCallContent(done.Id, done.Name, args));
+                        ? new TextContent(ChatMapping.StructuredText(done.Input.ToString()))
+                        : ChatMapping.Call(done.Id, done.Name, done.Input.ToString()));
                     break;
                 case "messageStop":
+                    ThrowIfFiltered(e.StopReason);
                     stopped = true;
                     update.FinishReason = ChatMapping.FinishReason(e.StopReason);
                     break;
                 case "metadata" when e.Usage is { } u:
-                    if (ChatMapping.Usage(u.InputTokens, u.OutputTokens, u.TotalTokens) is { } usage)
+                    if (Usage(u) is { } usage)
                         update.Contents.Add(new UsageContent(usage));
                     break;
             }
             if (update.Contents.Count > 0 || update.FinishReason is not null)
+            {
+                if (first)
+                    ChatMapping.Attach(update, notes);
+                first = false;
                 yield return update;
+            }
         }
         if (!stopped)
             throw Context.Truncated("no messageStop event");
@@ -203,4 +248,13 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
         "resourcenotfoundexception" => ProviderErrorKind.NotFound,
         _ => ProviderErrorKind.ServerError,
     };
+
+    // ListFoundationModels lives on the control-plane host (bedrock.<region>), not bedrock-runtime.
+    protected override (Uri Uri, Func<JsonElement, IEnumerable<string>> Ids) ModelsRequest()
+    {
+        var b = new UriBuilder(Endpoint);
+        if (b.Host.StartsWith("bedrock-runtime.", StringComparison.OrdinalIgnoreCase))
+            b.Host = "bedrock." + b.Host["bedrock-runtime.".Length..];
+        return (new Uri(b.Uri, "foundation-models?byOutputModality=TEXT"), root => Ids(root, "modelSummaries", "modelId"));
+    }
 }

@@ -32,17 +32,25 @@ public static class AxonBackends
 /// <summary>Descriptors (the table of product.md §6) and factories of the seven HTTP backends.</summary>
 internal static class BuiltInProviders
 {
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(120);
+    /// <summary>
+    /// Default wait for an answer (headers and a whole non-streamed body, or the next chunk of a stream): a dead
+    /// provider fails a step in well under a minute with the default two attempts. Long answers stream.
+    /// </summary>
+    internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>Default bound on a whole streamed answer, however steadily its chunks come.</summary>
+    internal static readonly TimeSpan DefaultStreamTimeout = TimeSpan.FromMinutes(10);
+
     private const int DefaultMaxTokens = 4096;
 
     public static readonly AxonProviderDescriptor AnthropicDescriptor = new(AxonBackends.Anthropic, "Anthropic",
-        ["ANTHROPIC_API_KEY"], ["ANTHROPIC_BASE_URL"], "https://api.anthropic.com", "claude-3-5-sonnet-20241022", true);
+        ["ANTHROPIC_API_KEY"], ["ANTHROPIC_BASE_URL"], "https://api.anthropic.com", "claude-sonnet-4-6", true);
 
     public static readonly AxonProviderDescriptor OpenAIDescriptor = new(AxonBackends.OpenAI, "OpenAI",
-        ["OPENAI_API_KEY"], ["OPENAI_BASE_URL"], "https://api.openai.com/v1", "gpt-4-turbo-preview", true);
+        ["OPENAI_API_KEY"], ["OPENAI_BASE_URL"], "https://api.openai.com/v1", "gpt-5.4", true);
 
     public static readonly AxonProviderDescriptor GeminiDescriptor = new(AxonBackends.Gemini, "Gemini",
-        ["API_KEY_GEMINI", "GEMINI_API_KEY"], ["GEMINI_BASE_URL"], "https://generativelanguage.googleapis.com", "gemini-1.5-pro", true);
+        ["API_KEY_GEMINI", "GEMINI_API_KEY"], ["GEMINI_BASE_URL"], "https://generativelanguage.googleapis.com", "gemini-3.5-flash", true);
 
     public static readonly AxonProviderDescriptor OllamaDescriptor = new(AxonBackends.Ollama, "Ollama",
         [], ["OLLAMA_HOST"], "http://localhost:11434", "llama3.1", false);
@@ -58,7 +66,7 @@ internal static class BuiltInProviders
 
     public static readonly AxonProviderDescriptor BedrockDescriptor = new(AxonBackends.Bedrock, "Bedrock",
         ["AWS_BEARER_TOKEN_BEDROCK"], ["BEDROCK_BASE_URL", "AWS_ENDPOINT_URL_BEDROCK_RUNTIME"],
-        "https://bedrock-runtime.{region}.amazonaws.com", "anthropic.claude-3-5-sonnet-20241022-v2:0", true)
+        "https://bedrock-runtime.{region}.amazonaws.com", "global.anthropic.claude-sonnet-4-5-20250929-v1:0", true)
     {
         RegionVariables = ["AWS_REGION", "AWS_DEFAULT_REGION"],
         DefaultRegion = "us-east-1",
@@ -102,7 +110,11 @@ internal static class BuiltInProviders
     }
 
     private static ProviderContext Context(AxonProviderDescriptor d, AxonProviderOptions o) =>
-        new(d.Name, d.DisplayName, o.Timeout ?? DefaultTimeout, o.LoggerFactory?.CreateLogger("Axon.Providers." + d.Name), o.ApiKey);
+        new(d.Name, d.DisplayName, o.Timeout ?? DefaultTimeout, o.LoggerFactory?.CreateLogger("Axon.Providers." + d.Name), o.ApiKey)
+        {
+            StreamTimeout = o.StreamTimeout ?? DefaultStreamTimeout,
+            PromptCaching = o.PromptCaching ?? true,
+        };
 
     private static HttpMessageHandler Handler(AxonProviderOptions o) =>
         o.HttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };

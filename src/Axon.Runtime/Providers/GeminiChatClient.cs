@@ -17,8 +17,9 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
     private Uri MethodUri(ChatOptions? options, string method) =>
         new(Endpoint, $"v1beta/models/{Uri.EscapeDataString(options?.ModelId ?? Model)}:{method}");
 
-    private GeminiRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    private GeminiRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, RequestAdjustments notes)
     {
+        var profile = ModelCapabilities.For(Context.Provider, options?.ModelId ?? Model);
         var request = new GeminiRequest();
         if (ChatMapping.SystemText(messages, options) is { } system)
             request.SystemInstruction = new GeminiContent { Parts = [new GeminiPart { Text = system }] };
@@ -62,20 +63,31 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
                 request.Contents.Add(content);
         }
 
+        var (temperature, topP) = ChatMapping.Sampling(options, profile.Sampling, notes);
         var config = new GeminiGenerationConfig
         {
-            Temperature = options?.Temperature,
-            TopP = options?.TopP,
+            Temperature = temperature,
+            TopP = topP,
             MaxOutputTokens = options?.MaxOutputTokens,
             StopSequences = options?.StopSequences?.ToList(),
         };
+        if (ChatMapping.Effort(options) is { } effort)
+        {
+            config.ThinkingConfig = profile.Reasoning switch
+            {
+                ReasoningControl.GeminiThinkingBudget => new GeminiThinkingConfig { ThinkingBudget = ChatMapping.ThinkingBudget(effort) },
+                // The proto's ThinkingLevel enum: LOW, MEDIUM, HIGH (max has no level above HIGH).
+                ReasoningControl.GeminiThinkingLevel => new GeminiThinkingConfig { ThinkingLevel = effort is "max" ? "HIGH" : effort.ToUpperInvariant() },
+                _ => null,
+            };
+        }
         if (ChatMapping.JsonFormat(options) is { } format)
         {
             config.ResponseMimeType = "application/json";
             if (format.Schema is { } schema)
                 config.ResponseSchema = ToGeminiSchema(schema);
         }
-        if (config is not { Temperature: null, TopP: null, MaxOutputTokens: null, StopSequences: null, ResponseMimeType: null })
+        if (config is not { Temperature: null, TopP: null, MaxOutputTokens: null, StopSequences: null, ResponseMimeType: null, ThinkingConfig: null })
             request.GenerationConfig = config;
 
         var functions = ChatMapping.Functions(options);
@@ -138,9 +150,12 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
                 case "type" when value is JsonArray types:
                     var nonNull = types.Select(t => t?.GetValue<string>()).Where(t => t is not null and not "null").ToList();
                     if (nonNull.Count > 0)
-                        result["type"] = nonNull[0];
+                        result["type"] = TypeName(nonNull[0]!);
                     if (nonNull.Count < types.Count)
                         result["nullable"] = true;
+                    break;
+                case "type" when value is JsonValue single && single.TryGetValue<string>(out var name):
+                    result["type"] = TypeName(name);
                     break;
                 case "properties" when value is JsonObject props:
                     var p = new JsonObject();
@@ -162,12 +177,33 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
         return result;
     }
 
+    // The proto's Type enum: STRING, NUMBER, INTEGER, BOOLEAN, ARRAY, OBJECT, NULL (JSON Schema spells them lowercase).
+    private static string TypeName(string jsonSchemaType) => jsonSchemaType.ToUpperInvariant();
+
+    /// <summary>A blocked prompt (no candidates) or a candidate stopped for safety: a typed, permanent failure.</summary>
+    private void ThrowIfBlocked(GeminiResponse response)
+    {
+        if (response.PromptFeedback?.BlockReason is { Length: > 0 } block && block != "BLOCK_REASON_UNSPECIFIED")
+            throw Context.Error(ProviderErrorKind.ContentFiltered, $"{Context.DisplayName} blocked the prompt (promptFeedback.blockReason {block})");
+        if (response.Candidates?.FirstOrDefault() is { FinishReason: { } reason } candidate
+            && reason is "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII" or "IMAGE_SAFETY")
+            throw Context.Error(ProviderErrorKind.ContentFiltered,
+                $"{Context.DisplayName} stopped the answer (finishReason {reason}){(candidate.FinishMessage is { Length: > 0 } m ? ": " + m : "")}");
+    }
+
+    // promptTokenCount includes the cached part; thoughts are billed as output but counted apart from the candidates.
+    private static UsageDetails? Usage(GeminiUsage? u) => u is null ? null
+        : ChatMapping.Usage(u.PromptTokenCount, (u.CandidatesTokenCount ?? 0) + (u.ThoughtsTokenCount ?? 0), u.TotalTokenCount,
+            u.CachedContentTokenCount, u.ThoughtsTokenCount);
+
     private ChatMessage ToMessage(GeminiCandidate? candidate)
     {
         var message = new ChatMessage(ChatRole.Assistant, []);
         var i = 0;
         foreach (var part in candidate?.Content?.Parts ?? [])
         {
+            if (part.Thought == true)
+                continue; // a thought summary, not the answer
             if (!string.IsNullOrEmpty(part.Text))
                 message.Contents.Add(new TextContent(part.Text));
             if (part.FunctionCall is { } fc)
@@ -183,33 +219,54 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
 
     protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var response = await PostJsonAsync(MethodUri(options, "generateContent"), BuildRequest(messages, options),
+        var notes = new RequestAdjustments();
+        var response = await PostJsonAsync(MethodUri(options, "generateContent"), BuildRequest(messages, options, notes),
             ProviderJson.Camel.GeminiRequest, ProviderJson.Camel.GeminiResponse, cancellationToken).ConfigureAwait(false);
+        return ToResponse(response, notes);
+    }
+
+    private ChatResponse ToResponse(GeminiResponse response, RequestAdjustments notes)
+    {
+        ThrowIfBlocked(response);
         var candidate = response.Candidates?.FirstOrDefault();
         var message = ToMessage(candidate);
-        return new ChatResponse(message)
+        var result = new ChatResponse(message)
         {
             ResponseId = response.ResponseId,
             ModelId = response.ModelVersion ?? Model,
             FinishReason = message.Contents.Any(c => c is FunctionCallContent) ? ChatFinishReason.ToolCalls : ChatMapping.FinishReason(candidate?.FinishReason),
-            Usage = ChatMapping.Usage(response.UsageMetadata?.PromptTokenCount, response.UsageMetadata?.CandidatesTokenCount, response.UsageMetadata?.TotalTokenCount),
+            Usage = Usage(response.UsageMetadata),
         };
+        ChatMapping.Attach(result, notes);
+        return result;
     }
 
     protected override async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var notes = new RequestAdjustments();
         var uri = new Uri(MethodUri(options, "streamGenerateContent") + "?alt=sse");
-        using var response = await PostForStreamAsync(uri, BuildRequest(messages, options), ProviderJson.Camel.GeminiRequest, cancellationToken)
+        using var response = await PostForStreamAsync(uri, BuildRequest(messages, options, notes), ProviderJson.Camel.GeminiRequest, cancellationToken)
             .ConfigureAwait(false);
+        if (IsWholeJson(response))
+        {
+            // Without alt=sse honoured, the answer is one JSON value (or an array of chunks): read it whole.
+            var whole = await ReadJsonAsync(response, ProviderJson.Camel.GeminiResponse, cancellationToken).ConfigureAwait(false);
+            foreach (var u in ToResponse(whole, notes).ToChatResponseUpdates())
+                yield return u;
+            yield break;
+        }
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var finished = false;
+        var first = true;
         UsageDetails? usage = null;
         await foreach (var sse in StreamReaders.ReadSseAsync(stream, cancellationToken).ConfigureAwait(false))
         {
             var chunk = JsonSerializer.Deserialize(sse.Data, ProviderJson.Camel.GeminiResponse);
             if (chunk is null)
                 continue;
+            // A blocked prompt arrives as a chunk with promptFeedback and no candidates: not a cut stream.
+            ThrowIfBlocked(chunk);
             var candidate = chunk.Candidates?.FirstOrDefault();
             var update = new ChatResponseUpdate(ChatRole.Assistant, ToMessage(candidate).Contents)
             {
@@ -218,7 +275,7 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
             };
             // Gemini repeats cumulative usage on chunks; only the last one counts.
             if (chunk.UsageMetadata is { } u)
-                usage = ChatMapping.Usage(u.PromptTokenCount, u.CandidatesTokenCount, u.TotalTokenCount);
+                usage = Usage(u);
             if (candidate?.FinishReason is { } reason)
             {
                 finished = true;
@@ -227,10 +284,34 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
                     update.Contents.Add(new UsageContent(usage));
             }
             if (update.Contents.Count > 0 || update.FinishReason is not null)
+            {
+                if (first)
+                    ChatMapping.Attach(update, notes);
+                first = false;
                 yield return update;
+            }
         }
         // The last chunk of a complete answer carries finishReason.
         if (!finished)
             throw Context.Truncated("no chunk with finishReason");
+    }
+
+    // Names come as models/<id>; only models that can generateContent are of use here.
+    protected override (Uri Uri, Func<JsonElement, IEnumerable<string>> Ids) ModelsRequest() =>
+        (new Uri(Endpoint, "v1beta/models?pageSize=1000"), root => GenerativeModels(root));
+
+    private static IEnumerable<string> GenerativeModels(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("models", out var models) || models.ValueKind != JsonValueKind.Array)
+            yield break;
+        foreach (var m in models.EnumerateArray())
+        {
+            if (!m.TryGetProperty("name", out var name) || name.GetString() is not { } id)
+                continue;
+            if (m.TryGetProperty("supportedGenerationMethods", out var methods) && methods.ValueKind == JsonValueKind.Array
+                && !methods.EnumerateArray().Any(x => x.GetString() == "generateContent"))
+                continue;
+            yield return id.StartsWith("models/", StringComparison.Ordinal) ? id["models/".Length..] : id;
+        }
     }
 }

@@ -14,10 +14,11 @@ internal sealed class OllamaChatClient(ProviderContext context, ProviderTranspor
         var request = new OllamaRequest { Model = options?.ModelId ?? Model, Stream = stream };
         if (options is { Temperature: not null } or { TopP: not null } or { MaxOutputTokens: not null } or { StopSequences.Count: > 0 })
         {
+            var (temperature, topP) = ChatMapping.Sampling(options, ModelCapabilities.For(Context.Provider, request.Model).Sampling, new RequestAdjustments());
             request.Options = new OllamaOptions
             {
-                Temperature = options.Temperature,
-                TopP = options.TopP,
+                Temperature = temperature,
+                TopP = topP,
                 NumPredict = options.MaxOutputTokens,
                 Stop = options.StopSequences?.ToList(),
             };
@@ -126,4 +127,7 @@ internal sealed class OllamaChatClient(ProviderContext context, ProviderTranspor
         if (!done)
             throw Context.Truncated("no final \"done\": true line");
     }
+
+    protected override (Uri Uri, Func<JsonElement, IEnumerable<string>> Ids) ModelsRequest() =>
+        (new Uri(Endpoint, "tags"), root => Ids(root, "models", "name"));
 }

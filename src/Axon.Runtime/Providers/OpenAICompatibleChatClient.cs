@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Axon.Runtime.Providers.Http;
 using Microsoft.Extensions.AI;
 
@@ -18,20 +19,37 @@ internal sealed class OpenAICompatibleChatClient(ProviderContext context, Provid
 {
     private string? BodyModel => sendModel ? Model : null;
 
+    private OaiRequest Build(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool stream, RequestAdjustments notes) =>
+        OpenAIWire.BuildRequest(messages, options, BodyModel, stream, Context.Provider, Model, notes);
+
     protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var response = await PostJsonAsync(Endpoint, OpenAIWire.BuildRequest(messages, options, BodyModel, stream: false), ProviderJson.Snake.OaiRequest,
+        var notes = new RequestAdjustments();
+        var response = await PostJsonAsync(Endpoint, Build(messages, options, stream: false, notes), ProviderJson.Snake.OaiRequest,
             ProviderJson.Snake.OaiResponse, cancellationToken).ConfigureAwait(false);
-        return OpenAIWire.ToResponse(response, Model, Context);
+        return OpenAIWire.ToResponse(response, Model, Context, notes);
     }
 
     protected override async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var response = await PostForStreamAsync(Endpoint, OpenAIWire.BuildRequest(messages, options, BodyModel, stream: true), ProviderJson.Snake.OaiRequest,
+        var notes = new RequestAdjustments();
+        using var response = await PostForStreamAsync(Endpoint, Build(messages, options, stream: true, notes), ProviderJson.Snake.OaiRequest,
             cancellationToken).ConfigureAwait(false);
+        if (IsWholeJson(response))
+        {
+            // A server that ignores "stream": true answers with one JSON body: read it as that answer.
+            var whole = await ReadJsonAsync(response, ProviderJson.Snake.OaiResponse, cancellationToken).ConfigureAwait(false);
+            foreach (var update in OpenAIWire.ToResponse(whole, Model, Context, notes).ToChatResponseUpdates())
+                yield return update;
+            yield break;
+        }
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await foreach (var update in OpenAIWire.ReadStreamAsync(stream, Model, Context, cancellationToken).ConfigureAwait(false))
+        await foreach (var update in OpenAIWire.ReadStreamAsync(stream, Model, Context, cancellationToken, notes).ConfigureAwait(false))
             yield return update;
     }
+
+    // Azure: GET {endpoint}/openai/models?api-version=…; compatible servers: GET {base}/models.
+    protected override (Uri Uri, Func<JsonElement, IEnumerable<string>> Ids) ModelsRequest() =>
+        (sendModel ? new Uri(Endpoint, "../models") : new Uri(Endpoint, "../../../models" + Endpoint.Query), root => Ids(root, "data", "id"));
 }

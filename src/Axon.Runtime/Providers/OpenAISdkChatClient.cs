@@ -23,26 +23,52 @@ namespace Axon.Runtime.Providers;
 /// second mapping of the same wire format to keep in step with the first.
 /// <see cref="ChatResponse.RawRepresentation"/> is therefore our wire type, not the SDK's <c>ChatCompletion</c>.
 /// </remarks>
-internal sealed class OpenAISdkChatClient(ProviderContext context, OpenAIClient sdk, Uri endpoint, string model, HttpClient http) : IChatClient
+internal sealed class OpenAISdkChatClient(ProviderContext context, OpenAIClient sdk, Uri endpoint, string model, HttpClient http) : IChatClient, IAxonModelLister
 {
     private readonly ChatClientMetadata _metadata = new(context.Provider, endpoint, model);
 
     // The body names the model (ChatOptions.ModelId or ours), so one SDK chat client serves every request.
     private readonly ChatClient _chat = sdk.GetChatClient(model);
 
-    private static BinaryContent Body(IReadOnlyList<MeaiChatMessage> messages, ChatOptions? options, string model, bool stream) =>
+    private BinaryContent Body(IReadOnlyList<MeaiChatMessage> messages, ChatOptions? options, bool stream, RequestAdjustments notes) =>
         BinaryContent.Create(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(
-            OpenAIWire.BuildRequest(messages, options, model, stream), ProviderJson.Snake.OaiRequest)));
+            OpenAIWire.BuildRequest(messages, options, model, stream, context.Provider, model, notes), ProviderJson.Snake.OaiRequest)));
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<MeaiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<MeaiChatMessage> ?? messages.ToList();
         try
         {
-            var result = await _chat.CompleteChatAsync(Body(list, options, model, stream: false), new RequestOptions { CancellationToken = cancellationToken })
+            var notes = new RequestAdjustments();
+            var result = await _chat.CompleteChatAsync(Body(list, options, stream: false, notes), new RequestOptions { CancellationToken = cancellationToken })
                 .ConfigureAwait(false);
             using var response = result.GetRawResponse();
-            return OpenAIWire.ToResponse(OpenAIWire.Parse(response.Content.ToMemory().Span, context), model, context);
+            return OpenAIWire.ToResponse(OpenAIWire.Parse(response.Content.ToMemory().Span, context), model, context, notes);
+        }
+        catch (AxonProviderException e) when (AxonModels.IsModelNotFound(e))
+        {
+            throw await AxonModels.WithModelListAsync(e, options?.ModelId ?? model, this, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not AxonProviderException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            throw Classify(e, cancellationToken);
+        }
+    }
+
+    /// <summary>GET /v1/models through the SDK's pipeline (same key, endpoint and failure classification).</summary>
+    public async Task<IReadOnlyList<string>> ListModelsAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var result = await sdk.GetOpenAIModelClient().GetModelsAsync(new RequestOptions { CancellationToken = cancellationToken }).ConfigureAwait(false);
+            using var response = result.GetRawResponse();
+            using var doc = JsonDocument.Parse(response.Content.ToMemory());
+            var ids = new List<string>();
+            if (doc.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
+                foreach (var m in data.EnumerateArray())
+                    if (m.TryGetProperty("id", out var id) && id.GetString() is { Length: > 0 } s)
+                        ids.Add(s);
+            return ids.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         }
         catch (Exception e) when (e is not AxonProviderException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -55,11 +81,16 @@ internal sealed class OpenAISdkChatClient(ProviderContext context, OpenAIClient 
     {
         var list = messages as IReadOnlyList<MeaiChatMessage> ?? messages.ToList();
         PipelineResponse response;
+        var notes = new RequestAdjustments();
         try
         {
-            var result = await _chat.CompleteChatAsync(Body(list, options, model, stream: true),
+            var result = await _chat.CompleteChatAsync(Body(list, options, stream: true, notes),
                 new RequestOptions { CancellationToken = cancellationToken, BufferResponse = false }).ConfigureAwait(false);
             response = result.GetRawResponse();
+        }
+        catch (AxonProviderException e) when (AxonModels.IsModelNotFound(e))
+        {
+            throw await AxonModels.WithModelListAsync(e, options?.ModelId ?? model, this, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not AxonProviderException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -68,8 +99,26 @@ internal sealed class OpenAISdkChatClient(ProviderContext context, OpenAIClient 
 
         using (response)
         {
+            if (response.Headers.TryGetValue("Content-Type", out var contentType) && contentType is not null
+                && contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                // A server that ignores "stream": true answers with one JSON body: read it as that answer.
+                ChatResponse whole;
+                try
+                {
+                    var data = await response.BufferContentAsync(cancellationToken).ConfigureAwait(false);
+                    whole = OpenAIWire.ToResponse(OpenAIWire.Parse(data.ToMemory().Span, context), model, context, notes);
+                }
+                catch (Exception ex) when (ex is not AxonProviderException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                {
+                    throw Classify(ex, cancellationToken);
+                }
+                foreach (var update in whole.ToChatResponseUpdates())
+                    yield return update;
+                yield break;
+            }
             var stream = response.ContentStream ?? throw context.Truncated("no response body");
-            await using var e = OpenAIWire.ReadStreamAsync(stream, model, context, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var e = OpenAIWire.ReadStreamAsync(stream, model, context, cancellationToken, notes).GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 ChatResponseUpdate update;
@@ -101,6 +150,7 @@ internal sealed class OpenAISdkChatClient(ProviderContext context, OpenAIClient 
         serviceKey is not null ? null
         : serviceType == typeof(ChatClientMetadata) ? _metadata
         : serviceType == typeof(OpenAIClient) ? sdk
+        : serviceType == typeof(IAxonModelLister) ? this
         : serviceType.IsInstanceOfType(this) ? this
         : null;
 

@@ -23,6 +23,12 @@ public enum ProviderErrorKind
     ConnectionFailed,
     /// <summary>A streamed response ended before its terminal event.</summary>
     TruncatedStream,
+    /// <summary>
+    /// The provider blocked the prompt or stopped the answer for safety (Gemini <c>promptFeedback.blockReason</c> or
+    /// <c>finishReason: SAFETY</c>, OpenAI <c>content_filter</c>, Anthropic <c>refusal</c>, Bedrock <c>content_filtered</c>):
+    /// the same prompt fails the same way anywhere, so it is neither retried nor failed over.
+    /// </summary>
+    ContentFiltered,
 }
 
 /// <summary>

@@ -12,6 +12,12 @@ public sealed class ModelPriceTableTests
     [InlineData("openai", "gpt-4-turbo-preview", 10, 30)]
     [InlineData("gemini", "gemini-1.5-pro", 1.25, 5)]
     [InlineData("ollama", "llama3.1", 0, 0)]
+    [InlineData("anthropic", "claude-sonnet-4-6", 3, 15)]
+    [InlineData("anthropic", "claude-sonnet-4-6-20260217", 3, 15)] // the dated version a response names
+    [InlineData("openai", "gpt-5.4", 2.5, 15)]
+    [InlineData("openai", "gpt-5.4-mini-2026-03-17", 0.75, 4.5)]
+    [InlineData("gemini", "gemini-3.5-flash", 1.5, 9)]
+    [InlineData("bedrock", "global.anthropic.claude-sonnet-4-5-20250929-v1:0", 3, 15)] // an inference profile id
     public void Seed_default_models_have_prices(string provider, string model, double input, double output)
     {
         IModelPriceTable table = new ModelPriceTable();

@@ -90,10 +90,10 @@ public sealed class ProviderRegistryTests
     }
 
     [Theory]
-    [InlineData("anthropic", "claude-3-5-sonnet-20241022", "https://api.anthropic.com")]
-    [InlineData("openai", "gpt-4-turbo-preview", "https://api.openai.com/v1")]
-    [InlineData("gemini", "gemini-1.5-pro", "https://generativelanguage.googleapis.com")]
-    [InlineData("bedrock", "anthropic.claude-3-5-sonnet-20241022-v2:0", "https://bedrock-runtime.us-east-1.amazonaws.com")]
+    [InlineData("anthropic", "claude-sonnet-4-6", "https://api.anthropic.com")]
+    [InlineData("openai", "gpt-5.4", "https://api.openai.com/v1")]
+    [InlineData("gemini", "gemini-3.5-flash", "https://generativelanguage.googleapis.com")]
+    [InlineData("bedrock", "global.anthropic.claude-sonnet-4-5-20250929-v1:0", "https://bedrock-runtime.us-east-1.amazonaws.com")]
     public void Defaults_follow_the_seed_table(string backend, string model, string baseUrl)
     {
         var o = AxonProviderRegistry.CreateDefault().ResolveOptions(backend, environment: NoEnv);

@@ -100,10 +100,122 @@ internal static class ChatMapping
         return sb.ToString();
     }
 
-    public static UsageDetails? Usage(long? input, long? output, long? total = null) =>
-        input is null && output is null
-            ? null
-            : new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = total ?? (input ?? 0) + (output ?? 0) };
+    public static UsageDetails? Usage(long? input, long? output, long? total = null, long? cached = null, long? reasoning = null, long? cacheWrite = null)
+    {
+        if (input is null && output is null)
+            return null;
+        var usage = new UsageDetails
+        {
+            InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = total ?? (input ?? 0) + (output ?? 0),
+            CachedInputTokenCount = cached is > 0 ? cached : null, ReasoningTokenCount = reasoning is > 0 ? reasoning : null,
+        };
+        if (cacheWrite is > 0)
+            usage.AdditionalCounts = new AdditionalPropertiesDictionary<long> { [CacheWriteCount] = cacheWrite.Value };
+        return usage;
+    }
+
+    /// <summary>The <see cref="UsageDetails.AdditionalCounts"/> key of input tokens written to a provider's prompt cache (billed above the input rate).</summary>
+    public const string CacheWriteCount = ModelPrice.CacheWriteCountKey;
+
+    /// <summary>A run's <c>effort</c> (low, medium, high, max) from <see cref="ChatOptions.Reasoning"/> or the <c>effort</c> property the runtime sets.</summary>
+    public static string? Effort(ChatOptions? options)
+    {
+        if (options?.Reasoning?.Effort is { } e)
+            return e switch
+            {
+                ReasoningEffort.Low => "low",
+                ReasoningEffort.Medium => "medium",
+                ReasoningEffort.High => "high",
+                ReasoningEffort.ExtraHigh => "max",
+                _ => null,
+            };
+        return options?.AdditionalProperties?.TryGetValue("effort", out var v) == true && v is string s
+            && s.ToLowerInvariant() is "low" or "medium" or "high" or "max" ? s.ToLowerInvariant() : null;
+    }
+
+    /// <summary>
+    /// The sampling values the model's profile lets through; what it would reject is dropped and noted
+    /// (the prompt still carries the epistemic mode).
+    /// </summary>
+    public static (float? Temperature, float? TopP) Sampling(ChatOptions? options, SamplingSupport support, RequestAdjustments notes, bool reasoningOn = false)
+    {
+        var t = options?.Temperature;
+        var p = options?.TopP;
+        if (t is null && p is null)
+            return (null, null);
+        if (support == SamplingSupport.None || reasoningOn)
+        {
+            var names = string.Join(", ", new[] { t is null ? null : "temperature", p is null ? null : "top_p" }.Where(n => n is not null));
+            notes.Dropped("sampling params " + names, reasoningOn ? "model rejects them while reasoning" : "model rejects");
+            return (null, null);
+        }
+        if (support == SamplingSupport.TemperatureOrTopP && t is not null && p is not null)
+        {
+            notes.Dropped("sampling param top_p", "model rejects temperature and top_p together");
+            return (t, null);
+        }
+        return (t, p);
+    }
+
+    /// <summary>Tool-call arguments as sent by the model; invalid JSON is kept as the call's <see cref="FunctionCallContent.Exception"/>, not thrown.</summary>
+    public static FunctionCallContent Call(string callId, string name, string? argumentsJson)
+    {
+        try
+        {
+            return new FunctionCallContent(callId, name, ParseArguments(argumentsJson));
+        }
+        catch (JsonException e)
+        {
+            // A model-output problem (the OpenAI spec warns models may emit invalid JSON): the caller sees it, nothing is retried.
+            return new FunctionCallContent(callId, name, new Dictionary<string, object?>())
+            {
+                Exception = new InvalidDataException($"The model sent arguments for '{name}' that are not valid JSON: {e.Message}", e),
+                RawRepresentation = argumentsJson,
+            };
+        }
+    }
+
+    /// <summary>
+    /// The text of a forced structured-output call: its input as sent. Invalid JSON stays as it is, so the step's
+    /// validation rejects it and refine asks again (a model-output problem, not a transient failure).
+    /// </summary>
+    public static string StructuredText(string argumentsJson)
+    {
+        try
+        {
+            return ArgumentsJson(ParseArguments(argumentsJson));
+        }
+        catch (JsonException)
+        {
+            return argumentsJson;
+        }
+    }
+
+    /// <summary>Reasoning token budget for an effort level (Anthropic <c>budget_tokens</c>, Gemini 2.5 <c>thinkingBudget</c>).</summary>
+    public static int ThinkingBudget(string effort) => effort switch
+    {
+        "low" => 1024,
+        "medium" => 4096,
+        "high" => 16384,
+        _ => 24576,
+    };
+
+    /// <summary>A rough token count (4 characters a token) to decide whether a prefix is long enough to cache.</summary>
+    public static int EstimateTokens(string? text) => (text?.Length ?? 0) / 4;
+
+    /// <summary>Puts the profile's request notes on a response, for the step's trace.</summary>
+    public static void Attach(ChatResponse response, RequestAdjustments notes)
+    {
+        if (notes.Any)
+            (response.AdditionalProperties ??= [])[RequestAdjustments.PropertyKey] = notes.ToString();
+    }
+
+    /// <summary>Puts the profile's request notes on a streamed update.</summary>
+    public static void Attach(ChatResponseUpdate update, RequestAdjustments notes)
+    {
+        if (notes.Any)
+            (update.AdditionalProperties ??= [])[RequestAdjustments.PropertyKey] = notes.ToString();
+    }
 
     public static ChatFinishReason? FinishReason(string? reason) => reason?.ToLowerInvariant() switch
     {
@@ -111,7 +223,8 @@ internal static class ChatMapping
         "stop" or "end_turn" or "stop_sequence" or "complete" => ChatFinishReason.Stop,
         "length" or "max_tokens" or "model_length" => ChatFinishReason.Length,
         "tool_calls" or "tool_use" or "function_call" => ChatFinishReason.ToolCalls,
-        "content_filter" or "safety" or "recitation" or "content_filtered" or "guardrail_intervened" or "blocklist" or "prohibited_content" => ChatFinishReason.ContentFilter,
+        "content_filter" or "safety" or "recitation" or "content_filtered" or "guardrail_intervened" or "blocklist" or "prohibited_content"
+            or "spii" or "refusal" or "image_safety" => ChatFinishReason.ContentFilter,
         _ => new ChatFinishReason(reason),
     };
 

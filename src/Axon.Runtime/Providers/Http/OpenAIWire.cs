@@ -16,14 +16,25 @@ internal static class OpenAIWire
     /// <param name="options">Sampling, structured output and tools.</param>
     /// <param name="model">The model to name in the body, or null where the URL selects it (Azure deployments).</param>
     /// <param name="stream">Whether to ask for server-sent events (with a final usage chunk).</param>
-    public static OaiRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, string? model, bool stream)
+    /// <param name="provider">The backend (openai, azure-openai, custom): with the model it selects the capability profile.</param>
+    /// <param name="profileModel">The model the profile is looked up by (the deployment's name on Azure).</param>
+    /// <param name="notes">Collects what the profile dropped.</param>
+    public static OaiRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, string? model, bool stream,
+        string provider, string profileModel, RequestAdjustments notes)
     {
+        var profile = ModelCapabilities.For(provider, options?.ModelId ?? profileModel);
+        var effort = profile.Reasoning == ReasoningControl.OpenAIReasoningEffort ? ChatMapping.Effort(options) : null;
+        var (temperature, topP) = ChatMapping.Sampling(options, profile.Sampling, notes);
         var request = new OaiRequest
         {
             Model = model is null ? null : options?.ModelId ?? model,
-            Temperature = options?.Temperature,
-            TopP = options?.TopP,
-            MaxTokens = options?.MaxOutputTokens,
+            Temperature = temperature,
+            TopP = topP,
+            // max_tokens is deprecated in the spec and rejected by reasoning models; compatible servers still read it.
+            MaxTokens = profile.UsesMaxCompletionTokens ? null : options?.MaxOutputTokens,
+            MaxCompletionTokens = profile.UsesMaxCompletionTokens ? options?.MaxOutputTokens : null,
+            // max has no OpenAI level every reasoning model takes; high is the top all of them accept.
+            ReasoningEffort = effort is null ? null : effort == "max" ? "high" : effort,
             Stop = options?.StopSequences?.ToList(),
         };
         if (stream)
@@ -37,9 +48,11 @@ internal static class OpenAIWire
         for (var i = 0; i < messages.Count; i++)
             AddMessage(request.Messages, messages[i]);
 
-        if (ChatMapping.JsonFormat(options) is { } format)
+        if (ChatMapping.JsonFormat(options) is { } format && profile.StructuredOutput is StructuredOutputMode.NativeSchema or StructuredOutputMode.JsonMode)
         {
-            request.ResponseFormat = format.Schema is { } schema
+            if (profile.StructuredOutput == StructuredOutputMode.JsonMode && format.Schema is not null)
+                notes.Note("json_schema response_format not supported by the model: JSON mode, schema in the prompt");
+            request.ResponseFormat = format.Schema is { } schema && profile.StructuredOutput == StructuredOutputMode.NativeSchema
                 ? new OaiResponseFormat
                 {
                     JsonSchema = new OaiJsonSchema { Name = format.SchemaName ?? "response", Description = format.SchemaDescription, Schema = schema, Strict = true },
@@ -93,25 +106,37 @@ internal static class OpenAIWire
     }
 
     /// <summary>Maps a (non-streamed) chat-completions answer.</summary>
-    public static ChatResponse ToResponse(OaiResponse response, string defaultModel, ProviderContext context)
+    public static ChatResponse ToResponse(OaiResponse response, string defaultModel, ProviderContext context, RequestAdjustments? notes = null)
     {
         var choice = response.Choices is { Count: > 0 } choices
             ? choices[0]
             : throw context.Error(ProviderErrorKind.ServerError, $"{context.DisplayName} returned no choices");
+        if (choice.FinishReason == "content_filter")
+            throw ContentFiltered(context, response.Model ?? defaultModel);
         var message = new ChatMessage(ChatRole.Assistant, []);
         if (!string.IsNullOrEmpty(choice.Message?.Content))
             message.Contents.Add(new TextContent(choice.Message.Content));
         foreach (var call in choice.Message?.ToolCalls ?? [])
-            message.Contents.Add(new FunctionCallContent(call.Id ?? "", call.Function?.Name ?? "", ChatMapping.ParseArguments(call.Function?.Arguments)));
-        return new ChatResponse(message)
+            message.Contents.Add(ChatMapping.Call(call.Id ?? "", call.Function?.Name ?? "", call.Function?.Arguments));
+        var result = new ChatResponse(message)
         {
             ResponseId = response.Id,
             ModelId = response.Model ?? defaultModel,
             FinishReason = ChatMapping.FinishReason(choice.FinishReason),
-            Usage = ChatMapping.Usage(response.Usage?.PromptTokens, response.Usage?.CompletionTokens, response.Usage?.TotalTokens),
+            Usage = Usage(response.Usage),
             RawRepresentation = response,
         };
+        if (notes is not null)
+            ChatMapping.Attach(result, notes);
+        return result;
     }
+
+    // prompt_tokens includes the cached ones; completion_tokens includes the reasoning ones.
+    private static UsageDetails? Usage(OaiUsage? u) => u is null ? null
+        : ChatMapping.Usage(u.PromptTokens, u.CompletionTokens, u.TotalTokens, u.PromptTokensDetails?.CachedTokens, u.CompletionTokensDetails?.ReasoningTokens);
+
+    private static AxonProviderException ContentFiltered(ProviderContext context, string model) =>
+        context.Error(ProviderErrorKind.ContentFiltered, $"{context.DisplayName} content filter stopped the answer of {model} (finish_reason content_filter)");
 
     /// <summary>Parses a buffered chat-completions answer.</summary>
     public static OaiResponse Parse(ReadOnlySpan<byte> json, ProviderContext context) =>
@@ -123,8 +148,9 @@ internal static class OpenAIWire
     /// reason; a stream that ends without <c>[DONE]</c> was cut and fails as truncated.
     /// </summary>
     public static async IAsyncEnumerable<ChatResponseUpdate> ReadStreamAsync(Stream stream, string defaultModel, ProviderContext context,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, RequestAdjustments? notes = null)
     {
+        var first = true;
         var calls = new SortedDictionary<int, (string? Id, string? Name, StringBuilder Args)>();
         var done = false;
         await foreach (var sse in StreamReaders.ReadSseAsync(stream, cancellationToken).ConfigureAwait(false))
@@ -152,16 +178,23 @@ internal static class OpenAIWire
                 }
                 if (choice.FinishReason is { } reason)
                 {
+                    if (reason == "content_filter")
+                        throw ContentFiltered(context, chunk.Model ?? defaultModel);
                     update.FinishReason = ChatMapping.FinishReason(reason);
                     foreach (var (_, c) in calls)
-                        update.Contents.Add(new FunctionCallContent(c.Id ?? "", c.Name ?? "", ChatMapping.ParseArguments(c.Args.ToString())));
+                        update.Contents.Add(ChatMapping.Call(c.Id ?? "", c.Name ?? "", c.Args.ToString()));
                     calls.Clear();
                 }
             }
-            if (ChatMapping.Usage(chunk.Usage?.PromptTokens, chunk.Usage?.CompletionTokens, chunk.Usage?.TotalTokens) is { } usage)
+            if (Usage(chunk.Usage) is { } usage)
                 update.Contents.Add(new UsageContent(usage));
             if (update.Contents.Count > 0 || update.FinishReason is not null)
+            {
+                if (first && notes is not null)
+                    ChatMapping.Attach(update, notes);
+                first = false;
                 yield return update;
+            }
         }
         // OpenAI ends every stream with [DONE]; without it the answer may be cut anywhere.
         if (!done)

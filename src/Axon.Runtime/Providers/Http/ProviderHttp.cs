@@ -24,7 +24,15 @@ internal sealed class ProviderContext
 
     public string Provider { get; }
     public string DisplayName { get; }
+    /// <summary>Wait for headers and a whole non-streamed body; also the idle limit between streamed chunks.</summary>
     public TimeSpan Timeout { get; }
+
+    /// <summary>Bound on a whole streamed body.</summary>
+    public TimeSpan StreamTimeout { get; init; } = System.Threading.Timeout.InfiniteTimeSpan;
+
+    /// <summary>Whether shared prefixes get explicit cache breakpoints.</summary>
+    public bool PromptCaching { get; init; } = true;
+
     public ILogger Logger { get; }
 
     /// <summary>Removes every known secret from text that may reach a message or a log.</summary>
@@ -94,7 +102,7 @@ internal sealed class ProviderContext
 
     public AxonProviderException StatusError(int status, string? body, TimeSpan? retryAfter)
     {
-        var detail = ApiMessage(body);
+        var detail = RedactThenCut(ApiMessage(body));
         return Error(KindOf(status), $"{DisplayName} API error ({status}){(detail.Length > 0 ? ": " + detail : "")}", status, retryAfter);
     }
 
@@ -126,8 +134,17 @@ internal sealed class ProviderContext
         catch (JsonException)
         {
         }
-        var text = body.Trim();
-        return text.Length > 300 ? text[..300] + "…" : text;
+        return body.Trim();
+    }
+
+    /// <summary>Longest API detail put into a message; cut only after redaction.</summary>
+    internal const int MaxDetail = 300;
+
+    /// <summary>Redacts, then cuts: a key that straddles the cut is gone before the cut, never left in part.</summary>
+    public string RedactThenCut(string text, int max = MaxDetail)
+    {
+        text = Redact(text);
+        return text.Length > max ? text[..max] + "…" : text;
     }
 
     /// <summary>Reads <c>Retry-After</c> (seconds or HTTP date) or <c>retry-after-ms</c>.</summary>
@@ -340,6 +357,8 @@ internal sealed class GuardedContent : HttpContent
 /// <summary>A read-only stream that applies an idle timeout per read and classifies read failures.</summary>
 internal sealed class GuardedStream(Stream inner, ProviderContext context, CancellationTokenSource watchdog) : Stream
 {
+    private readonly long _started = Stopwatch.GetTimestamp();
+
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
@@ -371,10 +390,26 @@ internal sealed class GuardedStream(Stream inner, ProviderContext context, Cance
         using var link = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), watchdog)
             : default;
+        // Idle limit per read, and never past the bound on the whole stream.
+        var wait = context.Timeout;
+        var totalBounded = context.StreamTimeout != Timeout.InfiniteTimeSpan;
+        if (totalBounded)
+        {
+            var left = context.StreamTimeout - Stopwatch.GetElapsedTime(_started);
+            if (left <= TimeSpan.Zero)
+                throw context.Error(ProviderErrorKind.Timeout, $"{context.DisplayName} stream took longer than {context.StreamTimeout.TotalSeconds:0.###} s");
+            if (left < wait)
+                wait = left;
+        }
         try
         {
-            watchdog.CancelAfter(context.Timeout);
+            watchdog.CancelAfter(wait);
             return await inner.ReadAsync(buffer, watchdog.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && totalBounded
+                                                  && Stopwatch.GetElapsedTime(_started) >= context.StreamTimeout)
+        {
+            throw context.Error(ProviderErrorKind.Timeout, $"{context.DisplayName} stream took longer than {context.StreamTimeout.TotalSeconds:0.###} s");
         }
         catch (Exception e) when (context.BodyReadFailure(e, cancellationToken) is { } failure)
         {

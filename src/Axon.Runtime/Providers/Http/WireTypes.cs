@@ -14,6 +14,8 @@ internal sealed class OaiRequest
     public float? Temperature { get; set; }
     public float? TopP { get; set; }
     public int? MaxTokens { get; set; }
+    public int? MaxCompletionTokens { get; set; }
+    public string? ReasoningEffort { get; set; }
     public List<string>? Stop { get; set; }
     public OaiResponseFormat? ResponseFormat { get; set; }
     public List<OaiTool>? Tools { get; set; }
@@ -97,6 +99,14 @@ internal sealed class OaiUsage
     public long? PromptTokens { get; set; }
     public long? CompletionTokens { get; set; }
     public long? TotalTokens { get; set; }
+    public OaiTokenDetails? PromptTokensDetails { get; set; }
+    public OaiTokenDetails? CompletionTokensDetails { get; set; }
+}
+
+internal sealed class OaiTokenDetails
+{
+    public long? CachedTokens { get; set; }
+    public long? ReasoningTokens { get; set; }
 }
 
 #endregion
@@ -107,14 +117,39 @@ internal sealed class AnthropicRequest
 {
     public string Model { get; set; } = "";
     public int MaxTokens { get; set; }
-    public string? System { get; set; }
+    public List<AnthropicBlock>? System { get; set; }
     public List<AnthropicMessage> Messages { get; set; } = [];
     public float? Temperature { get; set; }
     public float? TopP { get; set; }
     public List<string>? StopSequences { get; set; }
     public List<AnthropicTool>? Tools { get; set; }
     public AnthropicToolChoice? ToolChoice { get; set; }
+    public AnthropicThinking? Thinking { get; set; }
+    public AnthropicOutputConfig? OutputConfig { get; set; }
     public bool? Stream { get; set; }
+}
+
+internal sealed class AnthropicThinking
+{
+    public string Type { get; set; } = "enabled";
+    public int? BudgetTokens { get; set; }
+}
+
+internal sealed class AnthropicOutputConfig
+{
+    public string? Effort { get; set; }
+    public AnthropicOutputFormat? Format { get; set; }
+}
+
+internal sealed class AnthropicOutputFormat
+{
+    public string Type { get; set; } = "json_schema";
+    public JsonElement Schema { get; set; }
+}
+
+internal sealed class AnthropicCacheControl
+{
+    public string Type { get; set; } = "ephemeral";
 }
 
 internal sealed class AnthropicMessage
@@ -136,6 +171,7 @@ internal sealed class AnthropicBlock
     public bool? IsError { get; set; }
     public string? PartialJson { get; set; }
     public string? StopReason { get; set; }
+    public AnthropicCacheControl? CacheControl { get; set; }
 }
 
 internal sealed class AnthropicTool
@@ -171,6 +207,14 @@ internal sealed class AnthropicUsage
 {
     public long? InputTokens { get; set; }
     public long? OutputTokens { get; set; }
+    public long? CacheCreationInputTokens { get; set; }
+    public long? CacheReadInputTokens { get; set; }
+    public AnthropicOutputTokensDetails? OutputTokensDetails { get; set; }
+}
+
+internal sealed class AnthropicOutputTokensDetails
+{
+    public long? ThinkingTokens { get; set; }
 }
 
 internal sealed class AnthropicError
@@ -253,6 +297,7 @@ internal sealed class GeminiContent
 internal sealed class GeminiPart
 {
     public string? Text { get; set; }
+    public bool? Thought { get; set; }
     public GeminiFunctionCall? FunctionCall { get; set; }
     public GeminiFunctionResponse? FunctionResponse { get; set; }
 }
@@ -279,6 +324,13 @@ internal sealed class GeminiGenerationConfig
     public List<string>? StopSequences { get; set; }
     public string? ResponseMimeType { get; set; }
     public JsonElement? ResponseSchema { get; set; }
+    public GeminiThinkingConfig? ThinkingConfig { get; set; }
+}
+
+internal sealed class GeminiThinkingConfig
+{
+    public int? ThinkingBudget { get; set; }
+    public string? ThinkingLevel { get; set; }
 }
 
 internal sealed class GeminiTool
@@ -307,6 +359,7 @@ internal sealed class GeminiFunctionCallingConfig
 internal sealed class GeminiResponse
 {
     public List<GeminiCandidate>? Candidates { get; set; }
+    public GeminiPromptFeedback? PromptFeedback { get; set; }
     public GeminiUsage? UsageMetadata { get; set; }
     public string? ModelVersion { get; set; }
     public string? ResponseId { get; set; }
@@ -316,12 +369,20 @@ internal sealed class GeminiCandidate
 {
     public GeminiContent? Content { get; set; }
     public string? FinishReason { get; set; }
+    public string? FinishMessage { get; set; }
+}
+
+internal sealed class GeminiPromptFeedback
+{
+    public string? BlockReason { get; set; }
 }
 
 internal sealed class GeminiUsage
 {
     public long? PromptTokenCount { get; set; }
+    public long? CachedContentTokenCount { get; set; }
     public long? CandidatesTokenCount { get; set; }
+    public long? ThoughtsTokenCount { get; set; }
     public long? TotalTokenCount { get; set; }
 }
 
@@ -371,7 +432,13 @@ internal sealed class BedrockToolResultContent
 
 internal sealed class BedrockSystem
 {
-    public string Text { get; set; } = "";
+    public string? Text { get; set; }
+    public BedrockCachePoint? CachePoint { get; set; }
+}
+
+internal sealed class BedrockCachePoint
+{
+    public string Type { get; set; } = "default";
 }
 
 internal sealed class BedrockInferenceConfig
@@ -436,6 +503,8 @@ internal sealed class BedrockUsage
     public long? InputTokens { get; set; }
     public long? OutputTokens { get; set; }
     public long? TotalTokens { get; set; }
+    public long? CacheReadInputTokens { get; set; }
+    public long? CacheWriteInputTokens { get; set; }
 }
 
 /// <summary>The payload of any converse-stream event; which members are set depends on the event type.</summary>
@@ -483,6 +552,7 @@ internal sealed class BedrockToolUseDelta
 [JsonSerializable(typeof(OllamaRequest))]
 [JsonSerializable(typeof(OllamaResponse))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 internal sealed partial class SnakeCaseJsonContext : JsonSerializerContext;
 

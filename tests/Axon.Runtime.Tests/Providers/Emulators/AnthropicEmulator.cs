@@ -19,22 +19,43 @@ public sealed class AnthropicEmulator : ProviderEmulator
         Expect(problems, r.Header("x-api-key") == ApiKey, "x-api-key header");
         Expect(problems, r.Header("authorization") is null, "no authorization header (the key goes in x-api-key)");
         Expect(problems, r.Header("anthropic-version") == "2023-06-01", "anthropic-version: 2023-06-01");
-        Expect(problems, body.GetProperty("model").GetString() == "claude-3-5-sonnet-20241022", "model");
+        Expect(problems, body.GetProperty("model").GetString() == Model, "model");
         Expect(problems, body.GetProperty("max_tokens").GetInt32() == 256, "max_tokens 256");
+        // SDK Model type / MessageCreateParams: only these top-level fields exist.
+        foreach (var p in body.EnumerateObject())
+            Expect(problems, KnownFields.Contains(p.Name), $"unknown request field {p.Name}");
+        if (Has(body, "system", out var sys) && sys.ValueKind == JsonValueKind.Array)
+            foreach (var block in sys.EnumerateArray())
+                Expect(problems, block.GetProperty("type").GetString() == "text"
+                                 && (!Has(block, "cache_control", out var cc) || cc.GetProperty("type").GetString() == "ephemeral"),
+                    "system blocks: {type: text, text, cache_control?: {type: ephemeral}}");
         Expect(problems, TextOf(body.GetProperty("system")) == SystemPrompt, "system prompt in top-level system");
         var messages = body.GetProperty("messages");
         Expect(problems, messages.GetArrayLength() == (scenario == Scenario.ToolResult ? 3 : 1) && messages[0].GetProperty("role").GetString() == "user"
                          && TextOf(messages[0].GetProperty("content")) == UserPrompt, "messages: one user message (no system role)");
-        Expect(problems, Has(body, "temperature", out var t) && Near(t, 0.2), "temperature 0.2");
-        Expect(problems, Has(body, "top_p", out var p) && Near(p, 0.9), "top_p 0.9");
+        // SDK: models released after Claude Opus 4.6 reject temperature other than 1.0 and top_p below 0.99;
+        // the Claude 4.5 family rejects the two together.
+        if (SamplingRejected)
+            Expect(problems, !Has(body, "temperature", out _) && !Has(body, "top_p", out _), "no temperature/top_p for " + Model);
+        else
+            Expect(problems, Has(body, "temperature", out var t) && Near(t, 0.2) && !Has(body, "top_p", out _), "temperature 0.2 without top_p for " + Model);
+        if (Has(body, "thinking", out var thinking))
+        {
+            var type = thinking.GetProperty("type").GetString();
+            Expect(problems, type is "adaptive" or "disabled" || type == "enabled" && thinking.GetProperty("budget_tokens").GetInt32() >= 1024
+                             && thinking.GetProperty("budget_tokens").GetInt32() < body.GetProperty("max_tokens").GetInt32(),
+                "thinking: enabled with 1024 <= budget_tokens < max_tokens, or adaptive");
+            Expect(problems, !Has(body, "tool_choice", out var forced) || forced.GetProperty("type").GetString() is "auto" or "none",
+                "thinking cannot be combined with a forced tool_choice");
+        }
+        if (Has(body, "output_config", out var oc) && Has(oc, "effort", out var effort))
+            Expect(problems, effort.GetString() is "low" or "medium" or "high" or "xhigh" or "max", "output_config.effort low|medium|high|xhigh|max");
         if (scenario == Scenario.Structured)
         {
-            var ok = Has(body, "tools", out var tools) && tools.EnumerateArray().Any(x =>
-                         x.GetProperty("name").GetString() == "structured_output"
-                         && x.GetProperty("input_schema").GetProperty("properties").TryGetProperty("city", out _))
-                     && Has(body, "tool_choice", out var tc) && tc.GetProperty("type").GetString() == "tool"
-                     && tc.GetProperty("name").GetString() == "structured_output";
-            Expect(problems, ok, "structured output as forced tool use (tools + tool_choice {type: tool})");
+            var ok = Has(body, "output_config", out var config) && config.GetProperty("format").GetProperty("type").GetString() == "json_schema"
+                     && config.GetProperty("format").GetProperty("schema").GetProperty("properties").TryGetProperty("city", out _)
+                     && !Has(body, "tool_choice", out _);
+            Expect(problems, ok, "structured output as output_config.format {type: json_schema, schema}");
         }
         if (scenario == Scenario.ToolResult)
         {
@@ -55,17 +76,30 @@ public sealed class AnthropicEmulator : ProviderEmulator
         }
     }
 
+    /// <summary>The model the client is expected to send (the default unless a test sets another).</summary>
+    public string Model { get; set; } = "claude-sonnet-4-6";
+
+    /// <summary>The dated version the answers name (an alias resolves to one).</summary>
+    public const string AnsweringModel = "claude-sonnet-4-6-20260217";
+
+    private bool SamplingRejected => !Model.StartsWith("claude-sonnet-4-5", StringComparison.Ordinal) && !Model.StartsWith("claude-haiku-4-5", StringComparison.Ordinal);
+
+    private static readonly HashSet<string> KnownFields =
+    [
+        "model", "max_tokens", "messages", "system", "temperature", "top_p", "top_k", "stop_sequences", "stream", "tools", "tool_choice",
+        "thinking", "output_config", "metadata", "service_tier", "container", "context_management", "mcp_servers", "inference_geo",
+    ];
+
     private static string Message(object[] content, string stopReason) => Json(new
     {
-        id = "msg_01XFDUDYJgAACzvnptvVoYEL", type = "message", role = "assistant", model = "claude-3-5-sonnet-20241022",
+        id = "msg_01XFDUDYJgAACzvnptvVoYEL", type = "message", role = "assistant", model = AnsweringModel,
         content, stop_reason = stopReason, stop_sequence = (string?)null,
         usage = new { input_tokens = InputTokens, output_tokens = OutputTokens },
     });
 
     protected override string PlainBody() => Message([new { type = "text", text = PlainText }], "end_turn");
 
-    protected override string StructuredBody() =>
-        Message([new { type = "tool_use", id = "toolu_01", name = "structured_output", input = JsonDocument.Parse(StructuredJson).RootElement }], "tool_use");
+    protected override string StructuredBody() => Message([new { type = "text", text = StructuredJson }], "end_turn");
 
     protected override string ToolCallBody() =>
         Message([new { type = "tool_use", id = "toolu_02", name = ToolName, input = new { city = "Paris" } }], "tool_use");
@@ -79,7 +113,7 @@ public sealed class AnthropicEmulator : ProviderEmulator
                 type = "message_start",
                 message = new
                 {
-                    id = "msg_01XFDUDYJgAACzvnptvVoYEL", type = "message", role = "assistant", model = "claude-3-5-sonnet-20241022",
+                    id = "msg_01XFDUDYJgAACzvnptvVoYEL", type = "message", role = "assistant", model = AnsweringModel,
                     content = Array.Empty<object>(), stop_reason = (string?)null, stop_sequence = (string?)null,
                     usage = new { input_tokens = InputTokens, output_tokens = 1 },
                 },
@@ -107,7 +141,7 @@ public sealed class AnthropicEmulator : ProviderEmulator
             type = "message_start",
             message = new
             {
-                id = "msg_2", type = "message", role = "assistant", model = "claude-3-5-sonnet-20241022", content = Array.Empty<object>(),
+                id = "msg_2", type = "message", role = "assistant", model = AnsweringModel, content = Array.Empty<object>(),
                 stop_reason = (string?)null, stop_sequence = (string?)null, usage = new { input_tokens = InputTokens, output_tokens = 1 },
             },
         })),

@@ -10,7 +10,7 @@ namespace Axon.Runtime.Tests.Providers.Emulators;
 /// </summary>
 public sealed class BedrockEmulator : ProviderEmulator
 {
-    public const string ModelId = "anthropic.claude-3-5-sonnet-20241022-v2:0";
+    public const string ModelId = "global.anthropic.claude-sonnet-4-5-20250929-v1:0";
 
     public override string Backend => "bedrock";
 
@@ -33,8 +33,13 @@ public sealed class BedrockEmulator : ProviderEmulator
         Expect(problems, messages.GetArrayLength() == (scenario == Scenario.ToolResult ? 3 : 1) && messages[0].GetProperty("role").GetString() == "user"
                          && TextOf(messages[0].GetProperty("content")) == UserPrompt, "messages: one user message");
         var config = body.GetProperty("inferenceConfig");
+        // Claude Sonnet 4.5 rejects temperature and top_p together.
         Expect(problems, config.GetProperty("maxTokens").GetInt32() == 256 && Near(config.GetProperty("temperature"), 0.2)
-                         && Near(config.GetProperty("topP"), 0.9), "inferenceConfig maxTokens/temperature/topP");
+                         && !Has(config, "topP", out _), "inferenceConfig maxTokens/temperature without topP");
+        foreach (var block in body.GetProperty("system").EnumerateArray())
+            Expect(problems, block.EnumerateObject().Count() == 1 && (Has(block, "text", out _)
+                             || Has(block, "cachePoint", out var cp) && cp.GetProperty("type").GetString() == "default"),
+                "SystemContentBlock is a union: exactly one of text, cachePoint {type: default}");
         if (scenario == Scenario.Structured)
         {
             var tc = body.GetProperty("toolConfig");

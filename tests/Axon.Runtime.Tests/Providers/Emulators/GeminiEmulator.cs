@@ -15,7 +15,7 @@ public sealed class GeminiEmulator : ProviderEmulator
     {
         var body = r.Json();
         var method = streaming ? "streamGenerateContent" : "generateContent";
-        Expect(problems, r.Path == $"/v1beta/models/gemini-1.5-pro:{method}", $"path {r.Path}");
+        Expect(problems, r.Path == $"/v1beta/models/gemini-3.5-flash:{method}", $"path {r.Path}");
         Expect(problems, streaming ? r.Query == "alt=sse" : r.Query == "", $"query '{r.Query}' (streaming needs alt=sse; the key must not be in the URL)");
         Expect(problems, r.Header("x-goog-api-key") == ApiKey, "x-goog-api-key header");
         Expect(problems, TextOf(body.GetProperty("systemInstruction").GetProperty("parts")) == SystemPrompt, "systemInstruction.parts");
@@ -23,15 +23,20 @@ public sealed class GeminiEmulator : ProviderEmulator
         Expect(problems, contents.GetArrayLength() == (scenario == Scenario.ToolResult ? 3 : 1) && contents[0].GetProperty("role").GetString() == "user"
                          && TextOf(contents[0].GetProperty("parts")) == UserPrompt, "contents: one user turn");
         var config = body.GetProperty("generationConfig");
-        Expect(problems, Near(config.GetProperty("temperature"), 0.2), "generationConfig.temperature 0.2");
-        Expect(problems, Near(config.GetProperty("topP"), 0.9), "generationConfig.topP 0.9");
+        // Gemini 3 keeps its default sampling; the client sends none.
+        Expect(problems, !Has(config, "temperature", out _) && !Has(config, "topP", out _), "no temperature/topP for gemini-3");
         Expect(problems, config.GetProperty("maxOutputTokens").GetInt32() == 256, "generationConfig.maxOutputTokens 256");
+        if (Has(config, "thinkingConfig", out var thinking))
+            Expect(problems, Has(thinking, "thinkingLevel", out var level) && level.GetString() is "MINIMAL" or "LOW" or "MEDIUM" or "HIGH"
+                             && !Has(thinking, "thinkingBudget", out _), "thinkingConfig.thinkingLevel (ThinkingLevel enum) for gemini-3");
         if (scenario == Scenario.Structured)
         {
+            var schema = config.GetProperty("responseSchema");
             var ok = config.GetProperty("responseMimeType").GetString() == "application/json"
-                     && config.GetProperty("responseSchema").GetProperty("properties").TryGetProperty("city", out _)
-                     && !config.GetProperty("responseSchema").TryGetProperty("additionalProperties", out _);
+                     && schema.GetProperty("properties").TryGetProperty("city", out _)
+                     && !schema.TryGetProperty("additionalProperties", out _);
             Expect(problems, ok, "responseMimeType application/json + responseSchema (OpenAPI subset, no additionalProperties)");
+            CheckTypes(schema, problems);
         }
         if (scenario == Scenario.ToolResult)
         {
@@ -46,7 +51,24 @@ public sealed class GeminiEmulator : ProviderEmulator
         {
             var ok = body.GetProperty("tools")[0].GetProperty("functionDeclarations")[0].GetProperty("name").GetString() == ToolName;
             Expect(problems, ok, "tools[0].functionDeclarations[0] get_weather");
+            CheckTypes(body.GetProperty("tools")[0].GetProperty("functionDeclarations")[0].GetProperty("parameters"), problems);
         }
+    }
+
+    // google.ai.generativelanguage.v1beta.Type: the enum's names, not JSON Schema's lowercase spelling.
+    private static readonly HashSet<string> ProtoTypes = ["TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT", "NULL"];
+
+    private static void CheckTypes(JsonElement schema, List<string> problems)
+    {
+        if (schema.ValueKind != JsonValueKind.Object)
+            return;
+        if (schema.TryGetProperty("type", out var type))
+            Expect(problems, type.ValueKind == JsonValueKind.String && ProtoTypes.Contains(type.GetString()!), $"Schema.type '{type}' is not a Type enum value");
+        if (schema.TryGetProperty("properties", out var props))
+            foreach (var p in props.EnumerateObject())
+                CheckTypes(p.Value, problems);
+        if (schema.TryGetProperty("items", out var items))
+            CheckTypes(items, problems);
     }
 
     private static object Usage => new { promptTokenCount = InputTokens, candidatesTokenCount = OutputTokens, totalTokenCount = InputTokens + OutputTokens };
@@ -55,7 +77,7 @@ public sealed class GeminiEmulator : ProviderEmulator
     {
         candidates = new[] { new { content = new { parts = new[] { part }, role = "model" }, finishReason = finish, index = 0 } },
         usageMetadata = usage ? Usage : null,
-        modelVersion = "gemini-1.5-pro-002",
+        modelVersion = "gemini-3.5-flash-001",
     });
 
     protected override string PlainBody() => Response(new { text = PlainText }, "STOP");

@@ -41,7 +41,7 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
         {
             Expect(problems, r.Path == "/v1/chat/completions", $"path {r.Path}");
             Expect(problems, r.Header("authorization") == "Bearer " + ApiKey, "authorization: Bearer <key>");
-            var model = backend == "openai" ? "gpt-4-turbo-preview" : CustomModel;
+            var model = backend == "openai" ? "gpt-5.4" : CustomModel;
             Expect(problems, Has(body, "model", out var m) && m.GetString() == model, $"model must be {model}");
         }
 
@@ -51,10 +51,23 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
             "messages[0] must be the system prompt");
         Expect(problems, messages[1].GetProperty("role").GetString() == "user" && TextOf(messages[1].GetProperty("content")) == UserPrompt,
             "messages[1] must be the user prompt");
-        Expect(problems, Has(body, "temperature", out var t) && Near(t, 0.2), "temperature 0.2");
-        Expect(problems, Has(body, "top_p", out var p) && Near(p, 0.9), "top_p 0.9");
-        Expect(problems, (Has(body, "max_tokens", out var mt) || Has(body, "max_completion_tokens", out mt)) && mt.GetInt32() == 256,
-            "max_tokens / max_completion_tokens 256");
+        if (backend == "openai")
+        {
+            // gpt-5.x is a reasoning model: the spec marks max_tokens deprecated and not compatible with reasoning
+            // models, which also reject temperature/top_p.
+            Expect(problems, !Has(body, "temperature", out _) && !Has(body, "top_p", out _), "no temperature/top_p for a reasoning model");
+            Expect(problems, !Has(body, "max_tokens", out _) && Has(body, "max_completion_tokens", out var mct) && mct.GetInt32() == 256,
+                "max_completion_tokens 256, never max_tokens");
+        }
+        else
+        {
+            Expect(problems, Has(body, "temperature", out var t) && Near(t, 0.2), "temperature 0.2");
+            Expect(problems, Has(body, "top_p", out var p) && Near(p, 0.9), "top_p 0.9");
+            var field = backend == "azure-openai" ? "max_completion_tokens" : "max_tokens";
+            Expect(problems, Has(body, field, out var mt) && mt.GetInt32() == 256, field + " 256");
+        }
+        if (Has(body, "reasoning_effort", out var re))
+            Expect(problems, re.GetString() is "none" or "minimal" or "low" or "medium" or "high" or "xhigh" or "max", "reasoning_effort from the spec's ReasoningEffort enum");
         if (streaming && backend != "openai")
             Expect(problems, Has(body, "stream_options", out var so) && so.GetProperty("include_usage").GetBoolean(), "stream_options.include_usage");
 

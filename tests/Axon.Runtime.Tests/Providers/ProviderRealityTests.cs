@@ -1,0 +1,354 @@
+using System.Text;
+using System.Text.Json;
+using Axon.Runtime.Providers;
+using Axon.Runtime.Providers.Http;
+using Axon.Runtime.Tests.Providers.Emulators;
+using Microsoft.Extensions.AI;
+
+namespace Axon.Runtime.Tests.Providers;
+
+/// <summary>
+/// The providers as they answer today: current defaults, capability profiles, blocked prompts, invalid tool
+/// arguments, JSON answers to stream requests, model-not-found listings, cache usage and its price.
+/// </summary>
+public sealed class ProviderRealityTests
+{
+    private const string Key = ProviderEmulator.ApiKey;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static IChatClient Client(string backend, LoopbackServer server, AxonProviderOptions? options = null)
+    {
+        var env = backend switch
+        {
+            "anthropic" => new Dictionary<string, string?> { ["ANTHROPIC_API_KEY"] = Key, ["ANTHROPIC_BASE_URL"] = server.BaseUrl },
+            "gemini" => new() { ["GEMINI_API_KEY"] = Key, ["GEMINI_BASE_URL"] = server.BaseUrl },
+            "openai" => new() { ["OPENAI_API_KEY"] = Key, ["OPENAI_BASE_URL"] = server.BaseUrl + "/v1" },
+            "bedrock" => new() { ["AWS_BEARER_TOKEN_BEDROCK"] = Key, ["BEDROCK_BASE_URL"] = server.BaseUrl },
+            "ollama" => new() { ["OLLAMA_HOST"] = server.BaseUrl },
+            _ => new() { ["AXON_CUSTOM_API_KEY"] = Key, ["AXON_CUSTOM_BASE_URL"] = server.BaseUrl + "/v1", ["AXON_CUSTOM_MODEL"] = "local-model" },
+        };
+        options ??= new AxonProviderOptions();
+        options.Timeout ??= TimeSpan.FromSeconds(10);
+        return AxonProviderRegistry.CreateDefault().Create(backend, options, environment: env.GetValueOrDefault);
+    }
+
+    [Fact]
+    public void No_default_model_is_retired_or_unable_to_take_a_schema()
+    {
+        var registry = AxonProviderRegistry.CreateDefault();
+        foreach (var name in registry.KnownBackends)
+        {
+            var model = registry.GetDescriptor(name).DefaultModel;
+            if (model is null)
+                continue;
+            Assert.DoesNotContain(model, ModelCapabilities.RetiredModels);
+            var profile = ModelCapabilities.For(name, model);
+            Assert.True(profile.StructuredOutput is StructuredOutputMode.NativeSchema or StructuredOutputMode.ForcedTool, $"{name} {model}: {profile.StructuredOutput}");
+            Assert.True(profile.Tools, $"{name} {model} takes no tools");
+            Assert.True(ModelPriceTable.Default.TryGetPrice(name, model, out _), $"{name} {model} has no built-in price");
+        }
+    }
+
+    [Theory]
+    [InlineData("openai", "gpt-5.4", SamplingSupport.None, true, ReasoningControl.OpenAIReasoningEffort)]
+    [InlineData("openai", "o4-mini", SamplingSupport.None, true, ReasoningControl.OpenAIReasoningEffort)]
+    [InlineData("openai", "gpt-4.1", SamplingSupport.TemperatureAndTopP, true, ReasoningControl.None)]
+    [InlineData("custom", "local-model", SamplingSupport.TemperatureAndTopP, false, ReasoningControl.None)]
+    [InlineData("anthropic", "claude-sonnet-4-5-20250929", SamplingSupport.TemperatureOrTopP, false, ReasoningControl.AnthropicThinkingBudget)]
+    [InlineData("anthropic", "claude-opus-4-8", SamplingSupport.None, false, ReasoningControl.AnthropicEffort)]
+    [InlineData("gemini", "gemini-2.5-flash", SamplingSupport.TemperatureAndTopP, false, ReasoningControl.GeminiThinkingBudget)]
+    [InlineData("gemini", "gemini-3.5-flash", SamplingSupport.None, false, ReasoningControl.GeminiThinkingLevel)]
+    [InlineData("bedrock", "us.anthropic.claude-haiku-4-5-20251001-v1:0", SamplingSupport.TemperatureOrTopP, false, ReasoningControl.None)]
+    public void Profiles_come_from_one_table(string backend, string model, SamplingSupport sampling, bool maxCompletionTokens, ReasoningControl reasoning)
+    {
+        var p = ModelCapabilities.For(backend, model);
+        Assert.Equal(sampling, p.Sampling);
+        Assert.Equal(maxCompletionTokens, p.UsesMaxCompletionTokens);
+        Assert.Equal(reasoning, p.Reasoning);
+        Assert.Equal(StructuredOutputMode.PromptOnly, ModelCapabilities.For("bedrock", "meta.llama3-70b-instruct-v1:0").StructuredOutput);
+        Assert.Equal(StructuredOutputMode.JsonMode, ModelCapabilities.For("openai", "gpt-4-turbo-preview").StructuredOutput);
+    }
+
+    [Theory]
+    [InlineData("anthropic")]
+    [InlineData("openai")]
+    [InlineData("gemini")]
+    [InlineData("bedrock")]
+    public async Task Dropped_sampling_params_are_reported_and_effort_maps_to_the_native_control(string backend)
+    {
+        await using var emulator = ProviderWireTests.CreateEmulator(backend);
+        using var client = ProviderWireTests.CreateClient(emulator);
+        var options = FlowStep.Options();
+        options.AdditionalProperties = new AdditionalPropertiesDictionary { ["effort"] = "high" };
+
+        var response = await client.GetResponseAsync(FlowStep.Messages(), options, Token);
+
+        Assert.True(emulator.ShapeErrors.IsEmpty, string.Join("\n", emulator.ShapeErrors));
+        var notes = response.AdditionalProperties?[RequestAdjustmentsKey.Value] as string;
+        Assert.NotNull(notes);
+        Assert.Contains("dropped", notes);
+        var body = emulator.Server.Requests.Last().Json();
+        switch (backend)
+        {
+            case "anthropic":
+                Assert.Equal("adaptive", body.GetProperty("thinking").GetProperty("type").GetString());
+                Assert.Equal("high", body.GetProperty("output_config").GetProperty("effort").GetString());
+                break;
+            case "openai":
+                Assert.Equal("high", body.GetProperty("reasoning_effort").GetString());
+                break;
+            case "gemini":
+                Assert.Equal("HIGH", body.GetProperty("generationConfig").GetProperty("thinkingConfig").GetProperty("thinkingLevel").GetString());
+                break;
+            case "bedrock":
+                Assert.Contains("prompt hint", notes);
+                break;
+        }
+    }
+
+    [Fact]
+    public void Gemini_schemas_use_the_proto_type_enum()
+    {
+        var schema = GeminiChatClient.ToGeminiSchema(FlowStep.CitySchema);
+        Assert.Equal("OBJECT", schema.GetProperty("type").GetString());
+        Assert.Equal("STRING", schema.GetProperty("properties").GetProperty("city").GetProperty("type").GetString());
+        var population = schema.GetProperty("properties").GetProperty("population");
+        Assert.Equal("INTEGER", population.GetProperty("type").GetString());
+        Assert.True(population.GetProperty("nullable").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_blocked_gemini_prompt_is_content_filtered_not_transient(bool stream)
+    {
+        const string blocked = """{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT","safetyRatings":[]},"usageMetadata":{"promptTokenCount":12,"totalTokenCount":12},"modelVersion":"gemini-3.5-flash"}""";
+        await using var server = new LoopbackServer(async (r, w, _) =>
+        {
+            if (stream)
+                await w.StreamAsync("text/event-stream", [Encoding.UTF8.GetBytes("data: " + blocked + "\n\n")]);
+            else
+                await w.JsonAsync(200, blocked);
+        });
+        using var client = Client("gemini", server);
+
+        var e = await Assert.ThrowsAsync<AxonProviderException>(async () =>
+        {
+            if (stream)
+                await foreach (var _ in client.GetStreamingResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token)) { }
+            else
+                await client.GetResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token);
+        });
+        Assert.Equal(ProviderErrorKind.ContentFiltered, e.Kind);
+        Assert.False(e.IsTransient);
+        Assert.False(Axon.Runtime.Routing.ProviderErrorClassifier.CanFailOver(e.Kind));
+        Assert.Contains("PROHIBITED_CONTENT", e.Message);
+    }
+
+    [Fact]
+    public async Task A_safety_stop_is_content_filtered()
+    {
+        await using var server = new LoopbackServer((r, w, _) => w.JsonAsync(200,
+            """{"candidates":[{"content":{"parts":[{"text":"Sure, here"}],"role":"model"},"finishReason":"SAFETY","index":0}],"modelVersion":"gemini-3.5-flash"}"""));
+        using var client = Client("gemini", server);
+        var e = await Assert.ThrowsAsync<AxonProviderException>(() => client.GetResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token));
+        Assert.Equal(ProviderErrorKind.ContentFiltered, e.Kind);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Tool_arguments_that_are_not_json_are_model_output_not_a_server_error(bool stream)
+    {
+        const string bad = "{\"city\": \"Paris\""; // cut short, as models sometimes send
+        await using var server = new LoopbackServer(async (r, w, _) =>
+        {
+            if (stream)
+                await w.StreamAsync("text/event-stream", new[]
+                {
+                    JsonSerializer.Serialize(new { id = "c1", model = "gpt-5.4", choices = new[] { new { index = 0, delta = new { role = "assistant", tool_calls = new[] { new { index = 0, id = "call_1", type = "function", function = new { name = ProviderEmulator.ToolName, arguments = bad } } } }, finish_reason = (string?)null } } }),
+                    JsonSerializer.Serialize(new { id = "c1", model = "gpt-5.4", choices = new[] { new { index = 0, delta = new { }, finish_reason = "tool_calls" } } }),
+                    "[DONE]",
+                }.Select(d => Encoding.UTF8.GetBytes("data: " + d + "\n\n")));
+            else
+                await w.JsonAsync(200, JsonSerializer.Serialize(new
+                {
+                    id = "c1", model = "gpt-5.4-2026-03-05",
+                    choices = new[] { new { index = 0, finish_reason = "tool_calls", message = new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_1", type = "function", function = new { name = ProviderEmulator.ToolName, arguments = bad } } } } } },
+                    usage = new { prompt_tokens = 5, completion_tokens = 3, total_tokens = 8 },
+                }));
+        });
+        using var client = Client("openai", server);
+
+        var contents = new List<AIContent>();
+        if (stream)
+            await foreach (var u in client.GetStreamingResponseAsync(FlowStep.Messages(), FlowStep.Options(tools: true), Token))
+                contents.AddRange(u.Contents);
+        else
+            contents.AddRange((await client.GetResponseAsync(FlowStep.Messages(), FlowStep.Options(tools: true), Token)).Messages.SelectMany(m => m.Contents));
+
+        var call = Assert.Single(contents.OfType<FunctionCallContent>());
+        Assert.Equal(ProviderEmulator.ToolName, call.Name);
+        Assert.IsType<InvalidDataException>(call.Exception);
+        Assert.Single(server.Requests); // nothing was retried
+    }
+
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("anthropic")]
+    [InlineData("custom")]
+    public async Task A_json_body_to_a_stream_request_is_read_as_the_answer(string backend)
+    {
+        await using var emulator = ProviderWireTests.CreateEmulator(backend);
+        await using var server = new LoopbackServer((r, w, _) => w.JsonAsync(200, backend == "anthropic"
+            ? """{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-6-20260217","content":[{"type":"text","text":"Paris."}],"stop_reason":"end_turn","usage":{"input_tokens":4,"output_tokens":2}}"""
+            : """{"id":"c1","object":"chat.completion","model":"gpt-5.4-2026-03-05","choices":[{"index":0,"message":{"role":"assistant","content":"Paris."},"finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":2,"total_tokens":6}}"""));
+        using var client = Client(backend, server);
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var u in client.GetStreamingResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token))
+            updates.Add(u);
+
+        var response = updates.ToChatResponse();
+        Assert.Equal("Paris.", response.Text);
+        Assert.Equal(backend == "anthropic" ? "claude-sonnet-4-6-20260217" : "gpt-5.4-2026-03-05", response.ModelId);
+    }
+
+    [Fact]
+    public async Task A_streamed_answer_names_the_model_of_the_response()
+    {
+        await using var emulator = new AnthropicEmulator { Scenario = Scenario.Stream };
+        using var client = ProviderWireTests.CreateClient(emulator);
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var u in client.GetStreamingResponseAsync(FlowStep.Messages(), FlowStep.Options(), Token))
+            updates.Add(u);
+        Assert.Equal(AnthropicEmulator.AnsweringModel, updates.ToChatResponse().ModelId);
+    }
+
+    [Theory]
+    [InlineData("anthropic", "/v1/models", """{"data":[{"type":"model","id":"claude-sonnet-4-6","display_name":"Claude Sonnet 4.6"},{"type":"model","id":"claude-haiku-4-5","display_name":"Claude Haiku 4.5"}],"has_more":false}""", """{"type":"error","error":{"type":"not_found_error","message":"model: claude-nope"}}""")]
+    [InlineData("openai", "/v1/models", """{"object":"list","data":[{"id":"gpt-5.4","object":"model","owned_by":"openai"},{"id":"gpt-5.4-mini","object":"model","owned_by":"openai"}]}""", """{"error":{"message":"The model `claude-nope` does not exist or you do not have access to it.","type":"invalid_request_error","code":"model_not_found"}}""")]
+    [InlineData("gemini", "/v1beta/models", """{"models":[{"name":"models/gemini-3.5-flash","supportedGenerationMethods":["generateContent","countTokens"]},{"name":"models/text-embedding-004","supportedGenerationMethods":["embedContent"]}]}""", """{"error":{"code":404,"message":"models/claude-nope is not found for API version v1beta","status":"NOT_FOUND"}}""")]
+    [InlineData("ollama", "/api/tags", """{"models":[{"name":"llama3.1:latest","model":"llama3.1:latest"},{"name":"qwen2.5:7b","model":"qwen2.5:7b"}]}""", """{"error":"model 'claude-nope' not found"}""")]
+    [InlineData("bedrock", "/foundation-models", """{"modelSummaries":[{"modelId":"anthropic.claude-sonnet-4-5-20250929-v1:0"},{"modelId":"amazon.nova-pro-v1:0"}]}""", """{"message":"The provided model identifier is invalid."}""")]
+    public async Task Model_not_found_names_the_model_and_lists_what_the_key_can_use(string backend, string listPath, string list, string notFound)
+    {
+        await using var server = new LoopbackServer((r, w, _) =>
+            r.Method == "GET" && r.Path == listPath ? w.JsonAsync(200, list) : w.JsonAsync(backend == "bedrock" ? 400 : 404, notFound));
+        using var client = Client(backend, server, new AxonProviderOptions { Model = "claude-nope" });
+
+        var listed = await AxonModels.ListAsync(client, Token);
+        Assert.Equal(2, backend == "gemini" ? listed.Count + 1 : listed.Count);
+        var e = await Assert.ThrowsAsync<AxonProviderException>(() => client.GetResponseAsync(FlowStep.Messages(), null, Token));
+
+        Assert.Equal(ProviderErrorKind.NotFound, e.Kind);
+        Assert.False(e.IsTransient);
+        Assert.Contains("'claude-nope' was not found", e.Message);
+        Assert.Contains(listed[0], e.Message);
+        Assert.DoesNotContain(Key[..8], e.Message);
+    }
+
+    [Fact]
+    public void A_key_at_any_offset_of_a_long_html_error_body_never_shows_even_in_part()
+    {
+        var context = new ProviderContext("custom", "Custom endpoint", TimeSpan.FromSeconds(1), null, Key);
+        var filler = "<html><body>" + string.Concat(Enumerable.Repeat("<p>upstream gateway error</p>", 30)) + "</body></html>";
+        for (var offset = 0; offset <= filler.Length; offset++)
+        {
+            var body = filler[..offset] + Key + filler[offset..];
+            var message = context.StatusError(502, body, null).Message;
+            for (var i = 0; i + 8 <= Key.Length; i++)
+                Assert.DoesNotContain(Key.Substring(i, 8), message);
+        }
+    }
+
+    [Theory]
+    [InlineData("30", 30)]
+    [InlineData("30s", 30)]
+    [InlineData("2m", 120)]
+    [InlineData("1500ms", 1.5)]
+    [InlineData("00:00:45", 45)]
+    public void Timeouts_read_from_the_environment(string text, double seconds)
+    {
+        var resolved = AxonProviderRegistry.CreateDefault().ResolveOptions("ollama", environment: n => n == "AXON_TIMEOUT" ? text : null);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), resolved.Timeout);
+        Assert.Null(AxonProviderRegistry.ParseDuration("soon"));
+        Assert.Null(AxonProviderRegistry.ParseDuration("-3"));
+    }
+
+    [Fact]
+    public async Task A_hung_provider_fails_within_the_default_bound()
+    {
+        await using var server = new LoopbackServer((r, w, ct) => w.StallAsync(ct));
+        var env = new Dictionary<string, string?> { ["OLLAMA_HOST"] = server.BaseUrl, ["AXON_TIMEOUT"] = "1s" };
+        using var client = AxonProviderRegistry.CreateDefault().Create("ollama", environment: env.GetValueOrDefault);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<AxonProviderException>(() => client.GetResponseAsync(FlowStep.Messages(), null, Token));
+        Assert.Equal(ProviderErrorKind.Timeout, e.Kind);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10));
+        Assert.True(BuiltInProviders.DefaultTimeout * 2 < TimeSpan.FromMinutes(1), "two default attempts must fail a dead provider in under a minute");
+    }
+
+    /// <summary>
+    /// A 5-step flow whose steps share a long system prompt, against an Anthropic emulator that reports cache usage as
+    /// the API does (cache_creation_input_tokens on the first call with a breakpoint, cache_read_input_tokens after).
+    /// </summary>
+    [Fact]
+    public async Task Prompt_caching_cuts_the_input_billed_at_full_price_in_a_five_step_flow()
+    {
+        var system = "You are a contract analyst. " + string.Concat(Enumerable.Repeat("Clause text that every step of the run shares. ", 400));
+        var (withCache, withCost) = await RunFiveStepsAsync(system, caching: true);
+        var (without, withoutCost) = await RunFiveStepsAsync(system, caching: false);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"5-step flow, {ChatMapping.EstimateTokens(system)}-token shared prefix: input billed at full price with caching {withCache} tokens (${withCost:0.0000}), without {without} tokens (${withoutCost:0.0000})");
+        Assert.True(withCache < without / 2, $"with {withCache}, without {without}");
+        Assert.True(withCost < withoutCost);
+    }
+
+    private static async Task<(long FullPriceInput, decimal Cost)> RunFiveStepsAsync(string system, bool caching)
+    {
+        var cachedPrefixes = new HashSet<string>();
+        await using var server = new LoopbackServer((r, w, _) =>
+        {
+            var body = r.Json();
+            var sys = body.GetProperty("system")[0];
+            var systemTokens = sys.GetProperty("text").GetString()!.Length / 4;
+            var userTokens = body.GetProperty("messages")[0].GetProperty("content")[0].GetProperty("text").GetString()!.Length / 4;
+            long read = 0, written = 0, plain = systemTokens + userTokens;
+            if (sys.TryGetProperty("cache_control", out var _cc))
+            {
+                var prefix = sys.GetProperty("text").GetString()!;
+                if (cachedPrefixes.Contains(prefix))
+                    read = systemTokens;
+                else
+                {
+                    written = systemTokens;
+                    cachedPrefixes.Add(prefix);
+                }
+                plain = userTokens;
+            }
+            return w.JsonAsync(200, JsonSerializer.Serialize(new
+            {
+                id = "msg", type = "message", role = "assistant", model = "claude-sonnet-4-6-20260217",
+                content = new[] { new { type = "text", text = "ok" } }, stop_reason = "end_turn",
+                usage = new { input_tokens = plain, cache_creation_input_tokens = written, cache_read_input_tokens = read, output_tokens = 2 },
+            }));
+        });
+        using var client = Client("anthropic", server, new AxonProviderOptions { PromptCaching = caching });
+        long fullPrice = 0;
+        decimal cost = 0;
+        Assert.True(ModelPriceTable.Default.TryGetPrice("anthropic", "claude-sonnet-4-6-20260217", out var price));
+        for (var step = 1; step <= 5; step++)
+        {
+            ChatMessage[] messages = [new(ChatRole.System, system), new(ChatRole.User, $"Step {step}: list the risks of clause {step}.")];
+            var response = await client.GetResponseAsync(messages, null, Token);
+            var usage = response.Usage!;
+            fullPrice += usage.InputTokenCount!.Value - (usage.CachedInputTokenCount ?? 0)
+                         - (usage.AdditionalCounts?.GetValueOrDefault(ModelPrice.CacheWriteCountKey) ?? 0);
+            cost += price.Estimate(usage);
+        }
+        return (fullPrice, cost);
+    }
+}
