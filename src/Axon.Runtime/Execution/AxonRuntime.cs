@@ -110,7 +110,7 @@ public sealed class AxonRuntime
     {
         ArgumentNullException.ThrowIfNull(run);
         _flows.TryAdd(run.Flow.Name, run.Flow);
-        var values = BindArguments(run, arguments);
+        var (values, argumentWarnings) = BindArguments(run, arguments);
         var retry = run.OnFailure == "retry";
         var maxRuns = retry ? Math.Max(1, ParamInt(run.OnFailureParams, "attempts", ParamInt(run.OnFailureParams, "max_attempts", 3))) : 1;
         var backoff = ParamString(run.OnFailureParams, "backoff") switch
@@ -122,7 +122,7 @@ public sealed class AxonRuntime
         AxonRunResult result = null!;
         for (var attempt = 1; attempt <= maxRuns; attempt++)
         {
-            result = await ExecuteOnceAsync(run, values, null, cancellationToken).ConfigureAwait(false) with { RunAttempts = attempt };
+            result = await ExecuteOnceAsync(run, values, null, cancellationToken).ConfigureAwait(false) with { RunAttempts = attempt, Warnings = argumentWarnings };
             if (result.Status != RunStatus.Failed) break;
             if (attempt < maxRuns)
             {
@@ -235,6 +235,7 @@ public sealed class AxonRuntime
             SystemPrompt = systemPrompt,
             SystemMessage = systemPrompt.Length > 0 ? new ChatMessage(ChatRole.System, systemPrompt) : null,
             Anchors = anchors,
+            CitationsInOutput = AnchorEvaluator.RequiresCitations(anchors),
             BaseOptions = baseOptions,
             Style = style,
             Refine = plan.Refine ?? Options.DefaultRefine,
@@ -316,40 +317,30 @@ public sealed class AxonRuntime
         return list;
     }
 
-    private Dictionary<string, AxonValue> BindArguments(RunDefinition run, IReadOnlyDictionary<string, object?>? arguments)
+    private (Dictionary<string, AxonValue> Values, IReadOnlyList<string> Warnings) BindArguments(RunDefinition run, IReadOnlyDictionary<string, object?>? arguments)
     {
         var flow = run.Flow;
+        var binding = RunArguments.Bind(run);
         var bound = new Dictionary<string, AxonValue>(StringComparer.Ordinal);
-        var position = 0;
-        foreach (var arg in run.Arguments)
-        {
-            var colon = arg.IndexOf(':');
-            if (colon > 0 && flow.Parameters.Any(p => p.Name == arg[..colon]))
-            {
-                bound[arg[..colon]] = new AxonValue(arg[(colon + 1)..].Trim().Trim('"'));
-                continue;
-            }
-            while (position < flow.Parameters.Count && bound.ContainsKey(flow.Parameters[position].Name)) position++;
-            if (position >= flow.Parameters.Count)
-                throw new AxonFlowDefinitionException($"Flow '{flow.Name}' takes {flow.Parameters.Count} argument(s); too many given in run.");
-            bound[flow.Parameters[position++].Name] = new AxonValue(arg.Trim('"'));
-        }
+        foreach (var kv in binding.Values) bound[kv.Key] = new AxonValue(kv.Value);
         if (arguments is not null)
         {
+            // Explicit arguments (generated code, the CLI's --arg) override the run statement's literals.
             foreach (var kv in arguments)
             {
                 if (flow.Parameters.All(p => p.Name != kv.Key))
-                    throw new AxonFlowDefinitionException($"Flow '{flow.Name}' has no parameter '{kv.Key}'. Parameters: {string.Join(", ", flow.Parameters.Select(p => p.Name))}.");
+                    throw new AxonFlowDefinitionException($"Flow '{flow.Name}' has no parameter '{kv.Key}'. Parameters: {RunArguments.ParameterList(flow)}.");
                 bound[kv.Key] = AxonValue.From(kv.Value);
             }
         }
+        foreach (var w in binding.Warnings) _logger.LogWarning("{Warning}", w);
         var types = FlowExecutor.TypesOf(flow);
         foreach (var p in flow.Parameters)
         {
             if (!bound.TryGetValue(p.Name, out var v))
             {
-                if (!p.Type.Optional) _logger.LogWarning("Flow {Flow}: parameter {Parameter} has no argument.", flow.Name, p.Name);
-                continue;
+                if (p.Type.Optional) continue;
+                throw new AxonFlowDefinitionException($"Flow '{flow.Name}' needs an argument for parameter '{p.Name}'{(p.Type.IsSpecified ? $" ({p.Type.Name})" : "")}, and the run gives none. Parameters: {RunArguments.ParameterList(flow)}.");
             }
             // Ranged parameter types are checked before anything runs.
             if (types.Find(p.Type.Name) is { Fields.Count: 0 } t && (t.RangeMin is not null || t.RangeMax is not null)
@@ -357,7 +348,7 @@ public sealed class AxonRuntime
                 && (n < (t.RangeMin ?? double.MinValue) || n > (t.RangeMax ?? double.MaxValue)))
                 throw new AxonValidationException($"Argument {p.Name} = {v.Text} is outside the range of {t.Name} ({t.RangeMin}..{t.RangeMax}).");
         }
-        return bound;
+        return (bound, binding.Warnings);
     }
 
     private async Task DelayAsync(BackoffStrategy backoff, int attempt, CancellationToken ct)
