@@ -6,7 +6,7 @@ using Axon.Language;
 
 namespace Axon.Cli;
 
-/// <summary>The <c>axon</c> command line: check, compile, run, trace, version.</summary>
+/// <summary>The <c>axon</c> command line: check, compile, run, resume, trace, version.</summary>
 public static class AxonCli
 {
     /// <summary>The version line printed by <c>axon version</c> and <c>-V</c>.</summary>
@@ -86,9 +86,24 @@ public static class AxonCli
         var runTrace = new Option<bool>("--trace") { Description = "Write FILE.trace.json (spans, events, routing decisions)." };
         var toolMode = new Option<string>("--tool-mode") { Description = "How tools run: stub, real or hybrid.", DefaultValueFactory = _ => "stub" };
         toolMode.AcceptOnlyFromAmong("stub", "real", "hybrid");
-        var run = new Command("run", "Compile an AXON file and execute every run statement.") { runFile, runBackend, runTrace, toolMode };
+        var runArgs = new Option<string[]>("--arg")
+        {
+            Description = "Bind a flow parameter: name=value, name=@path (the file's text), name=@- (stdin). Overrides the run statement's argument. Repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var run = new Command("run", "Compile an AXON file and execute every run statement.") { runFile, runBackend, runTrace, toolMode, runArgs };
         run.SetAction((r, ct) => RunCommand.RunAsync(r.GetValue(runFile)!, r.GetValue(runBackend), r.GetValue(runTrace), r.GetValue(toolMode)!,
-            Colored(console, r, noColor), ct));
+            r.GetValue(runArgs) ?? [], Colored(console, r, noColor), ct));
+
+        var resumeId = new Argument<string>("id") { Description = "The continuation id axon run printed when the run hibernated." };
+        var payload = new Option<string?>("--payload") { Description = "The event's payload: JSON, @path (a JSON file) or @- (stdin)." };
+        var resumeBackend = new Option<string?>("--backend", "-b") { Description = "Backend for the rest of the run (as for run)." };
+        var resumeTrace = new Option<bool>("--trace") { Description = "Write FILE.resume.trace.json for the resumed segment." };
+        var resumeToolMode = new Option<string>("--tool-mode") { Description = "How tools run: stub, real or hybrid.", DefaultValueFactory = _ => "stub" };
+        resumeToolMode.AcceptOnlyFromAmong("stub", "real", "hybrid");
+        var resume = new Command("resume", "Continue a hibernated run from the state store (exactly once).") { resumeId, payload, resumeBackend, resumeTrace, resumeToolMode };
+        resume.SetAction((r, ct) => ResumeCommand.RunAsync(r.GetValue(resumeId)!, r.GetValue(payload), r.GetValue(resumeBackend), r.GetValue(resumeTrace),
+            r.GetValue(resumeToolMode)!, Colored(console, r, noColor), ct));
 
         var traceFile = new Argument<string>("file") { Description = "A trace JSON file (from axon run --trace, or the reference's older shape)." };
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML timeline to this path instead of printing." };
@@ -102,7 +117,7 @@ public static class AxonCli
             return ExitCodes.Ok;
         });
 
-        var root = new RootCommand("axon: check, compile, run and trace AXON programs.") { check, compile, run, trace, version, noColor };
+        var root = new RootCommand("axon: check, compile, run and trace AXON programs.") { check, compile, run, resume, trace, version, noColor };
         root.SetAction(r =>
         {
             // No subcommand: help, exit 0 (as the reference).

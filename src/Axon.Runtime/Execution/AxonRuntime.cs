@@ -166,15 +166,47 @@ public sealed class AxonRuntime
         return await FinishAsync(run, result, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Describes a suspended execution without claiming it: its flow, the event it waits for and the program it
+    /// came from. Null when the id is unknown or was already resumed.
+    /// </summary>
+    public async Task<SuspendedRunInfo?> FindSuspendedAsync(string continuationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(continuationId);
+        byte[]? bytes;
+        try { bytes = await Options.StateStore.LoadAsync(continuationId, cancellationToken).ConfigureAwait(false); }
+        catch (ArgumentException) { throw new AxonResumeException("Invalid continuation id."); }
+        if (bytes is null) return null;
+        SuspendedState state;
+        try { state = ExecutionStateSerializer.Deserialize(bytes); }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            throw new AxonResumeException($"Continuation '{continuationId}' has unreadable state: {ex.Message}");
+        }
+        return new SuspendedRunInfo(state.ContinuationId, state.FlowName, state.EventName, state.ExpiresAt, state.Source, state.ProgramPath, state.ProgramFingerprint);
+    }
+
     private async Task<AxonRunResult> FinishAsync(RunDefinition run, AxonRunResult result, CancellationToken ct)
     {
         if (result.Status == RunStatus.Completed && run.OutputTo.Length > 0 && Options.OutputDirectory != "")
         {
-            var path = Path.Combine(Options.OutputDirectory ?? Directory.GetCurrentDirectory(), run.OutputTo);
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            // Relative paths resolve against OutputDirectory (null: the current directory); the result names the full path.
+            var path = Path.GetFullPath(Path.Combine(Options.OutputDirectory ?? Directory.GetCurrentDirectory(), run.OutputTo));
+            var dir = Path.GetDirectoryName(path);
             if (dir is not null) Directory.CreateDirectory(dir);
             var content = result.OutputJson is { } json ? json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) : result.Output ?? "";
-            await File.WriteAllTextAsync(path, content, ct).ConfigureAwait(false);
+            // Written beside and moved into place, so a failed write never leaves half a file.
+            var tmp = path + ".tmp";
+            try
+            {
+                await File.WriteAllTextAsync(tmp, content, ct).ConfigureAwait(false);
+                File.Move(tmp, path, overwrite: true);
+            }
+            catch
+            {
+                File.Delete(tmp);
+                throw;
+            }
             result = result with { OutputPath = path };
         }
         if (result.Status == RunStatus.Failed)

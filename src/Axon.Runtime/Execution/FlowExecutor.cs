@@ -903,7 +903,7 @@ internal sealed partial class FlowExecutor
         var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var now = _options.TimeProvider.GetUtcNow();
         DateTimeOffset? expires = Durations.TryParse(h.Timeout, out var t) ? now + t : null;
-        var state = ExecutionStateSerializer.Serialize(ctx, id, h, nextIndex, now, expires);
+        var state = ExecutionStateSerializer.Serialize(ctx, id, h, nextIndex, now, expires, _options.Source, _options.ProgramPath, _options.ProgramFingerprint);
         await _options.StateStore.SaveAsync(id, state, ct).ConfigureAwait(false);
         _trace?.Record(TraceEventKinds.Hibernate, ctx.Plan.KeyOf(h), new Dictionary<string, object?>
         {

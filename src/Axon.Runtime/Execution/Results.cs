@@ -129,3 +129,14 @@ public sealed record AxonRunResult
         return Output is { Length: > 0 } text ? System.Text.Json.JsonSerializer.Deserialize<T>(text, options) : default;
     }
 }
+
+/// <summary>A suspended execution as a state store holds it (see <see cref="AxonRuntime.FindSuspendedAsync"/>).</summary>
+/// <param name="ContinuationId">The id that resumes it.</param>
+/// <param name="FlowName">The suspended flow.</param>
+/// <param name="EventName">The event it waits for (<c>hibernate until "…"</c>).</param>
+/// <param name="ExpiresAt">When its <c>timeout</c> runs out, if it has one.</param>
+/// <param name="Source">The program's file name, as recorded in traces.</param>
+/// <param name="ProgramPath">The program's full path, when the runner saved it.</param>
+/// <param name="ProgramFingerprint">The program text's fingerprint, when the runner saved it.</param>
+public sealed record SuspendedRunInfo(string ContinuationId, string FlowName, string EventName, DateTimeOffset? ExpiresAt,
+    string Source, string? ProgramPath, string? ProgramFingerprint);
