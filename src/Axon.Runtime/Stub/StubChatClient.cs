@@ -113,8 +113,10 @@ public sealed partial class StubChatClient : IChatClient
         }
 
         public string Paragraph(string topic) =>
-            (_premises ? "Premise 1: the input is given.\nPremise 2: the question is stated.\nConclusion: " : "Step 1: read the input. ")
-            + $"Synthetic answer (stub backend, no model was called) to: {topic}. Based on the input [1].";
+            (_premises ? "Premise 1: the input is given.\nPremise 2: the question is stated.\nConclusion: " : "")
+            + (_steps || !_premises ? "Step 1: read the input. " : "")
+            // The echoed request may quote an earlier answer's markers; one "Conclusion:" per answer.
+            + $"Synthetic answer (stub backend, no model was called) to: {topic.Replace("Conclusion:", "conclusion", StringComparison.OrdinalIgnoreCase)}. Based on the input [1].";
 
         // The checkers the system prompt's constraints imply: standard anchor names and require values with a mechanical check.
         private static HashSet<string> ActiveCheckers(string system)
