@@ -26,10 +26,24 @@ public static class AxonCli
     /// <param name="stderr">Where errors and progress go.</param>
     /// <param name="isTerminal">True when stdout is a terminal: colour (unless <c>NO_COLOR</c> or <c>--no-color</c>) and live progress.</param>
     /// <param name="environment">Reads an environment variable.</param>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment) =>
+        Run(args, stdout, stderr, isTerminal, environment, null);
+
+    /// <summary>
+    /// Runs the CLI as <see cref="Run(string[], TextWriter, TextWriter, bool, Func{string, string?}?)"/>, with
+    /// <paramref name="workingDirectory"/> (null: the process's) as the base of relative <c>output_to</c> paths and of
+    /// the default state store. Never throws.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where errors and progress go.</param>
+    /// <param name="isTerminal">True when stdout is a terminal.</param>
+    /// <param name="environment">Reads an environment variable.</param>
+    /// <param name="workingDirectory">The working directory of the command.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment, string? workingDirectory)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        var console = new CliConsole(stdout, stderr, isTerminal && environment("NO_COLOR") == null, isTerminal, environment);
+        var console = new CliConsole(stdout, stderr, isTerminal && environment("NO_COLOR") == null, isTerminal, environment, workingDirectory);
         try
         {
             return RunCore(args, console);
@@ -124,7 +138,8 @@ public static class AxonCli
             return root.Parse("--help").Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
         });
 
-        ParseResult parsed = root.Parse(args);
+        // No response files: "@path" is a value of --payload and --arg (a file to read), not more command-line tokens.
+        ParseResult parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors) console.Error.WriteLine("✗ " + error.Message);

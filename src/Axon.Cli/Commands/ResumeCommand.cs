@@ -31,8 +31,8 @@ internal static class ResumeCommand
             return ExitCodes.Usage;
         }
 
-        var storeDirectory = StateStoreSettings.DirectoryOf(console.Environment);
-        var store = StateStoreSettings.Open(console.Environment);
+        var storeDirectory = StateStoreSettings.DirectoryOf(console);
+        var store = StateStoreSettings.Open(console);
         SuspendedRunInfo? info;
         try
         {
@@ -128,7 +128,7 @@ internal static class ResumeCommand
         try
         {
             var node = JsonNode.Parse(text);
-            return (node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node, null);
+            return (node is JsonValue v && v.TryGetValue<string>(out var s) ? (object)s : node, null);
         }
         catch (JsonException ex)
         {

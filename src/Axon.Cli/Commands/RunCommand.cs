@@ -155,13 +155,13 @@ internal static class RunCommand
             PriceTable = prices,
             Source = fileName,
             // Relative output_to paths resolve against the working directory, as any command-line tool's paths do.
-            OutputDirectory = Directory.GetCurrentDirectory(),
+            OutputDirectory = console.WorkingDirectory,
             ProgramPath = System.IO.Path.GetFullPath(path),
             ProgramFingerprint = Fingerprint(read.Text!),
         };
         // A program that can hibernate saves its state where `axon resume` finds it.
         if (program.Flows.Any(f => FlowPlan.AllNodes(f.Steps).Any(n => n is HibernateNode)))
-            options.StateStore = StateStoreSettings.Open(console.Environment);
+            options.StateStore = StateStoreSettings.Open(console);
         foreach (var secret in BackendResolver.Secrets(registry, console.Environment)) options.Secrets.Add(secret);
         return (new RunSetup(path, fileName, program, choice, options, recorder, observer), ExitCodes.Ok);
     }

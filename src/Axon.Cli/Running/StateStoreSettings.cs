@@ -12,9 +12,9 @@ internal static class StateStoreSettings
     public const string DirectoryVariable = "AXON_STATE_DIR";
 
     /// <summary>The directory: <c>AXON_STATE_DIR</c>, else <c>.axon/state</c> under the working directory.</summary>
-    public static string DirectoryOf(Func<string, string?> env) =>
-        Path.GetFullPath(env(DirectoryVariable) is { Length: > 0 } dir ? dir : Path.Combine(".axon", "state"));
+    public static string DirectoryOf(CliConsole console) =>
+        Path.GetFullPath(console.Environment(DirectoryVariable) is { Length: > 0 } dir ? dir : Path.Combine(".axon", "state"), console.WorkingDirectory);
 
     /// <summary>Opens the configured store (creates its directory).</summary>
-    public static IExecutionStateStore Open(Func<string, string?> env) => new FileSystemExecutionStateStore(DirectoryOf(env));
+    public static IExecutionStateStore Open(CliConsole console) => new FileSystemExecutionStateStore(DirectoryOf(console));
 }
