@@ -6,7 +6,7 @@ using Axon.Language;
 
 namespace Axon.Cli;
 
-/// <summary>The <c>axon</c> command line: check, compile, run, trace, version.</summary>
+/// <summary>The <c>axon</c> command line: check, compile, run, resume, trace, version.</summary>
 public static class AxonCli
 {
     /// <summary>The version line printed by <c>axon version</c> and <c>-V</c>.</summary>
@@ -26,10 +26,24 @@ public static class AxonCli
     /// <param name="stderr">Where errors and progress go.</param>
     /// <param name="isTerminal">True when stdout is a terminal: colour (unless <c>NO_COLOR</c> or <c>--no-color</c>) and live progress.</param>
     /// <param name="environment">Reads an environment variable.</param>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment) =>
+        Run(args, stdout, stderr, isTerminal, environment, null);
+
+    /// <summary>
+    /// Runs the CLI as <see cref="Run(string[], TextWriter, TextWriter, bool, Func{string, string?}?)"/>, with
+    /// <paramref name="workingDirectory"/> (null: the process's) as the base of relative <c>output_to</c> paths and of
+    /// the default state store. Never throws.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where errors and progress go.</param>
+    /// <param name="isTerminal">True when stdout is a terminal.</param>
+    /// <param name="environment">Reads an environment variable.</param>
+    /// <param name="workingDirectory">The working directory of the command.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment, string? workingDirectory)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        var console = new CliConsole(stdout, stderr, isTerminal && environment("NO_COLOR") == null, isTerminal, environment);
+        var console = new CliConsole(stdout, stderr, isTerminal && environment("NO_COLOR") == null, isTerminal, environment, workingDirectory);
         try
         {
             return RunCore(args, console);
@@ -94,7 +108,12 @@ public static class AxonCli
         {
             Description = "How often a step calls a provider that fails transiently (timeout, 5xx, 429). Default 2, or AXON_ATTEMPTS.",
         };
-        var run = new Command("run", "Compile an AXON file and execute every run statement.") { runFile, runBackend, runTrace, toolMode, runTimeout, runAttempts };
+        var runArgs = new Option<string[]>("--arg")
+        {
+            Description = "Bind a flow parameter: name=value, name=@path (the file's text), name=@- (stdin). Overrides the run statement's argument. Repeatable.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var run = new Command("run", "Compile an AXON file and execute every run statement.") { runFile, runBackend, runTrace, toolMode, runTimeout, runAttempts, runArgs };
         run.SetAction((r, ct) =>
         {
             var timeout = r.GetValue(runTimeout);
@@ -117,12 +136,22 @@ public static class AxonCli
                         : name == "AXON_ATTEMPTS" && attempts is not null ? attempts.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)
                         : env(name));
             return RunCommand.RunAsync(r.GetValue(runFile)!, r.GetValue(runBackend), r.GetValue(runTrace), r.GetValue(toolMode)!,
-                Colored(runConsole, r, noColor), ct);
+                r.GetValue(runArgs) ?? [], Colored(runConsole, r, noColor), ct);
         });
 
         var modelsBackend = new Option<string>("--backend", "-b") { Description = "The backend whose models to list: " + string.Join(", ", Backends.Names) + ".", Required = true };
         var models = new Command("models", "List the models the configured key can use on a backend (its list-models endpoint).") { modelsBackend };
         models.SetAction((r, ct) => ModelsCommand.RunAsync(r.GetValue(modelsBackend)!, Colored(console, r, noColor), ct));
+
+        var resumeId = new Argument<string>("id") { Description = "The continuation id axon run printed when the run hibernated." };
+        var payload = new Option<string?>("--payload") { Description = "The event's payload: JSON, @path (a JSON file) or @- (stdin)." };
+        var resumeBackend = new Option<string?>("--backend", "-b") { Description = "Backend for the rest of the run (as for run)." };
+        var resumeTrace = new Option<bool>("--trace") { Description = "Write FILE.resume.trace.json for the resumed segment." };
+        var resumeToolMode = new Option<string>("--tool-mode") { Description = "How tools run: stub, real or hybrid.", DefaultValueFactory = _ => "stub" };
+        resumeToolMode.AcceptOnlyFromAmong("stub", "real", "hybrid");
+        var resume = new Command("resume", "Continue a hibernated run from the state store (exactly once).") { resumeId, payload, resumeBackend, resumeTrace, resumeToolMode };
+        resume.SetAction((r, ct) => ResumeCommand.RunAsync(r.GetValue(resumeId)!, r.GetValue(payload), r.GetValue(resumeBackend), r.GetValue(resumeTrace),
+            r.GetValue(resumeToolMode)!, Colored(console, r, noColor), ct));
 
         var traceFile = new Argument<string>("file") { Description = "A trace JSON file (from axon run --trace, or the reference's older shape)." };
         var html = new Option<string?>("--html") { Description = "Write a self-contained HTML timeline to this path instead of printing." };
@@ -136,14 +165,15 @@ public static class AxonCli
             return ExitCodes.Ok;
         });
 
-        var root = new RootCommand("axon: check, compile, run and trace AXON programs.") { check, compile, run, models, trace, version, noColor };
+        var root = new RootCommand("axon: check, compile, run, resume and trace AXON programs.") { check, compile, run, resume, models, trace, version, noColor };
         root.SetAction(r =>
         {
             // No subcommand: help, exit 0 (as the reference).
             return root.Parse("--help").Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
         });
 
-        ParseResult parsed = root.Parse(args);
+        // No response files: "@path" is a value of --payload and --arg (a file to read), not more command-line tokens.
+        ParseResult parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors) console.Error.WriteLine("✗ " + error.Message);

@@ -6,8 +6,9 @@ namespace Axon.Cli;
 /// </summary>
 internal sealed class CliConsole
 {
-    public CliConsole(TextWriter output, TextWriter error, bool color, bool isTerminal = false, Func<string, string?>? environment = null)
+    public CliConsole(TextWriter output, TextWriter error, bool color, bool isTerminal = false, Func<string, string?>? environment = null, string? workingDirectory = null)
     {
+        WorkingDirectory = System.IO.Path.GetFullPath(workingDirectory ?? Directory.GetCurrentDirectory());
         Out = output;
         Error = error;
         Color = color;
@@ -23,6 +24,9 @@ internal sealed class CliConsole
 
     /// <summary>True when stdout is a terminal: live progress is drawn only then.</summary>
     public bool IsTerminal { get; }
+
+    /// <summary>The directory relative <c>output_to</c> paths and the default state store resolve against.</summary>
+    public string WorkingDirectory { get; }
 
     /// <summary>Reads an environment variable (keys, base URLs, routing settings).</summary>
     public Func<string, string?> Environment { get; }

@@ -15,7 +15,7 @@ public sealed class RunTests
     {
         using var dir = new TempDir();
         var file = Corpus.CopyTo(dir, "example-contract_analyzer.axon");
-        var r = InProc.Run(NoKeys, "run", file, "-b", "stub");
+        var r = InProc.RunIn(dir.Path, NoKeys, "run", file, "-b", "stub");
         Assert.True(r.Exit == 0, r.ToString());
         Assert.Contains("▶ example-contract_analyzer.axon: 1 run(s) on stub (offline", r.Out);
         Assert.Contains("synthetic", r.Out);
@@ -27,7 +27,7 @@ public sealed class RunTests
         Assert.Matches(@"usage     \d+ input \+ \d+ output tokens", r.Out);
         Assert.Contains("cost      $0.000000", r.Out);
         Assert.Matches(@"duration  [\d.]+ m?s", r.Out);
-        // output_to: "report.json" lands next to the program.
+        // output_to: "report.json" lands in the working directory, and the message names the full path.
         Assert.True(File.Exists(dir.File("report.json")));
         Assert.Contains("written   " + dir.File("report.json"), r.Out);
         Assert.Contains("✓ 1 run(s) finished", r.Out);
@@ -42,14 +42,18 @@ public sealed class RunTests
         using var dir = new TempDir();
         var file = Corpus.CopyTo(dir, name);
         int runs = AxonCompiler.Compile(File.ReadAllText(file)).Ir!.Runs.Count;
-        var r = InProc.Run(NoKeys, "run", file, "-b", "stub");
+        var r = InProc.RunIn(dir.Path, NoKeys, "run", file, "-b", "stub", "--trace");
         Assert.True(r.Exit == 0, r.ToString());
+        Assert.True(File.Exists(RunCommandTracePath(file)), "every run leaves a trace");
+        Assert.DoesNotContain("✗", r.Out);
         Assert.Equal(runs, r.Out.Split("━━ run ").Length - 1);
         for (int i = 1; i <= runs; i++) Assert.Contains($"━━ run {i}/{runs}: ", r.Out);
         // hibernate suspends a run (it waits for its event); every other run completes.
         Assert.Equal(runs, r.Out.Split("✓ completed").Length - 1 + r.Out.Split("⏸ suspended").Length - 1);
         Assert.DoesNotContain("Internal error", r.All);
     }
+
+    private static string RunCommandTracePath(string axon) => axon[..^".axon".Length] + ".trace.json";
 
     public static TheoryData<string> CorpusProgramsWithRuns()
     {
@@ -61,6 +65,12 @@ public sealed class RunTests
             var axon = expected[..^".expected.json".Length] + ".axon";
             var compiled = AxonCompiler.Compile(File.ReadAllText(axon));
             if (compiled.Ir is { Runs.Count: > 0 }) data.Add(Path.GetFileName(axon));
+        }
+        // The runtime's corpus too (a program there may also be in the conformance set; each file is run as it is).
+        foreach (var axon in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "runtime-corpus"), "*.axon").Order(StringComparer.Ordinal))
+        {
+            var compiled = AxonCompiler.Compile(File.ReadAllText(axon));
+            if (compiled is { Success: true, Ir.Runs.Count: > 0 }) data.Add("../runtime-corpus/" + Path.GetFileName(axon));
         }
         Assert.True(data.Count >= 5, $"expected at least five corpus programs with runs, found {data.Count}");
         return data;

@@ -156,8 +156,9 @@ public class ConstructTests
         var client = new ScriptedChatClient()
             .Then("Plain claim without source.")                 // A: require breached
             .Then("Claim with a source [1].")                    // A: ok
-            .Then("{\"summary\":\"x [1]\",\"confidence\":0.5}") // B: floor breached
-            .Then("{\"summary\":\"x [1]\",\"confidence\":0.8}"); // B: ok
+            // B is typed: its citations go in the sources array beside the value.
+            .Then("{\"summary\":\"x\",\"sources\":[\"[1] Report\"],\"confidence\":0.5}") // B: floor breached
+            .Then("{\"summary\":\"x\",\"sources\":[\"[1] Report\"],\"confidence\":0.8}"); // B: ok
         var flow = new FlowDefinition("F", [new StepNode("A") { Ask = "a" }, new StepNode("B") { Ask = "b", OutputType = "Summary" }]);
         var rt = TestKit.Runtime(client);
         var result = await rt.RunAsync(new RunDefinition(flow) { Anchors = [anchor] }, NoArgs, Ct);

@@ -8,10 +8,13 @@ using Axon.Runtime.Tracing;
 
 namespace Axon.Cli.Commands;
 
-/// <summary><c>axon run FILE [-b BACKEND] [--trace] [--tool-mode stub|real|hybrid]</c>: compile and execute every run.</summary>
+/// <summary>A compiled program with its backend and runtime options, ready to run or resume.</summary>
+internal sealed record RunSetup(string Path, string FileName, AxonProgram Program, BackendChoice Choice, AxonRunOptions Options, TraceRecorder? Trace, RunObserver Observer);
+
+/// <summary><c>axon run FILE [-b BACKEND] [--trace] [--tool-mode stub|real|hybrid] [--arg name=value|@path|@-]…</c>: compile and execute every run.</summary>
 internal static class RunCommand
 {
-    public static async Task<int> RunAsync(string path, string? backend, bool trace, string toolMode, CliConsole console, CancellationToken ct)
+    public static async Task<int> RunAsync(string path, string? backend, bool trace, string toolMode, IReadOnlyList<string> argSpecs, CliConsole console, CancellationToken ct)
     {
         if (backend is not null && !BackendResolver.IsAccepted(backend))
         {
@@ -24,19 +27,99 @@ internal static class RunCommand
             console.Error.WriteLine("✗ " + read.IoError);
             return ExitCodes.Usage;
         }
+        // Inputs are read before anything runs: a bad --arg is a usage error with nothing executed or written.
+        var (inputs, argError) = RunInputs.Parse(argSpecs, () => Console.In);
+        if (argError is not null)
+        {
+            console.Error.WriteLine("✗ " + argError);
+            return ExitCodes.Usage;
+        }
+        var (setup, exit) = await SetupAsync(path, read, backend, trace, toolMode, console, ct).ConfigureAwait(false);
+        if (setup is null) return exit;
+        using var observer = setup.Observer;
+        var (fileName, program, choice, options, recorder) = (setup.FileName, setup.Program, setup.Choice, setup.Options, setup.Trace);
+        if (RunInputs.CheckNames(inputs, program) is { } unknown)
+        {
+            console.Error.WriteLine("✗ " + unknown);
+            return ExitCodes.Usage;
+        }
+
+        console.Out.WriteLine($"▶ {fileName}: {program.Runs.Count} run(s) on {choice.Description}");
+        if (choice.Synthetic) console.Out.WriteLine(console.Warn("  Outputs are synthetic (stub backend): they show the program's shape, not a model's answer."));
+        if (program.Runs.Count == 0)
+        {
+            console.Out.WriteLine("  Nothing to execute: the program has no run statement.");
+            return await SaveTraceAsync(recorder, TracePath(path), console, ct).ConfigureAwait(false) ?? ExitCodes.Ok;
+        }
+
+        var runtime = new AxonRuntime(options).Register(program);
+        var programDirectory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        int failed = 0;
+        for (int i = 0; i < program.Runs.Count; i++)
+        {
+            var run = program.Runs[i];
+            var label = Label(run);
+            var notes = new List<string>();
+            var arguments = RunInputs.ForRun(run, inputs, programDirectory, notes);
+            observer.BeginRun($"run {i + 1}/{program.Runs.Count} {run.Flow.Name}");
+            AxonRunResult result;
+            try
+            {
+                result = await runtime.RunAsync(run, arguments, ct).ConfigureAwait(false);
+            }
+            catch (AxonRunFailedException ex)
+            {
+                result = ex.Result;
+            }
+            catch (AxonRuntimeException ex)
+            {
+                // Problems found before the flow starts (arguments, definitions) fail this run only.
+                result = new AxonRunResult { FlowName = run.Flow.Name, Status = RunStatus.Failed, Error = ex.Message, ErrorName = ex.ErrorName };
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Ctrl-C: stop, but keep what the trace has so far.
+                observer.EndRun();
+                console.Error.WriteLine($"{console.Fail("✗")} Cancelled during run {i + 1}/{program.Runs.Count}");
+                await SaveTraceAsync(recorder, TracePath(path), console, CancellationToken.None).ConfigureAwait(false);
+                return ExitCodes.Errors;
+            }
+            finally
+            {
+                observer.EndRun();
+            }
+            if (result.Status == RunStatus.Failed) failed++;
+            ResultPrinter.Print(console, i + 1, program.Runs.Count, label, result, observer.TakeRouting(), choice.Synthetic, notes);
+        }
+
+        console.Out.WriteLine();
+        int completed = program.Runs.Count - failed;
+        if (failed == 0) console.Out.WriteLine($"{console.Ok("✓")} {completed} run(s) finished");
+        else console.Error.WriteLine($"{console.Fail("✗")} {failed} of {program.Runs.Count} run(s) failed");
+        var traceExit = await SaveTraceAsync(recorder, TracePath(path), console, ct).ConfigureAwait(false);
+        return failed > 0 ? ExitCodes.Errors : traceExit ?? ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Compiles the program, resolves the backend and builds the runtime options <c>run</c> and <c>resume</c>
+    /// share: the state store, output directory (the working directory), trace, tool mode and secrets.
+    /// </summary>
+    internal static async Task<(RunSetup? Setup, int Exit)> SetupAsync(string path, SourceFiles.ReadResult read, string? backend, bool trace, string toolMode,
+        CliConsole console, CancellationToken ct)
+    {
         Compilation? compiled = read.Text != null ? AxonCompiler.Compile(read.Text) : null;
         var diagnostics = compiled?.Diagnostics ?? [read.EncodingError!];
         DiagnosticPrinter.PrintCanonical(console.Error, path, diagnostics);
         if (compiled is not { Success: true, Ir: not null })
         {
-            console.Error.WriteLine($"{console.Fail("✗")} {Path.GetFileName(path)}  {diagnostics.Count(d => d.IsError)} error(s); nothing was run");
-            return ExitCodes.Errors;
+            console.Error.WriteLine($"{console.Fail("✗")} {System.IO.Path.GetFileName(path)}  {diagnostics.Count(d => d.IsError)} error(s); nothing was run");
+            return (null, ExitCodes.Errors);
         }
 
-        var fileName = Path.GetFileName(path);
+        var fileName = System.IO.Path.GetFileName(path);
         var registry = AxonProviderRegistry.CreateDefault();
         var prices = new ModelPriceTable();
-        using var observer = new RunObserver(console);
+        var observer = new RunObserver(console);
         BackendChoice choice;
         try
         {
@@ -44,8 +127,9 @@ internal static class RunCommand
         }
         catch (BackendException ex)
         {
+            observer.Dispose();
             console.Error.WriteLine("✗ " + ex.Message);
-            return ex.ExitCode;
+            return (null, ex.ExitCode);
         }
 
         AxonProgram program;
@@ -55,8 +139,9 @@ internal static class RunCommand
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or System.Text.Json.JsonException)
         {
+            observer.Dispose();
             console.Error.WriteLine($"✗ IR mapping failed: {ex.Message}");
-            return ExitCodes.Errors;
+            return (null, ExitCodes.Errors);
         }
 
         var recorder = trace ? new TraceRecorder(fileName, choice.Backend) { AxonVersion = AxonCompiler.LanguageVersion } : null;
@@ -70,63 +155,21 @@ internal static class RunCommand
             PriceTable = prices,
             ProviderAttempts = int.TryParse(console.Environment("AXON_ATTEMPTS"), out var attempts) && attempts > 0 ? attempts : 2,
             Source = fileName,
-            // Relative output_to paths land next to the program, like the trace file.
-            OutputDirectory = Path.GetDirectoryName(Path.GetFullPath(path)),
+            // Relative output_to paths resolve against the working directory, as any command-line tool's paths do.
+            OutputDirectory = console.WorkingDirectory,
+            ProgramPath = System.IO.Path.GetFullPath(path),
+            ProgramFingerprint = Fingerprint(read.Text!),
         };
+        // A program that can hibernate saves its state where `axon resume` finds it.
+        if (program.Flows.Any(f => FlowPlan.AllNodes(f.Steps).Any(n => n is HibernateNode)))
+            options.StateStore = StateStoreSettings.Open(console);
         foreach (var secret in BackendResolver.Secrets(registry, console.Environment)) options.Secrets.Add(secret);
-
-        console.Out.WriteLine($"▶ {fileName}: {program.Runs.Count} run(s) on {choice.Description}");
-        if (choice.Synthetic) console.Out.WriteLine(console.Warn("  Outputs are synthetic (stub backend): they show the program's shape, not a model's answer."));
-        if (program.Runs.Count == 0)
-        {
-            console.Out.WriteLine("  Nothing to execute: the program has no run statement.");
-            return await SaveTraceAsync(recorder, path, console, ct).ConfigureAwait(false) ?? ExitCodes.Ok;
-        }
-
-        var runtime = new AxonRuntime(options).Register(program);
-        int failed = 0;
-        for (int i = 0; i < program.Runs.Count; i++)
-        {
-            var run = program.Runs[i];
-            var label = Label(run);
-            observer.BeginRun($"run {i + 1}/{program.Runs.Count} {run.Flow.Name}");
-            AxonRunResult result;
-            try
-            {
-                result = await runtime.RunAsync(run, (IReadOnlyDictionary<string, object?>?)null, ct).ConfigureAwait(false);
-            }
-            catch (AxonRunFailedException ex)
-            {
-                result = ex.Result;
-            }
-            catch (AxonRuntimeException ex)
-            {
-                // Problems found before the flow starts (arguments, definitions) fail this run only.
-                result = new AxonRunResult { FlowName = run.Flow.Name, Status = RunStatus.Failed, Error = ex.Message, ErrorName = ex.GetType().Name };
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // Ctrl-C: stop, but keep what the trace has so far.
-                observer.EndRun();
-                console.Error.WriteLine($"{console.Fail("✗")} Cancelled during run {i + 1}/{program.Runs.Count}");
-                await SaveTraceAsync(recorder, path, console, CancellationToken.None).ConfigureAwait(false);
-                return ExitCodes.Errors;
-            }
-            finally
-            {
-                observer.EndRun();
-            }
-            if (result.Status == RunStatus.Failed) failed++;
-            ResultPrinter.Print(console, i + 1, program.Runs.Count, label, result, observer.TakeRouting(), choice.Synthetic);
-        }
-
-        console.Out.WriteLine();
-        int completed = program.Runs.Count - failed;
-        if (failed == 0) console.Out.WriteLine($"{console.Ok("✓")} {completed} run(s) finished");
-        else console.Error.WriteLine($"{console.Fail("✗")} {failed} of {program.Runs.Count} run(s) failed");
-        var traceExit = await SaveTraceAsync(recorder, path, console, ct).ConfigureAwait(false);
-        return failed > 0 ? ExitCodes.Errors : traceExit ?? ExitCodes.Ok;
+        return (new RunSetup(path, fileName, program, choice, options, recorder, observer), ExitCodes.Ok);
     }
+
+    /// <summary>SHA-256 of the program text (a resume refuses a program that changed since the run hibernated).</summary>
+    internal static string Fingerprint(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     private static string Label(RunDefinition run)
     {
@@ -140,10 +183,9 @@ internal static class RunCommand
     public static string TracePath(string path) =>
         (path.EndsWith(".axon", StringComparison.Ordinal) ? path[..^5] : path) + ".trace.json";
 
-    private static async Task<int?> SaveTraceAsync(TraceRecorder? recorder, string path, CliConsole console, CancellationToken ct)
+    internal static async Task<int?> SaveTraceAsync(TraceRecorder? recorder, string target, CliConsole console, CancellationToken ct)
     {
         if (recorder is null) return null;
-        var target = TracePath(path);
         try
         {
             await recorder.SaveAsync(target, ct).ConfigureAwait(false);

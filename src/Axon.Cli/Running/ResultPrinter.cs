@@ -17,11 +17,14 @@ internal static class ResultPrinter
     };
 
     public static void Print(CliConsole c, int index, int count, string label, AxonRunResult r,
-        (IReadOnlyDictionary<string, int> Tally, IReadOnlyDictionary<string, string> StepProviders) routing, bool synthetic)
+        (IReadOnlyDictionary<string, int> Tally, IReadOnlyDictionary<string, string> StepProviders) routing, bool synthetic,
+        IReadOnlyList<string>? inputs = null)
     {
         var w = c.Out;
         w.WriteLine();
         w.WriteLine(c.Bold($"━━ run {index}/{count}: {label} ━━"));
+        foreach (var input in inputs ?? []) w.WriteLine($"  input     {input}");
+        foreach (var warning in r.Warnings) w.WriteLine($"  warning   {c.Warn(warning)}");
         var status = r.Status switch
         {
             RunStatus.Completed => c.Ok("✓ completed"),
@@ -32,7 +35,7 @@ internal static class ResultPrinter
         if (r.Status == RunStatus.Failed)
             w.WriteLine($"  error     {(r.ErrorName is { Length: > 0 } n ? n + ": " : "")}{r.Error}");
         if (r.Status == RunStatus.Suspended)
-            w.WriteLine($"  waiting   for event '{r.AwaitingEvent}' (continuation {r.ContinuationId}); resume it from code with AxonRuntime.ResumeAsync");
+            w.WriteLine($"  waiting   for event '{r.AwaitingEvent}' (continuation {r.ContinuationId}); resume it with: axon resume {r.ContinuationId} --payload JSON");
 
         if (r.Steps.Count > 0)
         {
@@ -73,6 +76,9 @@ internal static class ResultPrinter
         if (routing.Tally.Count > 0)
             w.WriteLine($"  routing   {string.Join(", ", routing.Tally.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} ×{kv.Value}"))}");
         if (r.OutputPath is { } path) w.WriteLine($"  written   {path}");
+        if (r.Fallback is { } fallback)
+            w.WriteLine($"  fallback  {c.Warn(fallback.Anchor.Length > 0 ? $"anchor {fallback.Anchor} replaced the output of {fallback.Step} with its fallback text" : $"refine exhausted for {fallback.Step}; its fallback text is the output")}");
+        if (r.Citations.Count > 0) w.WriteLine($"  sources   {string.Join(" · ", r.Citations)}");
 
         var output = OutputText(r);
         if (output.Length > 0)

@@ -10,14 +10,22 @@ namespace Axon.Runtime.Anchors;
 public sealed record AnchorVerdict(string Anchor, bool Passed, string Reason = "", string Action = "");
 
 /// <summary>
-/// Checks outputs against anchors: the standard checkers (by anchor name, or by a <c>require</c> that
-/// names a checkable property such as <c>source_citation</c>), <c>reject</c> terms,
+/// Checks outputs against anchors: the standard checkers (by anchor name, or by a <c>require</c> listed in
+/// <see cref="RequireCheckers"/>, such as <c>source_citation</c>), <c>reject</c> terms,
 /// <c>confidence_floor</c>, and the <c>unknown_response</c> escape.
 /// </summary>
 public static class AnchorEvaluator
 {
-    /// <summary>Evaluates every anchor; verdicts are in anchor order.</summary>
-    public static IReadOnlyList<AnchorVerdict> Evaluate(IReadOnlyList<AnchorDefinition> anchors, string text, double? confidence)
+    /// <summary>Evaluates every anchor against free text; verdicts are in anchor order.</summary>
+    public static IReadOnlyList<AnchorVerdict> Evaluate(IReadOnlyList<AnchorDefinition> anchors, string text, double? confidence) =>
+        Evaluate(anchors, text, confidence, null);
+
+    /// <summary>
+    /// Evaluates every anchor; verdicts are in anchor order. When <paramref name="citations"/> is not null the
+    /// output is typed and its citations are the entries of its <see cref="CitationsField"/> array: the citation
+    /// checker reads them there (at least one non-blank entry), not the JSON text.
+    /// </summary>
+    public static IReadOnlyList<AnchorVerdict> Evaluate(IReadOnlyList<AnchorDefinition> anchors, string text, double? confidence, IReadOnlyList<string>? citations)
     {
         if (anchors.Count == 0) return [];
         var verdicts = new List<AnchorVerdict>(anchors.Count);
@@ -30,13 +38,28 @@ public static class AnchorEvaluator
                 verdicts.Add(new(anchor.Name, true, "bypassed_by_agnostic_fallback"));
                 continue;
             }
-            var reason = Check(anchor, text, confidence);
+            var reason = Check(anchor, text, confidence, citations);
             verdicts.Add(reason is null
-                ? new(anchor.Name, true, IsUnknownResponse(anchor, text) ? "unknown_response" : "")
+                ? new(anchor.Name, true, IsUnknownResponse(anchor, text) ? "unknown_response" : UncheckedNote(anchor))
                 : new(anchor.Name, false, reason, NormaliseAction(anchor.OnViolation)));
         }
         return verdicts;
     }
+
+    /// <summary>The name of the array a typed output lists its citations in, beside its value.</summary>
+    public const string CitationsField = "sources";
+
+    /// <summary>True when one of <paramref name="anchors"/> runs the citation checker (by name or by its <c>require</c>).</summary>
+    public static bool RequiresCitations(IReadOnlyList<AnchorDefinition> anchors)
+    {
+        foreach (var a in anchors)
+            if (a.Name == "RequiresCitation" || RequireChecker(a.Require) == "RequiresCitation") return true;
+        return false;
+    }
+
+    // A require with no mechanical checker is an instruction to the model; say so rather than pass silently.
+    private static string UncheckedNote(AnchorDefinition anchor) =>
+        anchor.Require.Length > 0 && RequireChecker(anchor.Require) is null ? $"require {anchor.Require}: not mechanically checked (instruction to the model)" : "";
 
     /// <summary>The effective on_violation action (empty or unknown actions raise).</summary>
     public static string NormaliseAction(string action) => action switch
@@ -48,12 +71,12 @@ public static class AnchorEvaluator
     private static bool IsUnknownResponse(AnchorDefinition anchor, string text) =>
         anchor.UnknownResponse.Length > 0 && text.Contains(anchor.UnknownResponse, StringComparison.OrdinalIgnoreCase);
 
-    private static string? Check(AnchorDefinition anchor, string text, double? confidence)
+    private static string? Check(AnchorDefinition anchor, string text, double? confidence, IReadOnlyList<string>? citations)
     {
         if (IsUnknownResponse(anchor, text)) return null;
         var reasons = new List<string>();
-        if (StandardAnchors.IsStandard(anchor.Name) && StandardAnchors.Check(anchor.Name, text) is { } std) reasons.Add(std);
-        if (RequireChecker(anchor.Require) is { } checker && checker != anchor.Name && StandardAnchors.Check(checker, text) is { } req)
+        if (StandardAnchors.IsStandard(anchor.Name) && CheckStandard(anchor.Name, text, citations) is { } std) reasons.Add(std);
+        if (RequireChecker(anchor.Require) is { } checker && checker != anchor.Name && CheckStandard(checker, text, citations) is { } req)
             reasons.Add($"require {anchor.Require}: {req}");
         var lower = text.ToLowerInvariant();
         foreach (var term in anchor.Reject)
@@ -72,20 +95,55 @@ public static class AnchorEvaluator
         return reasons.Count == 0 ? null : string.Join("; ", reasons);
     }
 
-    /// <summary>
-    /// Maps a <c>require</c> value to the standard checker that can verify it. Requirements with no
-    /// mechanical check (e.g. <c>budget_code</c>) are instructions to the model only.
-    /// </summary>
-    public static string? RequireChecker(string require)
+    // Typed outputs carry citations in their sources array; the inline patterns would only find them by accident.
+    private static string? CheckStandard(string name, string text, IReadOnlyList<string>? citations)
     {
-        if (require.Length == 0) return null;
-        var r = require.ToLowerInvariant();
-        if (r.Contains("citation") || r.Contains("cite") || r.Contains("source")) return "RequiresCitation";
-        if (r.Contains("chain_of_thought") || r.Contains("step_by_step")) return "ChainOfThoughtValidator";
-        if (r.Contains("premise") || r.Contains("syllogism")) return "SyllogismChecker";
-        if (r.Contains("audit") || r.Contains("reasoning_trail")) return "AuditTrail";
-        return StandardAnchors.IsStandard(require) ? require : null;
+        if (name != "RequiresCitation" || citations is null) return StandardAnchors.Check(name, text);
+        foreach (var c in citations)
+            if (!string.IsNullOrWhiteSpace(c)) return null;
+        return $"No citation found: a typed output lists its citations in the \"{CitationsField}\" array beside the value (for example \"{CitationsField}\": [\"[1] Annual report 2024, p. 12\"]), and it is empty or missing";
     }
+
+    /// <summary>
+    /// The <c>require</c> values that have a mechanical checker, and the standard checker each runs. Matching is
+    /// exact (case-insensitive): the 12 standard anchor names, their snake_case spellings, and explicit aliases.
+    /// Any other value is an instruction to the model only and is reported as not mechanically checked.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> RequireCheckers = BuildRequireCheckers();
+
+    private static Dictionary<string, string> BuildRequireCheckers()
+    {
+        var table = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in StandardAnchors.Names)
+        {
+            table[name] = name;
+            table[SnakeCase(name)] = name;
+        }
+        foreach (var alias in (string[])["source_citation", "source_citations", "citation", "citations", "cite_sources"]) table[alias] = "RequiresCitation";
+        foreach (var alias in (string[])["chain_of_thought", "step_by_step", "step_by_step_reasoning"]) table[alias] = "ChainOfThoughtValidator";
+        foreach (var alias in (string[])["premises_and_conclusion", "premises", "syllogism"]) table[alias] = "SyllogismChecker";
+        foreach (var alias in (string[])["reasoning_trail"]) table[alias] = "AuditTrail";
+        foreach (var alias in (string[])["no_pii"]) table[alias] = "PrivacyGuard";
+        return table;
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var sb = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0) sb.Append('_');
+            sb.Append(char.ToLowerInvariant(name[i]));
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// The standard checker that verifies a <c>require</c> value (see <see cref="RequireCheckers"/>), or null when
+    /// the value has no mechanical check (e.g. <c>amounts_tie_to_source</c>) and is only an instruction to the model.
+    /// </summary>
+    public static string? RequireChecker(string require) =>
+        require.Length > 0 && RequireCheckers.TryGetValue(require.Trim(), out var checker) ? checker : null;
 
     private static string? RejectChecker(string term) => term.ToLowerInvariant() switch
     {

@@ -73,6 +73,15 @@ public sealed class AxonRunOptions
     /// <summary>Source file name recorded in traces.</summary>
     public string Source { get; set; } = "";
 
+    /// <summary>
+    /// Full path of the program file, saved with a hibernated run so another process (<c>axon resume</c>) can
+    /// load its flows again (null = not saved).
+    /// </summary>
+    public string? ProgramPath { get; set; }
+
+    /// <summary>A fingerprint of the program text (e.g. its SHA-256), saved with a hibernated run so a resume can refuse a changed program.</summary>
+    public string? ProgramFingerprint { get; set; }
+
     /// <summary>Called when an output is escalated.</summary>
     public Func<EscalationContext, CancellationToken, ValueTask>? OnEscalate { get; set; }
 

@@ -111,7 +111,7 @@ public sealed class AxonRuntime
     {
         ArgumentNullException.ThrowIfNull(run);
         _flows.TryAdd(run.Flow.Name, run.Flow);
-        var values = BindArguments(run, arguments);
+        var (values, argumentWarnings) = BindArguments(run, arguments);
         var retry = run.OnFailure == "retry";
         var maxRuns = retry ? Math.Max(1, ParamInt(run.OnFailureParams, "attempts", ParamInt(run.OnFailureParams, "max_attempts", 3))) : 1;
         var backoff = ParamString(run.OnFailureParams, "backoff") switch
@@ -123,7 +123,7 @@ public sealed class AxonRuntime
         AxonRunResult result = null!;
         for (var attempt = 1; attempt <= maxRuns; attempt++)
         {
-            result = await ExecuteOnceAsync(run, values, null, cancellationToken).ConfigureAwait(false) with { RunAttempts = attempt };
+            result = await ExecuteOnceAsync(run, values, null, cancellationToken).ConfigureAwait(false) with { RunAttempts = attempt, Warnings = argumentWarnings };
             if (result.Status != RunStatus.Failed) break;
             if (attempt < maxRuns)
             {
@@ -167,15 +167,47 @@ public sealed class AxonRuntime
         return await FinishAsync(run, result, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Describes a suspended execution without claiming it: its flow, the event it waits for and the program it
+    /// came from. Null when the id is unknown or was already resumed.
+    /// </summary>
+    public async Task<SuspendedRunInfo?> FindSuspendedAsync(string continuationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(continuationId);
+        byte[]? bytes;
+        try { bytes = await Options.StateStore.LoadAsync(continuationId, cancellationToken).ConfigureAwait(false); }
+        catch (ArgumentException) { throw new AxonResumeException("Invalid continuation id."); }
+        if (bytes is null) return null;
+        SuspendedState state;
+        try { state = ExecutionStateSerializer.Deserialize(bytes); }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or NullReferenceException or FormatException)
+        {
+            throw new AxonResumeException($"Continuation '{continuationId}' has unreadable state: {ex.Message}");
+        }
+        return new SuspendedRunInfo(state.ContinuationId, state.FlowName, state.EventName, state.ExpiresAt, state.Source, state.ProgramPath, state.ProgramFingerprint);
+    }
+
     private async Task<AxonRunResult> FinishAsync(RunDefinition run, AxonRunResult result, CancellationToken ct)
     {
         if (result.Status == RunStatus.Completed && run.OutputTo.Length > 0 && Options.OutputDirectory != "")
         {
-            var path = Path.Combine(Options.OutputDirectory ?? Directory.GetCurrentDirectory(), run.OutputTo);
-            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            // Relative paths resolve against OutputDirectory (null: the current directory); the result names the full path.
+            var path = Path.GetFullPath(Path.Combine(Options.OutputDirectory ?? Directory.GetCurrentDirectory(), run.OutputTo));
+            var dir = Path.GetDirectoryName(path);
             if (dir is not null) Directory.CreateDirectory(dir);
             var content = result.OutputJson is { } json ? json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) : result.Output ?? "";
-            await File.WriteAllTextAsync(path, content, ct).ConfigureAwait(false);
+            // Written beside and moved into place, so a failed write never leaves half a file.
+            var tmp = path + ".tmp";
+            try
+            {
+                await File.WriteAllTextAsync(tmp, content, ct).ConfigureAwait(false);
+                File.Move(tmp, path, overwrite: true);
+            }
+            catch
+            {
+                File.Delete(tmp);
+                throw;
+            }
             result = result with { OutputPath = path };
         }
         if (result.Status == RunStatus.Failed)
@@ -236,6 +268,7 @@ public sealed class AxonRuntime
             SystemPrompt = systemPrompt,
             SystemMessage = systemPrompt.Length > 0 ? new ChatMessage(ChatRole.System, systemPrompt) : null,
             Anchors = anchors,
+            CitationsInOutput = AnchorEvaluator.RequiresCitations(anchors),
             BaseOptions = baseOptions,
             Style = style,
             Refine = plan.Refine ?? Options.DefaultRefine,
@@ -317,40 +350,30 @@ public sealed class AxonRuntime
         return list;
     }
 
-    private Dictionary<string, AxonValue> BindArguments(RunDefinition run, IReadOnlyDictionary<string, object?>? arguments)
+    private (Dictionary<string, AxonValue> Values, IReadOnlyList<string> Warnings) BindArguments(RunDefinition run, IReadOnlyDictionary<string, object?>? arguments)
     {
         var flow = run.Flow;
+        var binding = RunArguments.Bind(run);
         var bound = new Dictionary<string, AxonValue>(StringComparer.Ordinal);
-        var position = 0;
-        foreach (var arg in run.Arguments)
-        {
-            var colon = arg.IndexOf(':');
-            if (colon > 0 && flow.Parameters.Any(p => p.Name == arg[..colon]))
-            {
-                bound[arg[..colon]] = new AxonValue(arg[(colon + 1)..].Trim().Trim('"'));
-                continue;
-            }
-            while (position < flow.Parameters.Count && bound.ContainsKey(flow.Parameters[position].Name)) position++;
-            if (position >= flow.Parameters.Count)
-                throw new AxonFlowDefinitionException($"Flow '{flow.Name}' takes {flow.Parameters.Count} argument(s); too many given in run.");
-            bound[flow.Parameters[position++].Name] = new AxonValue(arg.Trim('"'));
-        }
+        foreach (var kv in binding.Values) bound[kv.Key] = new AxonValue(kv.Value);
         if (arguments is not null)
         {
+            // Explicit arguments (generated code, the CLI's --arg) override the run statement's literals.
             foreach (var kv in arguments)
             {
                 if (flow.Parameters.All(p => p.Name != kv.Key))
-                    throw new AxonFlowDefinitionException($"Flow '{flow.Name}' has no parameter '{kv.Key}'. Parameters: {string.Join(", ", flow.Parameters.Select(p => p.Name))}.");
+                    throw new AxonFlowDefinitionException($"Flow '{flow.Name}' has no parameter '{kv.Key}'. Parameters: {RunArguments.ParameterList(flow)}.");
                 bound[kv.Key] = AxonValue.From(kv.Value);
             }
         }
+        foreach (var w in binding.Warnings) _logger.LogWarning("{Warning}", w);
         var types = FlowExecutor.TypesOf(flow);
         foreach (var p in flow.Parameters)
         {
             if (!bound.TryGetValue(p.Name, out var v))
             {
-                if (!p.Type.Optional) _logger.LogWarning("Flow {Flow}: parameter {Parameter} has no argument.", flow.Name, p.Name);
-                continue;
+                if (p.Type.Optional) continue;
+                throw new AxonFlowDefinitionException($"Flow '{flow.Name}' needs an argument for parameter '{p.Name}'{(p.Type.IsSpecified ? $" ({p.Type.Name})" : "")}, and the run gives none. Parameters: {RunArguments.ParameterList(flow)}.");
             }
             // Ranged parameter types are checked before anything runs.
             if (types.Find(p.Type.Name) is { Fields.Count: 0 } t && (t.RangeMin is not null || t.RangeMax is not null)
@@ -358,7 +381,7 @@ public sealed class AxonRuntime
                 && (n < (t.RangeMin ?? double.MinValue) || n > (t.RangeMax ?? double.MaxValue)))
                 throw new AxonValidationException($"Argument {p.Name} = {v.Text} is outside the range of {t.Name} ({t.RangeMin}..{t.RangeMax}).");
         }
-        return bound;
+        return (bound, binding.Warnings);
     }
 
     private async Task DelayAsync(BackoffStrategy backoff, int attempt, CancellationToken ct)

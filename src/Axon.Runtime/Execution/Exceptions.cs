@@ -65,3 +65,24 @@ public sealed class AxonRunFailedException(string message, string errorName, Axo
     /// <summary>The failed run's result (steps, usage, trace data).</summary>
     public AxonRunResult Result { get; } = result;
 }
+
+/// <summary>
+/// A typed flow's final output is an anchor's (or refine's) fallback text, not a value of the result type.
+/// Catch it to handle the fallback; <see cref="Fallback"/> says which anchor and what text.
+/// </summary>
+public sealed class AxonAnchorFallbackException(AnchorFallback fallback, AxonRunResult result)
+    : AxonRuntimeException(
+        fallback.Anchor.Length > 0
+            ? $"Flow '{result.FlowName}': anchor '{fallback.Anchor}' replaced the output of step '{fallback.Step}' with its fallback \"{fallback.Text}\" ({fallback.Reason})."
+            : $"Flow '{result.FlowName}': refine exhausted for step '{fallback.Step}'; its fallback \"{fallback.Text}\" replaced the output ({fallback.Reason}).",
+        "AnchorFallback", 3, fallback.Step)
+{
+    /// <summary>The breached anchor (empty for a refine fallback).</summary>
+    public string AnchorName => Fallback.Anchor;
+    /// <summary>The fallback text.</summary>
+    public string Text => Fallback.Text;
+    /// <summary>The fallback details.</summary>
+    public AnchorFallback Fallback { get; } = fallback;
+    /// <summary>The completed run whose output is the fallback.</summary>
+    public AxonRunResult Result { get; } = result;
+}

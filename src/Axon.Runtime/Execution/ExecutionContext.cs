@@ -19,6 +19,8 @@ internal sealed class ExecutionContext
     public required RefineNode Refine { get; init; }
     public TraceSpan? RunSpan { get; init; }
     public ChatMessage? SystemMessage { get; init; }
+    /// <summary>True when an active anchor runs the citation checker: typed outputs then carry a <c>sources</c> array.</summary>
+    public bool CitationsInOutput { get; init; }
     private readonly Dictionary<string, ChatOptions> _typedOptions = new(StringComparer.Ordinal);
 
     /// <summary>Request options asking for the given schema, built once per output type and run.</summary>

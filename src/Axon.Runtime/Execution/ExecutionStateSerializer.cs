@@ -10,14 +10,16 @@ internal sealed record SuspendedState(
     string ContinuationId, string FlowName, string EventName, int NextIndex, DateTimeOffset? ExpiresAt,
     Dictionary<string, AxonValue> Values, List<string> Memories, string? LastOutputKey, List<StepResult> Results,
     PersonaDefinition? Persona, ContextDefinition? Context, List<AnchorDefinition> Anchors, string Effort,
-    string OutputTo, string OnFailure, List<KeyValuePair<string, string>> OnFailureParams, string Source);
+    string OutputTo, string OnFailure, List<KeyValuePair<string, string>> OnFailureParams, string Source,
+    string? ProgramPath = null, string? ProgramFingerprint = null);
 
 /// <summary>Serialises execution state for <c>hibernate</c> as UTF-8 JSON (values, memories, run settings, results so far).</summary>
 internal static class ExecutionStateSerializer
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
-    public static byte[] Serialize(ExecutionContext ctx, string id, HibernateNode h, int nextIndex, DateTimeOffset now, DateTimeOffset? expires)
+    public static byte[] Serialize(ExecutionContext ctx, string id, HibernateNode h, int nextIndex, DateTimeOffset now, DateTimeOffset? expires,
+        string source = "", string? programPath = null, string? programFingerprint = null)
     {
         var values = new JsonObject();
         foreach (var kv in ctx.Values)
@@ -61,6 +63,9 @@ internal static class ExecutionStateSerializer
             ["output_to"] = run.OutputTo,
             ["on_failure"] = run.OnFailure,
             ["on_failure_params"] = new JsonArray(run.OnFailureParams.Select(p => (JsonNode?)new JsonArray(p.Key, p.Value)).ToArray()),
+            ["source"] = source,
+            ["program_path"] = programPath,
+            ["program_fingerprint"] = programFingerprint,
         };
         return JsonSerializer.SerializeToUtf8Bytes(root, Json);
     }
@@ -107,6 +112,8 @@ internal static class ExecutionStateSerializer
             root["output_to"]?.GetValue<string>() ?? "",
             root["on_failure"]?.GetValue<string>() ?? "",
             root["on_failure_params"]!.AsArray().Select(p => new KeyValuePair<string, string>(p![0]!.GetValue<string>(), p[1]!.GetValue<string>())).ToList(),
-            "");
+            root["source"]?.GetValue<string>() ?? "",
+            root["program_path"]?.GetValue<string>(),
+            root["program_fingerprint"]?.GetValue<string>());
     }
 }

@@ -63,7 +63,12 @@ internal sealed partial class FlowExecutor
         var cost = 0m;
         foreach (var s in steps) { usage += s.Usage; cost += s.EstimatedCost; }
         AxonValue? final = null;
-        if (ctx.LastOutputKey is { } k) ctx.Values.TryGetValue(k, out final);
+        StepResult? finalStep = null;
+        if (ctx.LastOutputKey is { } k)
+        {
+            ctx.Values.TryGetValue(k, out final);
+            for (var i = steps.Length - 1; i >= 0 && finalStep is null; i--) if (steps[i].Name == k) finalStep = steps[i];
+        }
         return new AxonRunResult
         {
             FlowName = ctx.Flow.Name,
@@ -71,6 +76,8 @@ internal sealed partial class FlowExecutor
             Steps = steps,
             Output = final?.Text,
             OutputJson = final?.Json,
+            Citations = finalStep?.Citations ?? [],
+            Fallback = finalStep?.Fallback,
             TotalUsage = usage,
             TotalCost = cost,
             Duration = Clock.Since(start),
@@ -252,6 +259,12 @@ internal sealed partial class FlowExecutor
     private async Task ModelStepAsync(ExecutionContext ctx, ModelCall call, TraceSpan? parent, string? initialFailureContext, CancellationToken ct)
     {
         var start = Clock.Now();
+        // A typed step that must cite gets a place for its citations in the output contract.
+        if (ctx.CitationsInOutput && call.Schema is { } plain && call.SchemaText is { } plainText)
+        {
+            var (cited, citedText) = AxonTypeSystem.WithCitations(plain, plainText);
+            call = call with { Schema = cited, SchemaText = citedText };
+        }
         var span = parent?.StartChild("step:" + call.Key, "step", new Dictionary<string, object?> { ["kind"] = call.Kind });
         using var activity = AxonTelemetry.ActivitySource.HasListeners() ? AxonTelemetry.ActivitySource.StartActivity("axon.step " + call.Key) : null;
         activity?.SetTag("axon.step.name", call.Key);
@@ -304,6 +317,7 @@ internal sealed partial class FlowExecutor
                     Name = call.Key, Kind = call.Kind, Output = value.Text, Json = value.Json, Confidence = value.Confidence,
                     Usage = usage, EstimatedCost = cost, Duration = Clock.Since(start), Attempts = attempts,
                     AnchorVerdicts = callWarnings.Verdicts, Warnings = (IReadOnlyList<string>?)warnings ?? [], IsSynthetic = synthetic, Escalated = escalated,
+                    Citations = callWarnings.Citations ?? [], Fallback = callWarnings.Fallback,
                 };
                 ctx.AddResult(result, value, call.Aliases ?? []);
                 _trace?.Record(TraceEventKinds.StepEnd, call.Key, new Dictionary<string, object?> { ["success"] = true }, result.Duration.TotalMilliseconds);
@@ -347,7 +361,11 @@ internal sealed partial class FlowExecutor
                 break;
             case "fallback":
                 var fb = new AxonValue(policy.OnExhaustionTarget);
-                ctx.AddResult(exhausted with { Output = fb.Text, Warnings = [.. warnings, "refine exhausted; fallback used"] }, fb, call.Aliases ?? []);
+                ctx.AddResult(exhausted with
+                {
+                    Output = fb.Text, Warnings = [.. warnings, "refine exhausted; fallback used"],
+                    Fallback = new AnchorFallback("", fb.Text, call.Key, _redactor.Redact(lastError?.Message ?? "refine exhausted")),
+                }, fb, call.Aliases ?? []);
                 break;
             case "warn" or "log" when lastValue is not null:
                 if (policy.OnExhaustion == "warn") _logger.LogWarning("{Message}", _redactor.Redact(message));
@@ -369,7 +387,13 @@ internal sealed partial class FlowExecutor
         span?.End("exhausted");
     }
 
-    private sealed record AttemptNotes(List<string> Warnings, IReadOnlyList<AnchorVerdict> Verdicts);
+    private sealed class AttemptNotes(List<string> warnings, IReadOnlyList<AnchorVerdict> verdicts, IReadOnlyList<string>? citations = null)
+    {
+        public List<string> Warnings { get; } = warnings;
+        public IReadOnlyList<AnchorVerdict> Verdicts { get; } = verdicts;
+        public IReadOnlyList<string>? Citations { get; } = citations;
+        public AnchorFallback? Fallback { get; set; }
+    }
 
     private static readonly AttemptNotes NoNotes = new([], []);
 
@@ -465,8 +489,10 @@ internal sealed partial class FlowExecutor
         var escalated = false;
         if (ctx.Anchors.Count > 0)
         {
-            var verdicts = AnchorEvaluator.Evaluate(ctx.Anchors, text, confidence);
-            notes = new AttemptNotes([], verdicts);
+            // A typed output that must cite lists its citations in its sources array; the checker reads them there.
+            var citations = ctx.CitationsInOutput && call.Schema is not null ? ReadCitations(element) : null;
+            var verdicts = AnchorEvaluator.Evaluate(ctx.Anchors, text, confidence, citations);
+            notes = new AttemptNotes([], verdicts, citations);
             foreach (var v in verdicts)
             {
                 _trace?.Record(TraceEventKinds.AnchorCheck, call.Key, new Dictionary<string, object?> { ["anchor_name"] = v.Anchor });
@@ -498,6 +524,7 @@ internal sealed partial class FlowExecutor
                         // The fallback text replaces the output; later anchors judge the replacement.
                         notes.Warnings.Add(msg + " (fallback used)");
                         value = new AxonValue(anchor.OnViolationTarget.Length > 0 ? anchor.OnViolationTarget : anchor.UnknownResponse);
+                        notes.Fallback = new AnchorFallback(v.Anchor, value.Text, call.Key, _redactor.Redact(v.Reason));
                         return (value, usage, cost, synthetic, notes, escalated);
                     default:
                         throw new AttemptFailure(new AxonAnchorBreachException("L3 Anchor breach detected:\n" + msg, v.Anchor,
@@ -525,6 +552,17 @@ internal sealed partial class FlowExecutor
 
     private static string Preview(StepPromptText prompt, int max) =>
         prompt.Body.Length >= max ? prompt.Body[..max] : prompt.Length > max ? prompt.ToString()[..max] : prompt.ToString();
+
+    private static string[] ReadCitations(JsonElement json)
+    {
+        if (json.ValueKind != JsonValueKind.Object || !json.TryGetProperty(AnchorEvaluator.CitationsField, out var sources) || sources.ValueKind != JsonValueKind.Array)
+            return [];
+        var list = new string[sources.GetArrayLength()];
+        var i = 0;
+        foreach (var item in sources.EnumerateArray())
+            list[i++] = item.ValueKind == JsonValueKind.String ? item.GetString() ?? "" : item.ValueKind is JsonValueKind.Null ? "" : item.GetRawText();
+        return list;
+    }
 
     private static IReadOnlyList<string> ProbeViolations(JsonElement json) =>
         json.ValueKind == JsonValueKind.Object ? [] : ["Probe output must be a JSON object."];
@@ -876,7 +914,7 @@ internal sealed partial class FlowExecutor
         var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var now = _options.TimeProvider.GetUtcNow();
         DateTimeOffset? expires = Durations.TryParse(h.Timeout, out var t) ? now + t : null;
-        var state = ExecutionStateSerializer.Serialize(ctx, id, h, nextIndex, now, expires);
+        var state = ExecutionStateSerializer.Serialize(ctx, id, h, nextIndex, now, expires, _options.Source, _options.ProgramPath, _options.ProgramFingerprint);
         await _options.StateStore.SaveAsync(id, state, ct).ConfigureAwait(false);
         _trace?.Record(TraceEventKinds.Hibernate, ctx.Plan.KeyOf(h), new Dictionary<string, object?>
         {

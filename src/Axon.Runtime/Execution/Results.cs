@@ -57,7 +57,21 @@ public sealed record StepResult
     public string? Error { get; init; }
     /// <summary>True when the result was escalated (anchor or refine <c>escalate</c>).</summary>
     public bool Escalated { get; init; }
+    /// <summary>
+    /// The citations of a typed output that had to cite: the entries of its <c>sources</c> array
+    /// (see <see cref="Anchors.AnchorEvaluator.CitationsField"/>); empty otherwise.
+    /// </summary>
+    public IReadOnlyList<string> Citations { get; init; } = [];
+    /// <summary>Set when a fallback text replaced the model's output (anchor <c>fallback(…)</c> or refine <c>on_exhaustion: fallback</c>).</summary>
+    public AnchorFallback? Fallback { get; init; }
 }
+
+/// <summary>A fallback text that replaced a step's output.</summary>
+/// <param name="Anchor">The breached anchor whose <c>on_violation: fallback(…)</c> applied; empty when refine's <c>on_exhaustion: fallback</c> applied.</param>
+/// <param name="Text">The fallback text (the step's output now).</param>
+/// <param name="Step">The step whose output was replaced.</param>
+/// <param name="Reason">Why: the breach reason, or the exhausted refine's last error.</param>
+public sealed record AnchorFallback(string Anchor, string Text, string Step, string Reason);
 
 /// <summary>The result of running a flow.</summary>
 public sealed record AxonRunResult
@@ -88,19 +102,41 @@ public sealed record AxonRunResult
     public string? ErrorName { get; init; }
     /// <summary>Number of times the whole flow ran (on_failure: retry).</summary>
     public int RunAttempts { get; init; } = 1;
-    /// <summary>Where the output was written (<c>output_to</c>), if anywhere.</summary>
+    /// <summary>Where the output was written (<c>output_to</c>), as a full path, if anywhere.</summary>
     public string? OutputPath { get; init; }
+    /// <summary>Warnings about the run itself (e.g. extra run arguments that were ignored).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>The citations of the final output when it is typed and had to cite (its <c>sources</c> array); empty otherwise.</summary>
+    public IReadOnlyList<string> Citations { get; init; } = [];
+    /// <summary>
+    /// Set when the final output is a fallback text (an anchor's <c>fallback(…)</c>, or refine's) instead of the
+    /// model's answer: a typed caller gets <c>AxonAnchorFallbackException</c> rather than a conversion error.
+    /// </summary>
+    public AnchorFallback? Fallback { get; init; }
     /// <summary>Finds a step result by name.</summary>
     public StepResult? this[string name] => Steps.LastOrDefault(s => s.Name == name);
 
     /// <summary>
     /// The final output as <typeparamref name="T"/>: the text for <see cref="string"/>, otherwise the
     /// JSON output deserialised (e.g. into a generated record or an <c>Axon.Runtime.SemanticTypes</c> type).
+    /// Throws <see cref="AxonAnchorFallbackException"/> when the output is a fallback text.
     /// </summary>
     public T? GetOutput<T>(System.Text.Json.JsonSerializerOptions? options = null)
     {
         if (typeof(T) == typeof(string)) return (T?)(object?)Output;
+        if (Fallback is { } fallback) throw new AxonAnchorFallbackException(fallback, this);
         if (OutputJson is { } json) return System.Text.Json.JsonSerializer.Deserialize<T>(json, options);
         return Output is { Length: > 0 } text ? System.Text.Json.JsonSerializer.Deserialize<T>(text, options) : default;
     }
 }
+
+/// <summary>A suspended execution as a state store holds it (see <see cref="AxonRuntime.FindSuspendedAsync"/>).</summary>
+/// <param name="ContinuationId">The id that resumes it.</param>
+/// <param name="FlowName">The suspended flow.</param>
+/// <param name="EventName">The event it waits for (<c>hibernate until "…"</c>).</param>
+/// <param name="ExpiresAt">When its <c>timeout</c> runs out, if it has one.</param>
+/// <param name="Source">The program's file name, as recorded in traces.</param>
+/// <param name="ProgramPath">The program's full path, when the runner saved it.</param>
+/// <param name="ProgramFingerprint">The program text's fingerprint, when the runner saved it.</param>
+public sealed record SuspendedRunInfo(string ContinuationId, string FlowName, string EventName, DateTimeOffset? ExpiresAt,
+    string Source, string? ProgramPath, string? ProgramFingerprint);

@@ -25,11 +25,20 @@ public interface IAxonFlow
 /// <summary>A typed flow result with the run's details (steps, usage, cost, continuation).</summary>
 /// <typeparam name="T">The flow's declared result type.</typeparam>
 /// <param name="Run">The untyped run result.</param>
-/// <param name="Value">The typed output; default when the run was suspended by <c>hibernate</c>.</param>
+/// <param name="Value">The typed output; default when the run was suspended by <c>hibernate</c> or its output is a fallback text.</param>
 public sealed record AxonFlowResult<T>(AxonRunResult Run, T Value)
 {
     /// <summary>True when a <c>hibernate</c> suspended the run (see <see cref="AxonRunResult.ContinuationId"/>).</summary>
     public bool IsSuspended => Run.Status == RunStatus.Suspended;
+
+    /// <summary>
+    /// Set when an anchor's <c>fallback(…)</c> (or refine's) replaced the final output with its text: then
+    /// <see cref="Value"/> is default (for a <see cref="string"/> result it is the fallback text).
+    /// </summary>
+    public AnchorFallback? Fallback => Run.Fallback;
+
+    /// <summary>The citations the model gave for the value (the output's <c>sources</c> array) when the flow had to cite.</summary>
+    public IReadOnlyList<string> Citations => Run.Citations;
 }
 
 /// <summary>Thrown by a typed <c>RunAsync</c> when the flow hibernated instead of producing its result.</summary>
@@ -111,15 +120,22 @@ public static class AxonGeneratedCode
         {
             RunStatus.Failed => throw new AxonRunFailedException($"Flow '{result.FlowName}' failed: {result.Error}", result.ErrorName ?? "RunFailed", result),
             RunStatus.Suspended => new AxonFlowResult<T>(result, default!),
+            // A fallback text is not a value of a structured type: the caller handles it (never a conversion error).
+            _ when result.Fallback is not null && typeof(T) != typeof(string) => new AxonFlowResult<T>(result, default!),
             _ => new AxonFlowResult<T>(result, Map<T>(result)),
         };
     }
 
-    /// <summary>The typed value of a completed run; throws when the run hibernated.</summary>
+    /// <summary>
+    /// The typed value of a completed run; throws <see cref="AxonFlowSuspendedException"/> when the run hibernated
+    /// and <see cref="AxonAnchorFallbackException"/> when a fallback text replaced a structured output.
+    /// </summary>
     public static T ValueOf<T>(AxonFlowResult<T> result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return result.IsSuspended ? throw new AxonFlowSuspendedException(result.Run) : result.Value;
+        if (result.IsSuspended) throw new AxonFlowSuspendedException(result.Run);
+        if (result.Fallback is { } fallback && typeof(T) != typeof(string)) throw new AxonAnchorFallbackException(fallback, result.Run);
+        return result.Value;
     }
 
     /// <summary>Maps a run's final output to the flow's declared result type.</summary>
@@ -127,6 +143,7 @@ public static class AxonGeneratedCode
     {
         ArgumentNullException.ThrowIfNull(result);
         if (typeof(T) == typeof(string)) return (T)(object)(result.Output ?? "");
+        if (result.Fallback is { } fallback) throw new AxonAnchorFallbackException(fallback, result);
         var node = result.OutputJson ?? (LenientJson.TryParse(result.Output, out var parsed) ? parsed : JsonValue.Create(result.Output ?? ""));
         if (typeof(T) == typeof(JsonNode)) return (T)(object)node!;
         try

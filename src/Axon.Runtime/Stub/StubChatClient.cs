@@ -88,18 +88,48 @@ public sealed partial class StubChatClient : IChatClient
         return "the request";
     }
 
-    private sealed class Style(string system, string user)
+    private sealed class Style
     {
-        private readonly bool _premises = (system + user).Contains("Premise", StringComparison.Ordinal);
+        private readonly bool _premises;
+        private readonly bool _steps;
+        // Reasoning markers go into the first text only: a second "Conclusion:" would breach SyllogismChecker.
+        private bool _markersWritten;
 
-        public double Confidence { get; } = ConfidenceFor(system + "\n" + user);
+        public Style(string system, string user)
+        {
+            var anchors = ActiveCheckers(system);
+            _premises = anchors.Contains("SyllogismChecker") || (system + user).Contains("Premise", StringComparison.Ordinal);
+            _steps = anchors.Contains("ChainOfThoughtValidator");
+            Confidence = ConfidenceFor(system + "\n" + user);
+        }
 
-        public string Sentence(string field) =>
-            (_premises ? "Premise 1: the input states it. Conclusion: " : "") + $"Synthetic {field.Replace('_', ' ')} based on the input [1]";
+        public double Confidence { get; }
+
+        public string Sentence(string field)
+        {
+            var prefix = _markersWritten ? "" : (_premises ? "Premise 1: the input states it. Conclusion: " : "") + (_steps ? "Step 1: read the input. " : "");
+            _markersWritten = true;
+            return prefix + $"Synthetic {field.Replace('_', ' ')} based on the input [1]";
+        }
 
         public string Paragraph(string topic) =>
-            (_premises ? "Premise 1: the input is given.\nPremise 2: the question is stated.\nConclusion: " : "Step 1: read the input. ")
-            + $"Synthetic answer (stub backend, no model was called) to: {topic}. Based on the input [1].";
+            (_premises ? "Premise 1: the input is given.\nPremise 2: the question is stated.\nConclusion: " : "")
+            + (_steps || !_premises ? "Step 1: read the input. " : "")
+            // The echoed request may quote an earlier answer's markers; one "Conclusion:" per answer.
+            + $"Synthetic answer (stub backend, no model was called) to: {topic.Replace("Conclusion:", "conclusion", StringComparison.OrdinalIgnoreCase)}. Based on the input [1].";
+
+        // The checkers the system prompt's constraints imply: standard anchor names and require values with a mechanical check.
+        private static HashSet<string> ActiveCheckers(string system)
+        {
+            var set = new HashSet<string>(StringComparer.Ordinal);
+            foreach (Match m in ConstraintLine().Matches(system))
+            {
+                var value = m.Groups[1].Value.Trim();
+                if (Anchors.StandardAnchors.IsStandard(value)) set.Add(value);
+                if (Anchors.AnchorEvaluator.RequireChecker(value) is { } checker) set.Add(checker);
+            }
+            return set;
+        }
 
         private static double ConfidenceFor(string text)
         {
@@ -167,6 +197,9 @@ public sealed partial class StubChatClient : IChatClient
         (schema.TryGetProperty("minimum", out var a) ? a.GetDouble() : null, schema.TryGetProperty("maximum", out var b) ? b.GetDouble() : null);
 
     private static string Singular(string name) => name.EndsWith('s') && name.Length > 1 ? name[..^1] : name;
+
+    [GeneratedRegex(@"(?mi)(?:constraint(?: \d+)?:|you must:|\*\*must\*\*:|require:)\s*\[?([A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial Regex ConstraintLine();
 
     [GeneratedRegex(@"(?i)confidence[^\n%]{0,40}?(\d{1,3})%")]
     private static partial Regex PercentFloor();

@@ -79,6 +79,39 @@ public sealed class AxonTypeSystem
             return (schema, schema.GetRawText());
         });
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (JsonElement Schema, string Text)> CitedCache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The output schema of a step that must cite: <paramref name="schema"/> with a required
+    /// <c>sources</c> array (at least one citation) beside the value. A type that already declares
+    /// <c>sources</c> keeps its own field, and the citation check reads it. Cached per schema text.
+    /// </summary>
+    public static (JsonElement Schema, string Text) WithCitations(JsonElement schema, string schemaText) =>
+        CitedCache.TryGetValue(schemaText, out var cached) ? cached
+        : CitedCache.Count >= 1024 ? BuildCited(schema) // bounded: a long-lived host may load many programs
+        : CitedCache.GetOrAdd(schemaText, static (_, s) => BuildCited(s), schema);
+
+    private static (JsonElement Schema, string Text) BuildCited(JsonElement s)
+    {
+        {
+            var node = JsonNode.Parse(s.GetRawText())!;
+            if (node is JsonObject o && o["properties"] is JsonObject props && !props.ContainsKey(Anchors.AnchorEvaluator.CitationsField))
+            {
+                props[Anchors.AnchorEvaluator.CitationsField] = new JsonObject
+                {
+                    ["type"] = "array",
+                    ["items"] = Str(),
+                    ["minItems"] = 1,
+                    ["description"] = "Required: the sources this output is based on, one citation per entry ([n] with the reference, (Author, Year), doi: or a URL).",
+                };
+                if (o["required"] is JsonArray req) req.Add(Anchors.AnchorEvaluator.CitationsField);
+                else o["required"] = new JsonArray(Anchors.AnchorEvaluator.CitationsField);
+            }
+            var element = JsonSerializer.SerializeToElement(node);
+            return (element, element.GetRawText());
+        }
+    }
+
     /// <summary>Schema for a flow-level probe: one nullable string per field, plus confidence.</summary>
     public static JsonElement ProbeSchema(IReadOnlyList<string> fields)
     {

@@ -18,12 +18,28 @@ public static class InProc
 
     public static CliResult Run(IReadOnlyDictionary<string, string?> env, params string[] args) => Run(env, false, args);
 
-    public static CliResult Run(IReadOnlyDictionary<string, string?> env, bool terminal, params string[] args)
+    public static CliResult Run(IReadOnlyDictionary<string, string?> env, bool terminal, params string[] args) => RunIn(SharedWorkingDirectory, env, terminal, args);
+
+    /// <summary>Runs with <paramref name="workingDirectory"/> as the command's working directory (output_to, the state store).</summary>
+    public static CliResult RunIn(string workingDirectory, IReadOnlyDictionary<string, string?> env, params string[] args) => RunIn(workingDirectory, env, false, args);
+
+    public static CliResult RunIn(string workingDirectory, IReadOnlyDictionary<string, string?> env, bool terminal, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = AxonCli.Run(args, stdout, stderr, terminal, name => env.TryGetValue(name, out var v) ? v : null);
+        int exit = AxonCli.Run(args, stdout, stderr, terminal, name => env.TryGetValue(name, out var v) ? v : null, workingDirectory);
         return new CliResult(exit, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Where tests that do not care run (so nothing lands in the test output folder).</summary>
+    private static string SharedWorkingDirectory
+    {
+        get
+        {
+            var dir = Path.Combine(Path.GetTempPath(), "axon-cli-tests", "cwd");
+            Directory.CreateDirectory(dir);
+            return dir;
+        }
     }
 }
 
@@ -124,10 +140,10 @@ public static class Corpus
 
     public static string ContractAnalyzer => File("example-contract_analyzer.axon");
 
-    /// <summary>A corpus program copied into <paramref name="dir"/> (runs write output_to files and traces next to it).</summary>
+    /// <summary>A corpus program copied into <paramref name="dir"/> (its trace is written next to it).</summary>
     public static string CopyTo(TempDir dir, string name)
     {
-        var target = dir.File(name);
+        var target = dir.File(System.IO.Path.GetFileName(name));
         System.IO.File.Copy(File(name), target, overwrite: true);
         return target;
     }
