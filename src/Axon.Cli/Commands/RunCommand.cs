@@ -73,6 +73,11 @@ internal static class RunCommand
             OutputDirectory = Path.GetDirectoryName(Path.GetFullPath(path)),
         };
         foreach (var secret in BackendResolver.Secrets(registry, console.Environment)) options.Secrets.Add(secret);
+        if (StateStoreSelection.Apply(options, console) is { } storeError)
+        {
+            console.Error.WriteLine("✗ " + storeError);
+            return ExitCodes.Usage;
+        }
 
         console.Out.WriteLine($"▶ {fileName}: {program.Runs.Count} run(s) on {choice.Description}");
         if (choice.Synthetic) console.Out.WriteLine(console.Warn("  Outputs are synthetic (stub backend): they show the program's shape, not a model's answer."));
