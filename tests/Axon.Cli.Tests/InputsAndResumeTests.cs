@@ -206,12 +206,12 @@ public sealed class InputsAndResumeTests
     }
 
     [Fact]
-    public void Resume_reads_the_store_named_by_AXON_STATE_DIR_and_a_payload_file()
+    public void Resume_reads_the_file_store_named_by_AXON_STATE_PATH_and_a_payload_file()
     {
         using var dir = new TempDir();
         using var state = new TempDir();
         var file = dir.Write("approve.axon", Approval);
-        var env = new Dictionary<string, string?> { ["AXON_STATE_DIR"] = state.Path };
+        var env = new Dictionary<string, string?> { ["AXON_STATE_PROVIDER"] = "file", ["AXON_STATE_PATH"] = state.Path };
         var run = InProc.RunIn(dir.Path, env, "run", file, "-b", "stub");
         var id = System.Text.RegularExpressions.Regex.Match(run.Out, @"axon resume ([0-9a-f]{32})").Groups[1].Value;
         Assert.True(File.Exists(Path.Combine(state.Path, id + ".state.json")), run.ToString());

@@ -408,7 +408,9 @@ public class ConstructTests
             var results = await Task.WhenAll(attempts);
             Assert.Single(results, r => r is not null);
             Assert.Equal(2, client.Calls.Count);
-            Assert.Empty(Directory.GetFiles(dir.FullName));
+            // No pending state is left; a completion marker keeps the id from ever resuming again.
+            Assert.Empty(Directory.GetFiles(dir.FullName, "*.state.json"));
+            Assert.Equal(Axon.Runtime.State.ContinuationStatus.Completed, await store.GetStatusAsync(suspended.ContinuationId!, Ct));
         }
         finally { dir.Delete(true); }
     }

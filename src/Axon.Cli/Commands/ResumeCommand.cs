@@ -31,8 +31,13 @@ internal static class ResumeCommand
             return ExitCodes.Usage;
         }
 
-        var storeDirectory = StateStoreSettings.DirectoryOf(console);
-        var store = StateStoreSettings.Open(console);
+        var (stores, storeError) = StateStoreSelection.Open(console);
+        if (stores is null)
+        {
+            console.Error.WriteLine("✗ " + storeError);
+            return ExitCodes.Usage;
+        }
+        var store = stores.State;
         SuspendedRunInfo? info;
         try
         {
@@ -45,7 +50,7 @@ internal static class ResumeCommand
         }
         if (info is null)
         {
-            console.Error.WriteLine($"✗ Continuation '{id}' is unknown or has already been resumed (state store {storeDirectory}; set {StateStoreSettings.DirectoryVariable} to use another)");
+            console.Error.WriteLine($"✗ Continuation '{id}' is unknown or has already been resumed (state store {StateStoreSelection.Describe(console)}; AXON_STATE_PROVIDER / AXON_STATE_PATH choose another)");
             return ExitCodes.Errors;
         }
         if (info.ProgramPath is not { } path)

@@ -160,10 +160,14 @@ internal static class RunCommand
             ProgramPath = System.IO.Path.GetFullPath(path),
             ProgramFingerprint = Fingerprint(read.Text!),
         };
-        // A program that can hibernate saves its state where `axon resume` finds it.
-        if (program.Flows.Any(f => FlowPlan.AllNodes(f.Steps).Any(n => n is HibernateNode)))
-            options.StateStore = StateStoreSettings.Open(console);
         foreach (var secret in BackendResolver.Secrets(registry, console.Environment)) options.Secrets.Add(secret);
+        // Hibernated runs and memories go to the configured store, where `axon resume` finds them (nothing is created
+        // until a flow hibernates or remembers).
+        if (StateStoreSelection.Apply(options, console) is { } storeError)
+        {
+            console.Error.WriteLine("✗ " + storeError);
+            return (null, ExitCodes.Usage);
+        }
         return (new RunSetup(path, fileName, program, choice, options, recorder, observer), ExitCodes.Ok);
     }
 

@@ -139,32 +139,87 @@ public sealed class AxonRuntime
     /// can be resumed exactly once; a second call (or an unknown or expired id) throws
     /// <see cref="AxonResumeException"/>. The payload is available to later steps as <c>{{event_name}}</c>.
     /// </summary>
+    /// <remarks>
+    /// The resume claims a lease in the state store, renews it while the flow runs and marks the continuation
+    /// completed at the end (also when the resumed run fails): a resumer that dies leaves it resumable again once
+    /// the lease expires, and a completed one never resumes again. State that cannot be read or does not fit the
+    /// flow (<c>next_index</c>, the hibernate it names, …) is quarantined and reported as
+    /// <see cref="AxonResumeException"/>. Cancelling gives the claim back.
+    /// </remarks>
     public async Task<AxonRunResult> ResumeAsync(string continuationId, object? payload = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(continuationId);
-        byte[]? peek;
-        try { peek = await Options.StateStore.LoadAsync(continuationId, cancellationToken).ConfigureAwait(false); }
+        var store = Options.StateStore;
+        Axon.Runtime.State.StateClaim? claim;
+        try { claim = await store.TryClaimLeaseAsync(continuationId, cancellationToken).ConfigureAwait(false); }
         catch (ArgumentException) { throw new AxonResumeException("Invalid continuation id."); }
-        if (peek is null) throw new AxonResumeException($"Continuation '{continuationId}' is unknown or has already been resumed.");
-        var state = ExecutionStateSerializer.Deserialize(peek);
-        if (!_flows.TryGetValue(state.FlowName, out var flow))
-            throw new AxonResumeException($"Flow '{state.FlowName}' is not registered with this runtime; register its program before resuming.");
+        if (claim is null)
+            throw new AxonResumeException($"Continuation '{continuationId}' is unknown, has already been resumed, or is being resumed by another process.");
+
+        SuspendedState state;
+        FlowDefinition? flow;
+        try
+        {
+            state = ResumeValidation.Read(claim.State, continuationId);
+            if (!_flows.TryGetValue(state.FlowName, out flow))
+            {
+                // Not this runtime's flow: give it back untouched for a runtime that knows it.
+                await store.ReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
+                throw new AxonResumeException($"Flow '{state.FlowName}' is not registered with this runtime; register its program before resuming.");
+            }
+            ResumeValidation.Check(state, flow);
+        }
+        catch (CorruptStateException ex)
+        {
+            await store.QuarantineAsync(claim, ex.Message, CancellationToken.None).ConfigureAwait(false);
+            _logger.LogError("Continuation {Id} has corrupt or incompatible state and was quarantined: {Reason}", continuationId, ex.Message);
+            throw new AxonResumeException($"Continuation '{continuationId}' has corrupt or incompatible state and was quarantined: {_redactor.Redact(ex.Message)}");
+        }
         if (state.ExpiresAt is { } exp && Options.TimeProvider.GetUtcNow() > exp)
         {
-            await Options.StateStore.TryClaimAsync(continuationId, cancellationToken).ConfigureAwait(false);
+            await store.CompleteAsync(claim, CancellationToken.None).ConfigureAwait(false);
             throw new AxonResumeException($"Continuation '{continuationId}' timed out at {exp.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)} waiting for '{state.EventName}'.");
         }
-        // The claim is the exactly-once gate: only one caller gets the bytes.
-        var claimed = await Options.StateStore.TryClaimAsync(continuationId, cancellationToken).ConfigureAwait(false)
-            ?? throw new AxonResumeException($"Continuation '{continuationId}' is unknown or has already been resumed.");
-        state = ExecutionStateSerializer.Deserialize(claimed);
+
         var run = new RunDefinition(flow)
         {
             Persona = state.Persona, Context = state.Context, Anchors = state.Anchors, Effort = state.Effort,
             OutputTo = state.OutputTo, OnFailure = state.OnFailure, OnFailureParams = state.OnFailureParams,
         };
-        var result = await ExecuteOnceAsync(run, state.Values, state, cancellationToken, payload).ConfigureAwait(false);
-        return await FinishAsync(run, result, cancellationToken).ConfigureAwait(false);
+        AxonRunResult result;
+        var lease = new LeaseKeeper(store, claim, Options.TimeProvider, _logger);
+        await using (lease.ConfigureAwait(false))
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lease.Lost);
+            try
+            {
+                result = await ExecuteOnceAsync(run, state.Values, state, linked.Token, payload).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (lease.IsLost && !cancellationToken.IsCancellationRequested)
+            {
+                throw new AxonResumeException($"Continuation '{continuationId}': the resume lost its lease to another resumer and was stopped.");
+            }
+            catch (OperationCanceledException)
+            {
+                await store.ReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+        }
+        AxonRunFailedException? raised = null;
+        try
+        {
+            result = await FinishAsync(run, result, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AxonRunFailedException ex)
+        {
+            raised = ex;
+        }
+        // Completed after output_to is written: a crash in between re-runs the resume (at least once) rather than
+        // losing its output; the completion itself happens once.
+        if (!await store.CompleteAsync(claim, CancellationToken.None).ConfigureAwait(false))
+            throw new AxonResumeException($"Continuation '{continuationId}': the resume lost its lease to another resumer before it completed.");
+        if (raised is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(raised);
+        return result;
     }
 
     /// <summary>

@@ -33,6 +33,10 @@ internal sealed class HealthState
     private long _openUntil;
     private long _cooldownUntil;
     private volatile bool _probeInFlight;
+    private bool _panicProbed;
+    // Bumped on every breaker transition; a call remembers the epoch it started in, and outcomes from an
+    // earlier epoch (a call sent before the breaker opened, or before a probe closed it) change nothing.
+    private volatile int _epoch;
 
     /// <summary>Free for a normal call: closed and not cooling down.</summary>
     public bool IsHealthy(long now) => _state == (int)BreakerState.Closed && now >= Volatile.Read(ref _cooldownUntil);
@@ -46,6 +50,26 @@ internal sealed class HealthState
 
     public long CooldownUntil => Volatile.Read(ref _cooldownUntil);
 
+    /// <summary>The current breaker epoch (see <see cref="OnSuccess"/>).</summary>
+    public int Epoch => _epoch;
+
+    /// <summary>Open and its panic probe for this open period not yet sent.</summary>
+    public bool IsPanicProbeReady(long now) => _state == (int)BreakerState.Open && !_probeInFlight && !_panicProbed && !IsCoolingDown(now);
+
+    /// <summary>
+    /// Claims the one call panic mode may send to this open breaker in the current open period; false when it
+    /// was already sent (the next one waits for the next period, or for the ordinary half-open probe).
+    /// </summary>
+    public bool TryClaimPanicProbe()
+    {
+        lock (_gate)
+        {
+            if (_state != (int)BreakerState.Open || _probeInFlight || _panicProbed) return false;
+            _panicProbed = true;
+            return true;
+        }
+    }
+
     /// <summary>End of the open period (meaningful while the breaker is not closed).</summary>
     public long OpenUntil => _state == (int)BreakerState.Closed ? 0 : Volatile.Read(ref _openUntil);
 
@@ -57,23 +81,32 @@ internal sealed class HealthState
             if (_state != (int)BreakerState.Open || _probeInFlight || now < _openUntil) return false;
             _probeInFlight = true;
             _state = (int)BreakerState.HalfOpen;
+            _epoch++;
             return true;
         }
     }
 
-    public void OnSuccess()
+    /// <summary>Records a success of a call that started in breaker epoch <paramref name="startEpoch"/>.</summary>
+    public void OnSuccess(int startEpoch)
     {
         if (_state == (int)BreakerState.Closed && Volatile.Read(ref _failures) == 0) return; // common case: no lock
         lock (_gate)
         {
+            // A call sent before the current state began says nothing about it: a success from before the
+            // breaker opened must not cut the open period short.
+            if (startEpoch != _epoch) return;
             _failures = 0;
+            if (_state != (int)BreakerState.Closed) _epoch++;
             _state = (int)BreakerState.Closed;
             _probeInFlight = false;
+            _panicProbed = false;
         }
     }
 
     /// <summary>Records a transient failure; rate limits cool down for <paramref name="retryAfter"/> instead of counting.</summary>
-    public void OnFailure(long now, ProviderErrorKind kind, TimeSpan? retryAfter, TimeSpan defaultCooldown, int threshold, TimeSpan openDuration)
+    /// <remarks>The cooldown applies whenever the call started (it is news about now); the breaker counts only
+    /// failures of calls that started in the current epoch.</remarks>
+    public void OnFailure(long now, ProviderErrorKind kind, TimeSpan? retryAfter, TimeSpan defaultCooldown, int threshold, TimeSpan openDuration, int startEpoch)
     {
         lock (_gate)
         {
@@ -84,6 +117,7 @@ internal sealed class HealthState
                 var until = now + Math.Min(cooldown.Ticks, TimeSpan.TicksPerDay);
                 if (until > _cooldownUntil) Volatile.Write(ref _cooldownUntil, until);
             }
+            if (startEpoch != _epoch) return;
             if (kind == ProviderErrorKind.RateLimited)
             {
                 // A 429 is load shedding, not a fault: it cools down but does not push the breaker. A failed probe
@@ -102,7 +136,11 @@ internal sealed class HealthState
         if (!wasProbe) return;
         lock (_gate)
         {
-            if (_state == (int)BreakerState.HalfOpen) _state = (int)BreakerState.Open;
+            if (_state == (int)BreakerState.HalfOpen)
+            {
+                _state = (int)BreakerState.Open;
+                _epoch++;
+            }
             _probeInFlight = false;
         }
     }
@@ -120,7 +158,11 @@ internal sealed class HealthState
     private void Reopen(long now, TimeSpan openDuration)
     {
         Volatile.Write(ref _openUntil, now + openDuration.Ticks);
+        // A failed panic call (sent while open) extends the period but does not earn another panic call in it;
+        // a failed half-open probe starts a new period, which may get one.
+        if (_state != (int)BreakerState.Open) _panicProbed = false;
         _state = (int)BreakerState.Open;
         _probeInFlight = false;
+        _epoch++;
     }
 }

@@ -38,7 +38,7 @@ public sealed class ProviderRoutingChatClient : IChatClient
     /// <param name="providers">The provider clients by name; at most 64, names unique (case-insensitive).</param>
     /// <param name="options">Settings (<see cref="RoutingOptions.FromEnvironment"/>, <see cref="RoutingOptions.FromConfiguration"/> or code); defaults when null.</param>
     /// <param name="timeProvider">Clock for breakers, cooldowns and latency; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="random">Randomness for the round-robin start and latency sampling; <see cref="Random.Shared"/> when null.</param>
+    /// <param name="random">Randomness for the weighted and round-robin starting phase and latency sampling; <see cref="Random.Shared"/> when null.</param>
     /// <param name="priceTable">Model prices for cost-optimized routing (after <see cref="RoutingOptions.Costs"/>).</param>
     /// <param name="decisionSink">Receives every routing decision (the trace recorder).</param>
     /// <exception cref="RoutingConfigurationException">A setting names an unknown provider or is out of range.</exception>
@@ -93,7 +93,7 @@ public sealed class ProviderRoutingChatClient : IChatClient
         var primary = options.DefaultProvider is null ? -1 : names.FindIndex(n => string.Equals(n, options.DefaultProvider, StringComparison.OrdinalIgnoreCase));
         RoutingStrategy strategy = options.Strategy switch
         {
-            RoutingStrategyKind.Weighted => new WeightedStrategy(slots),
+            RoutingStrategyKind.Weighted => new WeightedStrategy(slots, enabled, random),
             RoutingStrategyKind.RoundRobin => new RoundRobinStrategy(slots, random.Next(slots.Length)),
             RoutingStrategyKind.Failover => new FailoverStrategy(slots, primary),
             RoutingStrategyKind.CostOptimized => new CostOptimizedStrategy(slots, priceTable),
@@ -138,7 +138,9 @@ public sealed class ProviderRoutingChatClient : IChatClient
         {
             while (true)
             {
-                var index = Next(ref state, call, activity, last);
+                int index;
+                while ((index = Next(ref state, call, activity, last, out var wait)) < 0)
+                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
                 var slot = _engine.Slots[index];
                 Interlocked.Increment(ref slot.InFlight);
                 var started = _time.GetTimestamp();
@@ -190,7 +192,8 @@ public sealed class ProviderRoutingChatClient : IChatClient
             int index;
             try
             {
-                index = Next(ref state, call, activity, last);
+                while ((index = Next(ref state, call, activity, last, out var wait)) < 0)
+                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -423,11 +426,13 @@ public sealed class ProviderRoutingChatClient : IChatClient
         return (chars + 3) / 4 + 4 * count;
     }
 
-    // Picks the provider of the next attempt or throws when there is none.
-    private int Next(ref CallState state, CallSetup call, Activity? activity, AxonProviderException? last)
+    // Picks the provider of the next attempt, or returns -1 with how long to wait for a rate-limit cooldown to end
+    // (within the call's MaxRateLimitWait budget), or throws when there is none.
+    private int Next(ref CallState state, CallSetup call, Activity? activity, AxonProviderException? last, out TimeSpan wait)
     {
         RoutingDecision decision;
         int index;
+        wait = default;
         if (call.Pinned >= 0)
         {
             index = call.Pinned;
@@ -441,15 +446,46 @@ public sealed class ProviderRoutingChatClient : IChatClient
             index = _engine.Decide(ref state, out decision);
             if (index < 0)
             {
+                var now = _engine.Now;
+                var until = _engine.EarliestCooldownEnd(state, now);
+                if (until != long.MaxValue)
+                {
+                    var ticks = Math.Max(until - now, TimeSpan.TicksPerMillisecond);
+                    if (state.WaitedTicks + ticks <= _engine.Options.MaxRateLimitWait.Ticks)
+                    {
+                        // Waiting the (short) Retry-After beats failing the call: the capacity comes back in a moment.
+                        state.WaitedTicks += ticks;
+                        wait = TimeSpan.FromTicks(ticks);
+                        RoutingTelemetry.Waiting(activity, wait);
+                        return -1;
+                    }
+                }
                 if (last is not null) throw last;
-                var wait = _engine.ShortestCooldown(state);
-                throw new NoProviderAvailableException(
-                    $"Backend error: no provider available: every enabled provider is cooling down after a rate limit" +
-                    (wait is { } w ? $" (the first is usable again in {w.TotalSeconds:0.###} s)" : ""), wait);
+                var providers = _engine.Availabilities(state);
+                TimeSpan? first = null;
+                foreach (var p in providers)
+                    if (p.AvailableAt is { } at && at.UtcTicks > now && (first is null || at.UtcTicks - now < first.Value.Ticks))
+                        first = TimeSpan.FromTicks(at.UtcTicks - now);
+                throw new NoProviderAvailableException("Backend error: no provider available: " + string.Join("; ", providers.Select(p => Describe(p, now))), first, providers);
             }
         }
         RoutingTelemetry.Decision(activity, decision);
         return index;
+    }
+
+    private static string Describe(ProviderAvailability p, long now)
+    {
+        var at = p.AvailableAt is { } a
+            ? $" until {a.UtcDateTime.ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture)}Z (in {TimeSpan.FromTicks(Math.Max(0, a.UtcTicks - now)).TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s)"
+            : "";
+        return p.State switch
+        {
+            ProviderAvailabilityState.CoolingDown => $"{p.Provider} is cooling down after a rate limit{at}",
+            ProviderAvailabilityState.BreakerOpen => $"{p.Provider} has its circuit breaker open{at} (its panic call for this period was sent)",
+            ProviderAvailabilityState.Probing => $"{p.Provider} is half-open with a probe in flight",
+            ProviderAvailabilityState.FailedThisCall => $"{p.Provider} already failed on this call",
+            _ => $"{p.Provider} is available",
+        };
     }
 
     // Records a failed attempt; returns the exception to throw, or null to fail over.
@@ -537,6 +573,8 @@ public sealed class ProviderRoutingChatClient : IChatClient
             throw new RoutingConfigurationException(options.SettingName(nameof(RoutingOptions.BreakerFailureThreshold)), "must be at least 1");
         if (options.BreakerOpenDuration <= TimeSpan.Zero)
             throw new RoutingConfigurationException(options.SettingName(nameof(RoutingOptions.BreakerOpenDuration)), "must be positive");
+        if (options.MaxRateLimitWait < TimeSpan.Zero)
+            throw new RoutingConfigurationException(options.SettingName(nameof(RoutingOptions.MaxRateLimitWait)), "must not be negative");
         if (options.DefaultRateLimitCooldown < TimeSpan.Zero)
             throw new RoutingConfigurationException(options.SettingName(nameof(RoutingOptions.DefaultRateLimitCooldown)), "must not be negative");
         if (options.EstimatedOutputTokens < 0)

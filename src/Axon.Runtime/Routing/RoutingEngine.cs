@@ -57,6 +57,11 @@ internal struct CallState
     // Which health entries the current attempt holds the half-open probe of.
     public bool ProbeProvider;
     public bool ProbeModel;
+    // Breaker epochs of the current attempt's health entries when it was sent (stale outcomes are ignored).
+    public int ProviderEpoch;
+    public int ModelEpoch;
+    // Time this call has spent waiting for a rate-limit cooldown to end (bounded by MaxRateLimitWait).
+    public long WaitedTicks;
 
     public readonly string? ModelFor(int index) => (ModelMask & (1UL << index)) != 0 ? Model : null;
 
@@ -118,22 +123,30 @@ internal sealed class RoutingEngine
     {
         var now = Now;
         var untried = EnabledMask & ~call.Tried;
-        ulong healthy = 0, probeReady = 0, cooling = 0;
-        for (var m = untried; m != 0; m &= m - 1)
+        ulong healthy = 0, probeReady = 0, panicReady = 0;
+        var anyCooling = false;
+        for (var m = EnabledMask; m != 0; m &= m - 1)
         {
             var i = BitOperations.TrailingZeroCount(m);
             var bit = 1UL << i;
-            switch (Classify(i, call.ModelFor(i), now))
+            var availability = Classify(i, call.ModelFor(i), now);
+            if (availability == Availability.CoolingDown) anyCooling = true;
+            if ((untried & bit) == 0) continue;
+            switch (availability)
             {
                 case Availability.Healthy: healthy |= bit; break;
                 case Availability.ProbeReady: probeReady |= bit; break;
-                case Availability.CoolingDown: cooling |= bit; break;
+                case Availability.Unavailable:
+                    if (IsPanicProbeReady(i, call.ModelFor(i), now)) panicReady |= bit;
+                    break;
             }
         }
-        // Panic (Envoy's term): when no enabled provider is healthy, try them all rather than fail fast.
-        // Providers that asked for a pause (Retry-After) stay excluded even then.
-        if (call.Attempt == 1 && (healthy | probeReady) == 0 && (untried & ~cooling) != 0) call.Panic = true;
-        var pool = call.Panic ? untried & ~cooling : healthy | probeReady;
+        // Panic (Envoy's term): when no enabled provider is healthy, try the open ones rather than fail fast, but
+        // only when nobody is merely cooling down (a short Retry-After is worth waiting for; a dead provider is
+        // not) and with at most one call per open breaker per open period, so a dead provider is not hammered.
+        if (call.Attempt == 1 && (healthy | probeReady) == 0 && !anyCooling && panicReady != 0) call.Panic = true;
+        var pool = healthy | probeReady;
+        if (call.Panic && !anyCooling) pool |= panicReady;
 
         var inputs = new SelectionInputs(call.InputTokens, call.OutputTokens, call.Model, call.ModelMask);
         while (pool != 0)
@@ -152,11 +165,17 @@ internal sealed class RoutingEngine
             var chosen = Strategy.Select(sub, inputs);
             var chosenBit = 1UL << chosen;
             call.ProbeProvider = call.ProbeModel = false;
-            if (!call.Panic && (probeReady & chosenBit) != 0 && !TryClaimProbes(chosen, ref call, now))
+            if ((probeReady & chosenBit) != 0 && !TryClaimProbes(chosen, ref call, now))
             {
                 pool &= ~chosenBit; // another call holds the probe
                 continue;
             }
+            if ((panicReady & chosenBit) != 0 && !TryClaimPanicProbes(chosen, call.ModelFor(chosen), now))
+            {
+                pool &= ~chosenBit; // this open period's panic call was already sent
+                continue;
+            }
+            RememberEpochs(chosen, ref call);
             decision = new RoutingDecision(StrategyName, Names, sub, chosen, call.Attempt, reason, call.ModelFor(chosen),
                 call.ProbeProvider || call.ProbeModel, call.PreviousIndex, call.PreviousError, Strategy.EstimateCost(chosen, inputs));
             _sink?.OnDecision(decision);
@@ -164,6 +183,80 @@ internal sealed class RoutingEngine
         }
         decision = default;
         return -1;
+    }
+
+    private void RememberEpochs(int index, ref CallState call)
+    {
+        call.ProviderEpoch = Slots[index].Health.Epoch;
+        call.ModelEpoch = ModelHealth(index, call.ModelFor(index))?.Epoch ?? 0;
+    }
+
+    private bool IsPanicProbeReady(int index, string? model, long now)
+    {
+        var p = Slots[index].Health;
+        var mh = ModelHealth(index, model);
+        var pOk = p.IsHealthy(now) || p.IsPanicProbeReady(now);
+        var mOk = mh is null || mh.IsHealthy(now) || mh.IsPanicProbeReady(now);
+        return pOk && mOk;
+    }
+
+    private bool TryClaimPanicProbes(int index, string? model, long now)
+    {
+        var p = Slots[index].Health;
+        var mh = ModelHealth(index, model);
+        // Claimed provider first, then model; a lost race on the model costs the provider its panic call for this
+        // period, which errs on the side of sending less to a broken provider.
+        if (!p.IsHealthy(now) && !p.TryClaimPanicProbe()) return false;
+        if (mh is not null && !mh.IsHealthy(now) && !mh.TryClaimPanicProbe()) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// When the call may still be served by waiting: the moment the earliest enabled provider that is only
+    /// cooling down (breaker not open, not already failed on this call for another reason) leaves its cooldown.
+    /// </summary>
+    public long EarliestCooldownEnd(in CallState call, long now)
+    {
+        long best = long.MaxValue;
+        for (var m = EnabledMask & ~call.Tried; m != 0; m &= m - 1)
+        {
+            var i = BitOperations.TrailingZeroCount(m);
+            var model = call.ModelFor(i);
+            if (Classify(i, model, now) != Availability.CoolingDown) continue;
+            // Cooling and also open past the cooldown's end: waiting for the cooldown does not make it usable.
+            var until = CooldownUntil(i, model);
+            if (Math.Max(Slots[i].Health.OpenUntil, ModelHealth(i, model)?.OpenUntil ?? 0) > until) continue;
+            if (until < best) best = until;
+        }
+        return best;
+    }
+
+    /// <summary>Every enabled provider's state for a <see cref="NoProviderAvailableException"/>.</summary>
+    public IReadOnlyList<ProviderAvailability> Availabilities(in CallState call)
+    {
+        var now = Now;
+        var list = new List<ProviderAvailability>();
+        for (var m = EnabledMask; m != 0; m &= m - 1)
+        {
+            var i = BitOperations.TrailingZeroCount(m);
+            var model = call.ModelFor(i);
+            var p = Slots[i].Health;
+            var mh = ModelHealth(i, model);
+            var cooling = CooldownUntil(i, model);
+            var openUntil = Math.Max(p.OpenUntil, mh?.OpenUntil ?? 0);
+            ProviderAvailability a;
+            if (cooling > now)
+                a = new(Names[i], ProviderAvailabilityState.CoolingDown, new DateTimeOffset(Math.Max(cooling, openUntil), TimeSpan.Zero));
+            else if (Classify(i, model, now) == Availability.Unavailable)
+                a = new(Names[i], openUntil > now ? ProviderAvailabilityState.BreakerOpen : ProviderAvailabilityState.Probing,
+                    openUntil > now ? new DateTimeOffset(openUntil, TimeSpan.Zero) : null);
+            else if ((call.Tried & (1UL << i)) != 0)
+                a = new(Names[i], ProviderAvailabilityState.FailedThisCall, null);
+            else
+                a = new(Names[i], ProviderAvailabilityState.Available, null);
+            list.Add(a);
+        }
+        return list;
     }
 
     /// <summary>
@@ -191,31 +284,18 @@ internal sealed class RoutingEngine
                 if (!TryClaimProbes(index, ref call, now)) return "its circuit breaker is half-open and probing";
                 break;
         }
+        RememberEpochs(index, ref call);
         decision = new RoutingDecision(StrategyName, Names, 1UL << index, index, call.Attempt, RoutingReason.Pinned, model,
             call.ProbeProvider || call.ProbeModel, -1, ProviderErrorKind.Unknown, null);
         _sink?.OnDecision(decision);
         return null;
     }
 
-    /// <summary>The earliest moment any enabled provider leaves its cooldown, relative to now.</summary>
-    public TimeSpan? ShortestCooldown(in CallState call)
-    {
-        var now = Now;
-        long best = long.MaxValue;
-        for (var m = EnabledMask; m != 0; m &= m - 1)
-        {
-            var i = BitOperations.TrailingZeroCount(m);
-            var until = CooldownUntil(i, call.ModelFor(i));
-            if (until > now && until < best) best = until;
-        }
-        return best == long.MaxValue ? null : TimeSpan.FromTicks(best - now);
-    }
-
     public void OnSuccess(int index, ref CallState call, TimeSpan elapsed)
     {
         var slot = Slots[index];
-        slot.Health.OnSuccess();
-        ModelHealth(index, call.ModelFor(index))?.OnSuccess();
+        slot.Health.OnSuccess(call.ProviderEpoch);
+        ModelHealth(index, call.ModelFor(index))?.OnSuccess(call.ModelEpoch);
         slot.ObserveLatency(elapsed.TotalMilliseconds);
         call.ProbeProvider = call.ProbeModel = false;
     }
@@ -236,16 +316,19 @@ internal sealed class RoutingEngine
             var toProvider = model is null || error.Kind == ProviderErrorKind.ConnectionFailed || call.ProbeProvider;
             var toModel = model is not null && (error.Kind != ProviderErrorKind.ConnectionFailed || call.ProbeModel);
             if (toProvider)
-                slot.Health.OnFailure(now, error.Kind, error.RetryAfter, o.DefaultRateLimitCooldown, o.BreakerFailureThreshold, o.BreakerOpenDuration);
+                slot.Health.OnFailure(now, error.Kind, error.RetryAfter, o.DefaultRateLimitCooldown, o.BreakerFailureThreshold, o.BreakerOpenDuration, call.ProviderEpoch);
             if (toModel)
-                ModelHealthOrCreate(index, model!).OnFailure(now, error.Kind, error.RetryAfter, o.DefaultRateLimitCooldown, o.BreakerFailureThreshold, o.BreakerOpenDuration);
+                ModelHealthOrCreate(index, model!).OnFailure(now, error.Kind, error.RetryAfter, o.DefaultRateLimitCooldown, o.BreakerFailureThreshold,
+                    o.BreakerOpenDuration, call.ModelEpoch);
         }
         else
         {
             ReleaseProbes(index, ref call);
         }
         call.ProbeProvider = call.ProbeModel = false;
-        call.Tried |= 1UL << index;
+        // A rate-limited provider is not crossed off: its cooldown keeps it out until Retry-After ends, and then
+        // this call may come back to it (attempts stay bounded by MaxFailoverHops).
+        if (error.Kind != ProviderErrorKind.RateLimited) call.Tried |= 1UL << index;
         call.PreviousIndex = index;
         call.PreviousError = error.Kind;
         call.Attempt++;

@@ -74,6 +74,13 @@ public sealed class RoutingOptions
     /// <summary>Cooldown after a 429 without <c>Retry-After</c>; 5 s by default.</summary>
     public TimeSpan DefaultRateLimitCooldown { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a call may wait, in total, for a provider to leave a rate-limit cooldown when every usable
+    /// provider is cooling down (<c>Axon:Routing:MaxRateLimitWaitSeconds</c>); 5 s by default, zero = never wait.
+    /// A cooldown ending later than this fails the call at once with <see cref="NoProviderAvailableException"/>.
+    /// </summary>
+    public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Output tokens assumed by cost-optimized routing when the call sets no <c>MaxOutputTokens</c>; 512 by default.</summary>
     public int EstimatedOutputTokens { get; set; } = 512;
 
@@ -101,7 +108,7 @@ public sealed class RoutingOptions
 
     /// <summary>Reads the <c>Axon:Routing</c> section (keys <c>Strategy</c>, <c>ProviderWeights</c>, <c>DefaultProvider</c>,
     /// <c>Providers</c>, <c>ProviderCosts</c>, <c>MaxFailoverHops</c>, <c>BreakerFailureThreshold</c>,
-    /// <c>BreakerOpenSeconds</c>, <c>RateLimitCooldownSeconds</c>, <c>EstimatedOutputTokens</c>,
+    /// <c>BreakerOpenSeconds</c>, <c>RateLimitCooldownSeconds</c>, <c>MaxRateLimitWaitSeconds</c>, <c>EstimatedOutputTokens</c>,
     /// <c>RequireStreamFinishReason</c>). Maps and lists may be written as the seed's strings
     /// (<c>"openai:50,anthropic:30"</c>) or as child keys / arrays.</summary>
     /// <exception cref="RoutingConfigurationException">A value cannot be parsed; the message names the key.</exception>
@@ -125,6 +132,9 @@ public sealed class RoutingOptions
         var cooldown = section["RateLimitCooldownSeconds"];
         if (!string.IsNullOrWhiteSpace(cooldown))
             options.DefaultRateLimitCooldown = TimeSpan.FromSeconds((double)ParseDecimal(cooldown, options.SettingName(nameof(DefaultRateLimitCooldown)), positive: true));
+        var maxWait = section["MaxRateLimitWaitSeconds"];
+        if (!string.IsNullOrWhiteSpace(maxWait))
+            options.MaxRateLimitWait = TimeSpan.FromSeconds((double)ParseDecimal(maxWait, options.SettingName(nameof(MaxRateLimitWait)), positive: false));
         options.EstimatedOutputTokens = ParseInt(section["EstimatedOutputTokens"], options.EstimatedOutputTokens,
             options.SettingName(nameof(EstimatedOutputTokens)), min: 0);
         var requireFinish = section["RequireStreamFinishReason"];
@@ -192,6 +202,7 @@ public sealed class RoutingOptions
             nameof(Costs) => "ProviderCosts",
             nameof(BreakerOpenDuration) => "BreakerOpenSeconds",
             nameof(DefaultRateLimitCooldown) => "RateLimitCooldownSeconds",
+            nameof(MaxRateLimitWait) => "MaxRateLimitWaitSeconds",
             _ => property,
         },
         _ => "RoutingOptions." + property,
@@ -256,8 +267,8 @@ public sealed class RoutingOptions
 
     private static decimal ParseDecimal(string value, string setting, bool positive)
     {
-        if (!decimal.TryParse(value.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed) || (positive && parsed <= 0))
-            throw new RoutingConfigurationException(setting, $"expected a positive number, got '{value}'");
+        if (!decimal.TryParse(value.Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed) || (positive ? parsed <= 0 : parsed < 0))
+            throw new RoutingConfigurationException(setting, $"expected a {(positive ? "positive" : "non-negative")} number, got '{value}'");
         return parsed;
     }
 

@@ -41,13 +41,43 @@ internal abstract class RoutingStrategy
 /// Smooth weighted round robin (nginx): each pick adds every candidate's weight to its running score, takes
 /// the highest and subtracts the candidates' total from it. Deterministic, evenly interleaved, exact over a
 /// period; providers outside the pool do not accumulate, so their share goes to the others in proportion.
+/// The sequence starts at a random phase of its period (the state after 0…period−1 picks), so short-lived
+/// processes that make only a call or two still split by the weights between them instead of all starting with
+/// the heaviest provider; the long-run proportions stay exact because every phase lies on the same cycle.
 /// </summary>
 internal sealed class WeightedStrategy : RoutingStrategy
 {
+    // Periods longer than this (weights such as 0.333/0.667) start at a phase uniform over the first MaxPhase picks.
+    internal const int MaxPhase = 100_000;
+
     private readonly long[] _current;
     private readonly object _gate = new();
 
     public WeightedStrategy(ProviderSlot[] slots) : base(slots) => _current = new long[slots.Length];
+
+    /// <summary>Creates the strategy at a random phase of its period over <paramref name="enabled"/>.</summary>
+    public WeightedStrategy(ProviderSlot[] slots, ulong enabled, Random random) : this(slots)
+    {
+        long gcd = 0, total = 0;
+        for (var m = enabled; m != 0; m &= m - 1)
+        {
+            var w = slots[Lowest(m)].Weight;
+            if (w <= 0) continue;
+            gcd = Gcd(gcd, w);
+            total += w;
+        }
+        if (gcd == 0) return;
+        var period = total / gcd;
+        int phase;
+        lock (random) phase = random.Next((int)Math.Min(period, MaxPhase));
+        for (var k = 0; k < phase; k++) Select(enabled, default);
+    }
+
+    private static long Gcd(long a, long b)
+    {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
+    }
 
     public override int Select(ulong pool, in SelectionInputs inputs)
     {

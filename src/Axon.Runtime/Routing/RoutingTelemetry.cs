@@ -73,6 +73,13 @@ public static class RoutingTelemetry
         activity.AddEvent(new ActivityEvent("axon.route.attempt_failed", tags: tags));
     }
 
+    internal static void Waiting(Activity? activity, TimeSpan wait)
+    {
+        if (activity is null) return;
+        activity.AddEvent(new ActivityEvent("axon.route.rate_limit_wait",
+            tags: new ActivityTagsCollection { ["axon.route.wait_ms"] = wait.TotalMilliseconds }));
+    }
+
     internal static void Failed(Activity? activity, Exception error)
     {
         if (activity is null) return;

@@ -271,7 +271,7 @@ public class HealthTests
     public async Task Every_provider_cooling_down_is_a_typed_error_without_any_call()
     {
         var time = new ManualTimeProvider();
-        var (router, fakes) = Routers.Create(new RoutingOptions(), ["a", "b"], time);
+        var (router, fakes) = Routers.Create(new RoutingOptions { MaxRateLimitWait = TimeSpan.Zero }, ["a", "b"], time);
         foreach (var f in fakes.Values) f.Behaviour = (_, _) => throw FakeProvider.Status(f.Name, 429, TimeSpan.FromSeconds(f.Name == "a" ? 10 : 4));
         await Assert.ThrowsAsync<AxonProviderException>(() => router.Served());
         var error = await Assert.ThrowsAsync<NoProviderAvailableException>(() => router.Served());
