@@ -30,8 +30,10 @@ public static class TolerantParser
                 bool changed = false;
                 foreach (var d in errors.Where(d => d.IsError))
                 {
-                    int r = RegionOf(regions, tokens, d.Span);
-                    if (r >= 0 && blanked.Add(r)) changed = true;
+                    var (r, atStart) = RegionOf(regions, tokens, d.Span);
+                    // An error at the first token of a declaration usually means the one before it is unfinished.
+                    if (atStart && r > 0 && blanked.Add(r - 1)) changed = true;
+                    else if (blanked.Add(r)) changed = true;
                 }
                 if (!changed) return null;
                 buffer ??= text.ToCharArray();
@@ -79,17 +81,22 @@ public static class TolerantParser
         return regions;
     }
 
-    private static int RegionOf(List<(int Start, int End, int FirstToken)> regions, IReadOnlyList<SourceToken> tokens, TextSpan span)
+    private static (int Region, bool AtStart) RegionOf(List<(int Start, int End, int FirstToken)> regions, IReadOnlyList<SourceToken> tokens, TextSpan span)
     {
         // The region whose first token starts at or before the error's position (errors at end of input fall in the last).
         int found = 0;
+        bool atStart = false;
         for (int r = 1; r < regions.Count; r++)
         {
             var first = tokens[regions[r].FirstToken].Span;
-            if (first.StartLine < span.StartLine || (first.StartLine == span.StartLine && first.StartColumn <= span.StartColumn)) found = r;
+            if (first.StartLine < span.StartLine || (first.StartLine == span.StartLine && first.StartColumn <= span.StartColumn))
+            {
+                found = r;
+                atStart = first.StartLine == span.StartLine && first.StartColumn == span.StartColumn;
+            }
             else break;
         }
-        return found;
+        return (found, atStart);
     }
 
     private static bool IsDeclarationKeyword(SourceToken t) => t.Kind == SourceTokenKind.Keyword && t.Text is "persona" or "context"
