@@ -18,11 +18,11 @@ public static class AxonLanguageServer
     public static async Task<int> RunAsync(Stream input, Stream output, TextWriter log, CancellationToken ct = default)
     {
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = Json.Options };
-        using var handler = new HeaderDelimitedMessageHandler(output, input, formatter);
-        using var rpc = new JsonRpc(handler);
+        using var handler = new TolerantMessageHandler(output, input, formatter);
+        using var rpc = new LspJsonRpc(handler);
         // Notifications (didOpen, didChange, …) must be handled in the order they arrive.
         rpc.SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false);
-        var server = new LanguageServerTarget(rpc, log);
+        var server = new LanguageServerTarget(rpc, log, handler);
         rpc.AddLocalRpcTarget(server, new JsonRpcTargetOptions { DisposeOnDisconnect = false });
         rpc.StartListening();
         using var registration = ct.Register(() => server.RequestExit());

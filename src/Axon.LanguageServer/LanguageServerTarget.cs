@@ -18,10 +18,13 @@ internal sealed class LanguageServerTarget
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<string> _roots = new();
 
-    public LanguageServerTarget(JsonRpc rpc, TextWriter log)
+    private readonly TolerantMessageHandler? _handler;
+
+    public LanguageServerTarget(JsonRpc rpc, TextWriter log, TolerantMessageHandler? handler = null)
     {
         _rpc = rpc;
         _log = log;
+        _handler = handler;
     }
 
     public bool ShutdownReceived { get; private set; }
@@ -86,6 +89,15 @@ internal sealed class LanguageServerTarget
 
     [JsonRpcMethod("exit")]
     public void Exit() => _exited.TrySetResult();
+
+    [JsonRpcMethod(TolerantMessageHandler.MalformedMethod)]
+    public void Malformed()
+    {
+        // No id can be read from a malformed message, so no response can answer it: say so in the client's log.
+        string message = "axon lsp: ignored a malformed message: " + (_handler?.LastError ?? "unreadable JSON");
+        _log.WriteLine(message);
+        _ = _rpc.NotifyWithParameterObjectAsync("window/logMessage", new LogMessageParams(1, message)).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
 
     // ───────────── text sync ─────────────
 

@@ -15,10 +15,11 @@ public sealed class LspSession : IAsyncDisposable
     private readonly JsonRpc _client;
     private readonly List<JsonElement> _published = new();
     private readonly SemaphoreSlim _signal = new(0);
-    private readonly StringWriter _log = new();
+    private readonly StringWriter _log;
 
-    private LspSession(Stream clientStream, Task<int> server)
+    private LspSession(Stream clientStream, Task<int> server, StringWriter log)
     {
+        _log = log;
         _clientStream = clientStream;
         Server = server;
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = Json.Options };
@@ -31,14 +32,14 @@ public sealed class LspSession : IAsyncDisposable
     public Task<int> Server { get; }
 
     /// <summary>What the server wrote to its log (stderr in the CLI).</summary>
-    public string Log { get { lock (_log) return _log.ToString(); } }
+    public string Log => _log.ToString();
 
     public static async Task<LspSession> StartAsync(object? initializationOptions = null, string? rootUri = null)
     {
         var (a, b) = FullDuplexStream.CreatePair();
         var log = new StringWriter();
         var server = Task.Run(() => AxonLanguageServer.RunAsync(b, b, TextWriter.Synchronized(log)));
-        var session = new LspSession(a, server);
+        var session = new LspSession(a, server, log);
         await session.RequestAsync("initialize", new { processId = (int?)null, rootUri, capabilities = new { }, initializationOptions = initializationOptions ?? new { debounceMs = 5 } });
         await session.NotifyAsync("initialized", new { });
         return session;
