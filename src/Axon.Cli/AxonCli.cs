@@ -165,7 +165,10 @@ public static class AxonCli
             return ExitCodes.Ok;
         });
 
-        var root = new RootCommand("axon: check, compile, run, resume and trace AXON programs.") { check, compile, run, resume, models, trace, version, noColor };
+        var lsp = new Command("lsp", "Serve the Language Server Protocol over stdin/stdout (for editors).");
+        lsp.SetAction((_, ct) => Axon.LanguageServer.AxonLanguageServer.RunStdioAsync(ct));
+
+        var root = new RootCommand("axon: check, compile, run, resume and trace AXON programs.") { check, compile, run, resume, models, trace, version, lsp, noColor };
         root.SetAction(r =>
         {
             // No subcommand: help, exit 0 (as the reference).

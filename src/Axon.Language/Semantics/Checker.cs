@@ -11,7 +11,7 @@ namespace Axon.Language.Semantics;
 /// The reference type checker (reference §3.3–§3.4): the same checks, messages, positions and order,
 /// plus the warnings the reference does not give and the epistemic error of product.md §3.
 /// </summary>
-public static class Checker
+public static partial class Checker
 {
     private static readonly string[] Tones = { "analytical", "assertive", "casual", "diplomatic", "empathetic", "formal", "friendly", "precise" };
     private static readonly string[] MemoryScopes = { "ephemeral", "none", "persistent", "session" };
