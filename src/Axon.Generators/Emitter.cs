@@ -297,6 +297,10 @@ internal sealed class Emitter
         Line($"public global::System.Threading.Tasks.Task<{details}> RunWithDetailsAsync({signature}{tail}) =>");
         Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, new {Rt}.Model.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
         Line();
+        Doc($"Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref=\"{Rt}.Execution.AxonRunCompleted{{T}}\"/> with the typed result. Stopping the enumeration cancels the run.", paramDocs, Options());
+        Line($"public global::System.Collections.Generic.IAsyncEnumerable<{Rt}.Execution.AxonRunUpdate> StreamAsync({signature}{tail}) =>");
+        Line($"    {Sem}.AxonGeneratedCode.StreamAsync<{result}>(_runtime, options, new {Rt}.Model.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
+        Line();
         var runDocs = new List<string> { "<param name=\"run\">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>" };
         runDocs.AddRange(ps.Select(p => $"<param name=\"{p.CsName.TrimStart('@')}\">AXON parameter <c>{Names.Xml(p.AxonName)}</c>; null keeps the run's own argument.</param>"));
         Doc("Executes a <c>run</c> of this flow and returns its result.", runDocs, Options());

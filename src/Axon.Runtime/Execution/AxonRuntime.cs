@@ -19,7 +19,7 @@ namespace Axon.Runtime.Execution;
 /// arguments), honours <c>on_failure</c> and <c>output_to</c>, and resumes hibernated executions.
 /// Thread-safe; one instance can run many flows concurrently.
 /// </summary>
-public sealed class AxonRuntime
+public sealed partial class AxonRuntime
 {
     private readonly ConcurrentDictionary<string, FlowDefinition> _flows = new(StringComparer.Ordinal);
     private readonly IChatClient _client;
@@ -328,6 +328,7 @@ public sealed class AxonRuntime
             Style = style,
             Refine = plan.Refine ?? Options.DefaultRefine,
             RunSpan = span,
+            Observer = AxonRunObservation.Current,
         };
         foreach (var kv in values) ctx.Values[kv.Key] = kv.Value;
         var startIndex = 0;

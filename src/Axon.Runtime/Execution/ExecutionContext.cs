@@ -21,6 +21,8 @@ internal sealed class ExecutionContext
     public ChatMessage? SystemMessage { get; init; }
     /// <summary>True when an active anchor runs the citation checker: typed outputs then carry a <c>sources</c> array.</summary>
     public bool CitationsInOutput { get; init; }
+    /// <summary>Receives the run's progress when it is streamed (<see cref="AxonRuntime.StreamAsync"/>).</summary>
+    public IAxonRunObserver? Observer { get; init; }
     private readonly Dictionary<string, ChatOptions> _typedOptions = new(StringComparer.Ordinal);
 
     /// <summary>Request options asking for the given schema, built once per output type and run.</summary>
@@ -58,6 +60,7 @@ internal sealed class ExecutionContext
                 LastOutputKey = result.Name;
             }
         }
+        Observer?.OnUpdate(new AxonStepCompleted(result));
     }
 
     public StepResult? LastResultWithOutput()

@@ -280,6 +280,7 @@ internal sealed partial class FlowExecutor
         AxonRuntimeException? lastError = null;
         AxonValue? lastValue = null;
 
+        ctx.Observer?.OnUpdate(new AxonStepStarted(call.Key, call.Kind));
         if (_trace is not null)
         {
             _trace.Record(TraceEventKinds.StepStart, call.Key, new Dictionary<string, object?> { ["kind"] = call.Kind });
@@ -306,7 +307,7 @@ internal sealed partial class FlowExecutor
             {
                 var parts = BuildParts(ctx, call, toolResult, policy.PassFailureContext || attempt == 1 ? failureContext : null);
                 var prompt = PromptCompiler.CompileStepPromptText(ctx.Style, parts);
-                var (value, callUsage, callCost, isSynthetic, callWarnings, callEscalated) = await AttemptAsync(ctx, call, prompt, ct).ConfigureAwait(false);
+                var (value, callUsage, callCost, isSynthetic, callWarnings, callEscalated) = await AttemptAsync(ctx, call, prompt, attempt, ct).ConfigureAwait(false);
                 usage += callUsage;
                 cost += callCost;
                 synthetic |= isSynthetic;
@@ -398,7 +399,7 @@ internal sealed partial class FlowExecutor
     private static readonly AttemptNotes NoNotes = new([], []);
 
     private async ValueTask<(AxonValue Value, TokenUsage Usage, decimal Cost, bool Synthetic, AttemptNotes Notes, bool Escalated)> AttemptAsync(
-        ExecutionContext ctx, ModelCall call, StepPromptText prompt, CancellationToken ct)
+        ExecutionContext ctx, ModelCall call, StepPromptText prompt, int attempt, CancellationToken ct)
     {
         var user = new ChatMessage(ChatRole.User, UserContents(prompt));
         ChatMessage[] messages = ctx.SystemMessage is { } system ? [system, user] : [user];
@@ -415,7 +416,9 @@ internal sealed partial class FlowExecutor
         ChatResponse response;
         try
         {
-            response = await _client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
+            response = ctx.Observer is { WantsText: true } observer
+                ? await StreamedResponseAsync(messages, options, observer, call.Key, attempt, ct).ConfigureAwait(false)
+                : await _client.GetResponseAsync(messages, options, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -495,6 +498,7 @@ internal sealed partial class FlowExecutor
             notes = new AttemptNotes([], verdicts, citations);
             foreach (var v in verdicts)
             {
+                ctx.Observer?.OnUpdate(new AxonAnchorChecked(call.Key, v));
                 _trace?.Record(TraceEventKinds.AnchorCheck, call.Key, new Dictionary<string, object?> { ["anchor_name"] = v.Anchor });
                 if (v.Passed)
                 {
@@ -582,6 +586,22 @@ internal sealed partial class FlowExecutor
     }
 
     // Behind the router the call is served by one of several providers; it names the one on the response.
+    /// <summary>
+    /// The model call as a stream, for a streamed run: each text piece goes to the observer as it arrives, and the
+    /// pieces are put back together into the response the step reads (usage, model and annotations included).
+    /// </summary>
+    private async Task<ChatResponse> StreamedResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions options, IAxonRunObserver observer,
+        string step, int attempt, CancellationToken ct)
+    {
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in _client.GetStreamingResponseAsync(messages, options, ct).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            if (update.Text is { Length: > 0 } text) observer.OnUpdate(new AxonTextDelta(step, attempt, text));
+        }
+        return updates.ToChatResponse();
+    }
+
     private string ServingProvider(ChatResponse response) =>
         response.AdditionalProperties?.TryGetValue(Routing.ProviderRoutingChatClient.ProviderPropertyKey, out var p) == true && p is string name
             ? name
@@ -627,6 +647,7 @@ internal sealed partial class FlowExecutor
         var warnings = new List<string>();
         var refineBudget = new Dictionary<ValidateRule, int>(ReferenceEqualityComparer.Instance);
         var reruns = 0;
+        ctx.Observer?.OnUpdate(new AxonStepStarted(key, "validate"));
         _trace?.Record(TraceEventKinds.StepStart, key, new Dictionary<string, object?> { ["kind"] = "validate", ["target"] = v.Target, ["schema"] = v.Schema });
         while (true)
         {
@@ -792,6 +813,7 @@ internal sealed partial class FlowExecutor
     {
         var start = Clock.Now();
         var key = ctx.Plan.KeyOf(use);
+        ctx.Observer?.OnUpdate(new AxonStepStarted(key, "use_tool"));
         _trace?.Record(TraceEventKinds.StepStart, key, new Dictionary<string, object?> { ["kind"] = "use_tool" });
         var (result, isStub) = await InvokeToolAsync(ctx, use, key, ct).ConfigureAwait(false);
         if (!result.Success)

@@ -81,6 +81,10 @@ public static class AxonHosting
         {
             run.ChatClient = registry.Create(run.Backend, new AxonProviderOptions { Model = options.Model }, configuration);
         }
+        // Opening creates nothing yet: the SQLite file, directory or tables appear when a flow first hibernates or remembers.
+        var stores = options.State.Open();
+        run.StateStore = stores.State;
+        run.MemoryStore = stores.Memory;
         foreach (var secret in KeysOf(registry, configuration)) run.Secrets.Add(secret);
         options.ConfigureRun?.Invoke(run);
         if (options.EnableSensitiveTelemetry && run.ChatClient is { } inner && inner.GetService(typeof(OpenTelemetryChatClient)) is null)

@@ -1,5 +1,6 @@
 using Axon.Runtime.Execution;
 using Axon.Runtime.Routing;
+using Axon.Runtime.State;
 using Axon.Runtime.Tools;
 using Microsoft.Extensions.Configuration;
 
@@ -48,6 +49,9 @@ public sealed class AxonOptions
     /// <summary>Routing across providers; set when the <c>Axon:Routing</c> section is present (or in code).</summary>
     public RoutingOptions? Routing { get; set; }
 
+    /// <summary>Where hibernated runs and memories are kept (<c>Axon:State</c>; SQLite at <c>.axon/state.db</c> by default).</summary>
+    public AxonStateOptions State { get; set; } = new();
+
     /// <summary>When true, prompts and outputs go onto the <c>chat</c> spans (off by default: they may hold personal data).</summary>
     public bool EnableSensitiveTelemetry { get; set; }
 
@@ -85,6 +89,17 @@ public sealed class AxonOptions
         if (NonEmpty(section.GetSection("Tracing")["EnableSensitiveData"]) is { } sensitive)
             EnableSensitiveTelemetry = bool.TryParse(sensitive, out var s) ? s
                 : throw new AxonConfigurationException("Axon:Tracing:EnableSensitiveData", $"expected true or false, got '{sensitive}'");
+        if (section.GetSection("State").GetChildren().Any())
+        {
+            try
+            {
+                State = AxonStateOptions.FromConfiguration(configuration);
+            }
+            catch (AxonStateStoreException ex)
+            {
+                throw new AxonConfigurationException(ex.Setting, ex.Message);
+            }
+        }
         if (section.GetSection("Routing").GetChildren().Any())
         {
             try

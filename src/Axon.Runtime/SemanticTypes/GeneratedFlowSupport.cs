@@ -86,7 +86,7 @@ public sealed record AxonRun<TFlow>(RunDefinition Definition) where TFlow : IAxo
 /// <summary>Helpers called by generated code; not meant to be called directly.</summary>
 public static class AxonGeneratedCode
 {
-    private static readonly JsonSerializerOptions ReadOptions = new(JsonSerializerDefaults.Web)
+    internal static readonly JsonSerializerOptions ReadOptions = new(JsonSerializerDefaults.Web)
     {
         AllowTrailingCommas = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -136,6 +136,25 @@ public static class AxonGeneratedCode
         if (result.IsSuspended) throw new AxonFlowSuspendedException(result.Run);
         if (result.Fallback is { } fallback && typeof(T) != typeof(string)) throw new AxonAnchorFallbackException(fallback, result.Run);
         return result.Value;
+    }
+
+    /// <summary>
+    /// Streams a flow (or a run with <paramref name="run"/>): step started, text deltas, anchor verdicts, step completed,
+    /// then <see cref="AxonRunCompleted{T}"/> with the typed result. A failed run throws
+    /// <see cref="AxonRunFailedException"/> from the enumeration, as <c>RunAsync</c> does.
+    /// </summary>
+    public static async IAsyncEnumerable<AxonRunUpdate> StreamAsync<T>(AxonRuntime runtime, AxonRunOptions? options, RunDefinition run,
+        IReadOnlyDictionary<string, object?> arguments, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        var effective = options is null ? runtime : new AxonRuntime(options);
+        await foreach (var update in effective.StreamAsync(run, arguments, static r => r.Status switch
+            {
+                RunStatus.Failed => throw new AxonRunFailedException($"Flow '{r.FlowName}' failed: {r.Error}", r.ErrorName ?? "RunFailed", r),
+                RunStatus.Completed when r.Fallback is null || typeof(T) == typeof(string) => new AxonRunCompleted<T>(r, Map<T>(r)),
+                _ => new AxonRunCompleted<T>(r, default),
+            }, cancellationToken).ConfigureAwait(false))
+            yield return update;
     }
 
     /// <summary>Maps a run's final output to the flow's declared result type.</summary>

@@ -42,7 +42,9 @@ public sealed class AddAxonTests
             ("Axon:Tracing:EnableSensitiveData", "true"),
             ("Axon:Routing:Strategy", "failover"),
             ("Axon:Routing:ProviderWeights", "openai:60,anthropic:40"),
-            ("Axon:Routing:DefaultProvider", "anthropic")));
+            ("Axon:Routing:DefaultProvider", "anthropic"),
+            ("Axon:State:Provider", "file"),
+            ("Axon:State:Path", "state-dir")));
         Assert.Equal("openai", options.Backend);
         Assert.Equal("gpt-test", options.Model);
         Assert.Equal("fast", options.ChatClientKey);
@@ -54,6 +56,27 @@ public sealed class AddAxonTests
         Assert.Equal(RoutingStrategyKind.Failover, options.Routing!.Strategy);
         Assert.Equal(60m, options.Routing.Weights["openai"]);
         Assert.Equal("anthropic", options.Routing.DefaultProvider);
+        Assert.Equal(Axon.Runtime.State.AxonStateProvider.File, options.State.Provider);
+        Assert.Equal("state-dir", options.State.Path);
+    }
+
+    [Fact]
+    public void The_state_section_chooses_the_runtimes_stores()
+    {
+        using var dir = new TempDirectory();
+        var services = new ServiceCollection();
+        AxonHosting.AddAxonHosting(services, Config(("Axon:State:Provider", "file"), ("Axon:State:Path", dir.Path)), "stub", null);
+        using var sp = services.BuildServiceProvider();
+        var run = sp.GetRequiredService<AxonRunOptions>();
+        Assert.IsType<Axon.Runtime.State.FileSystemExecutionStateStore>(run.StateStore);
+        var bad = Assert.Throws<AxonConfigurationException>(() => new AxonOptions().BindFrom(Config(("Axon:State:Provider", "floppy"))));
+        Assert.Contains("Axon:State:Provider", bad.Message);
+    }
+
+    private sealed class TempDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("axon-hosting-").FullName;
+        public void Dispose() { try { Directory.Delete(Path, recursive: true); } catch (IOException) { } }
     }
 
     [Fact]
