@@ -185,7 +185,8 @@ public sealed class InputsAndResumeTests
         Assert.Contains("⏸ suspended", run.Out);
         var id = System.Text.RegularExpressions.Regex.Match(run.Out, @"axon resume ([0-9a-f]{32})").Groups[1].Value;
         Assert.NotEmpty(id);
-        Assert.True(File.Exists(Path.Combine(dir.Path, ".axon", "state", id + ".state.json")));
+        // The default store: SQLite in the working directory.
+        Assert.True(File.Exists(Path.Combine(dir.Path, ".axon", "state.db")));
         Assert.False(File.Exists(dir.File("approved.txt")));
 
         var resumed = AxonProcess.Run(dir.Path, TimeSpan.FromSeconds(120), null, "resume", id, "--payload", "\"approved by Dana\"", "-b", "stub", "--trace");

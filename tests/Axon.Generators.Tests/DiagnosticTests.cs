@@ -71,7 +71,12 @@ public class DiagnosticTests
         var properties = GeneratorHarness.Properties();
         properties["build_property.AxonNamespace"] = "My.Flows";
         var (run, _, _) = GeneratorHarness.Run([("ok.axon", "flow F() {\n  step S {\n    ask: \"q\"\n  }\n}\n")], properties: properties);
-        Assert.All(run.Results.Single().GeneratedSources, s => Assert.Contains("namespace My.Flows", s.SourceText.ToString()));
+        var sources = run.Results.Single().GeneratedSources.Select(s => s.SourceText.ToString()).ToArray();
+        // The flows go into the chosen namespace; AddAxon into Microsoft.Extensions.DependencyInjection, constructing them from there.
+        Assert.Contains(sources, s => s.Contains("namespace My.Flows", StringComparison.Ordinal));
+        var services = Assert.Single(sources, s => s.Contains("AddAxon(", StringComparison.Ordinal));
+        Assert.Contains("namespace Microsoft.Extensions.DependencyInjection", services);
+        Assert.Contains("new global::My.Flows.FFlow(", services);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ internal static class ResumeCommand
 
         var (setup, exit) = await RunCommand.SetupAsync(path, read, backend, trace, toolMode, console, ct).ConfigureAwait(false);
         if (setup is null) return exit;
-        using var observer = setup.Observer;
+        using var observer = setup.Observer.Attach();
         setup.Options.StateStore = store;
         var runtime = new AxonRuntime(setup.Options).Register(setup.Program);
         console.Out.WriteLine($"▶ {setup.FileName}: resuming {info.FlowName} (continuation {id}) with event '{info.EventName}' on {setup.Choice.Description}");

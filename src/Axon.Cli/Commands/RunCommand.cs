@@ -36,7 +36,7 @@ internal static class RunCommand
         }
         var (setup, exit) = await SetupAsync(path, read, backend, trace, toolMode, console, ct).ConfigureAwait(false);
         if (setup is null) return exit;
-        using var observer = setup.Observer;
+        using var observer = setup.Observer.Attach();
         var (fileName, program, choice, options, recorder) = (setup.FileName, setup.Program, setup.Choice, setup.Options, setup.Trace);
         if (RunInputs.CheckNames(inputs, program) is { } unknown)
         {

@@ -89,10 +89,10 @@ public sealed partial class AxonRuntime
     /// </summary>
     public IAsyncEnumerable<AxonRunUpdate> StreamAsync(Model.RunDefinition run, IReadOnlyDictionary<string, object?>? arguments,
         CancellationToken cancellationToken = default) =>
-        StreamAsync(run, arguments, static r => new AxonRunCompleted(r), cancellationToken);
+        StreamCoreAsync(run, arguments, static r => new AxonRunCompleted(r), cancellationToken);
 
     /// <summary>As <see cref="StreamAsync(Model.RunDefinition, IReadOnlyDictionary{string, object?}?, CancellationToken)"/>, with the last update made by <paramref name="complete"/>.</summary>
-    internal async IAsyncEnumerable<AxonRunUpdate> StreamAsync(Model.RunDefinition run, IReadOnlyDictionary<string, object?>? arguments,
+    internal async IAsyncEnumerable<AxonRunUpdate> StreamCoreAsync(Model.RunDefinition run, IReadOnlyDictionary<string, object?>? arguments,
         Func<AxonRunResult, AxonRunCompleted> complete, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);

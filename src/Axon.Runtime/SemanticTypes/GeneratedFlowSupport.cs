@@ -148,7 +148,7 @@ public static class AxonGeneratedCode
     {
         ArgumentNullException.ThrowIfNull(runtime);
         var effective = options is null ? runtime : new AxonRuntime(options);
-        await foreach (var update in effective.StreamAsync(run, arguments, static r => r.Status switch
+        await foreach (var update in effective.StreamCoreAsync(run, arguments, static r => r.Status switch
             {
                 RunStatus.Failed => throw new AxonRunFailedException($"Flow '{r.FlowName}' failed: {r.Error}", r.ErrorName ?? "RunFailed", r),
                 RunStatus.Completed when r.Fallback is null || typeof(T) == typeof(string) => new AxonRunCompleted<T>(r, Map<T>(r)),
