@@ -32,12 +32,12 @@ public sealed record AxonAnchorChecked(string Step, AnchorVerdict Verdict) : Axo
 /// <param name="Result">The node's result.</param>
 public sealed record AxonStepCompleted(StepResult Result) : AxonRunUpdate
 {
-    /// <summary>The step's output as <typeparamref name="T"/> (the text for <see cref="string"/>, else its JSON deserialised).</summary>
+    /// <summary>The step's output as <typeparamref name="T"/> (the text for <see cref="string"/>, else its JSON, or its text read leniently as JSON, deserialised).</summary>
     public T? GetOutput<T>(JsonSerializerOptions? options = null)
     {
         if (typeof(T) == typeof(string)) return (T?)(object?)Result.Output;
-        if (Result.Json is { } json) return json.Deserialize<T>(options ?? SemanticTypes.AxonGeneratedCode.ReadOptions);
-        return default;
+        var json = Result.Json ?? (Typing.LenientJson.TryParse(Result.Output, out var parsed) ? parsed : null);
+        return json is null ? default : json.Deserialize<T>(options ?? SemanticTypes.AxonGeneratedCode.ReadOptions);
     }
 }
 

@@ -82,6 +82,7 @@ public sealed class StreamingRunTests
         Assert.True(updates.OfType<AxonTextDelta>().Count(d => d.Step == "Understand") >= 3);
         var completed = Assert.IsType<AxonRunCompleted<Verdict>>(updates[^1]);
         Assert.Equal(RunStatus.Completed, completed.Result.Status);
+        Assert.True(completed.Value is not null, "output: " + completed.Result.Output + " json: " + completed.Result.OutputJson?.ToJsonString());
         Assert.Equal("billing", completed.Value!.Category);
         Assert.Equal(0.8, completed.Value.Urgency);
         var classify = updates.OfType<AxonStepCompleted>().Single(c => c.Result.Name == "Classify");
