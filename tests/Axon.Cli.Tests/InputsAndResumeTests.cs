@@ -135,6 +135,7 @@ public sealed class InputsAndResumeTests
         Assert.DoesNotContain("attempts", r.Out);
         var trace = JsonNode.Parse(File.ReadAllText(dir.File("heldout.trace.json")))!;
         Assert.Contains(trace["events"]!.AsArray(), e => (string?)e!["data"]?["reason"] is { } reason && reason.Contains("not mechanically checked"));
+        Assert.Contains(trace["events"]!.AsArray(), e => (string?)e!["type"] == "run_warning" && ((string?)e["data"]?["message"] ?? "").Contains("ignored: q3, east region"));
     }
 
     [Fact]

@@ -287,4 +287,29 @@ public sealed class TypedEpistemicTests
         }
         Assert.Equal(outputs[0], outputs[1]);
     }
+
+    [Fact]
+    public async Task Where_bounds_are_stated_in_the_schema_and_the_stub_meets_them()
+    {
+        var types = new List<TypeDefinition>
+        {
+            new("Big") { WhereExpression = "value > 10 and value < 20" },
+            new("Ticket") { Fields = [new("status", "String"), new("count", "Integer")], WhereExpression = "status == open and count >= 3" },
+            new("Either") { WhereExpression = "value < 0 or value > 100" },
+        };
+        var ts = new Axon.Runtime.Typing.AxonTypeSystem(types);
+        var big = ts.GetOutputSchema("Big")!.Value.GetProperty("properties").GetProperty("value");
+        Assert.Equal(10, big.GetProperty("minimum").GetDouble());
+        Assert.Equal(20, big.GetProperty("maximum").GetDouble());
+        var ticket = ts.GetOutputSchema("Ticket")!.Value.GetProperty("properties");
+        Assert.Equal("open", ticket.GetProperty("status").GetProperty("enum")[0].GetString());
+        Assert.Equal(3, ticket.GetProperty("count").GetProperty("minimum").GetDouble());
+        Assert.False(ts.GetOutputSchema("Either")!.Value.GetProperty("properties").GetProperty("value").TryGetProperty("minimum", out _));
+
+        var flow = new FlowDefinition("W", [new StepNode("A") { Ask = "a", OutputType = "Big" }, new StepNode("B") { Ask = "b", OutputType = "Ticket" }]) { Types = types };
+        var result = await new AxonRuntime(new AxonRunOptions { BackoffUnit = TimeSpan.Zero }).RunAsync(flow, NoArgs, Ct);
+        Assert.True(result.Status == RunStatus.Completed, result.Error);
+        Assert.All(result.Steps, step => Assert.Equal(1, step.Attempts));
+        Assert.InRange(result["A"]!.Json!["value"]!.GetValue<double>(), 10.000001, 19.999999);
+    }
 }

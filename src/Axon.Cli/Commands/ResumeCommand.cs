@@ -70,9 +70,9 @@ internal static class ResumeCommand
             return ExitCodes.Errors;
         }
 
-        var (setup, exit) = await RunCommand.SetupAsync(path, read, backend, trace, toolMode, console, ct).ConfigureAwait(false);
+        using var observer = new RunObserver(console);
+        var (setup, exit) = await RunCommand.SetupAsync(path, read, backend, trace, toolMode, console, observer, ct).ConfigureAwait(false);
         if (setup is null) return exit;
-        using var observer = setup.Observer.Attach();
         setup.Options.StateStore = store;
         var runtime = new AxonRuntime(setup.Options).Register(setup.Program);
         console.Out.WriteLine($"▶ {setup.FileName}: resuming {info.FlowName} (continuation {id}) with event '{info.EventName}' on {setup.Choice.Description}");

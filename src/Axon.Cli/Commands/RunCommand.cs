@@ -9,7 +9,7 @@ using Axon.Runtime.Tracing;
 namespace Axon.Cli.Commands;
 
 /// <summary>A compiled program with its backend and runtime options, ready to run or resume.</summary>
-internal sealed record RunSetup(string Path, string FileName, AxonProgram Program, BackendChoice Choice, AxonRunOptions Options, TraceRecorder? Trace, RunObserver Observer);
+internal sealed record RunSetup(string Path, string FileName, AxonProgram Program, BackendChoice Choice, AxonRunOptions Options, TraceRecorder? Trace);
 
 /// <summary><c>axon run FILE [-b BACKEND] [--trace] [--tool-mode stub|real|hybrid] [--arg name=value|@path|@-]…</c>: compile and execute every run.</summary>
 internal static class RunCommand
@@ -34,9 +34,10 @@ internal static class RunCommand
             console.Error.WriteLine("✗ " + argError);
             return ExitCodes.Usage;
         }
-        var (setup, exit) = await SetupAsync(path, read, backend, trace, toolMode, console, ct).ConfigureAwait(false);
+        // Created here, not in SetupAsync: it marks this async flow as its own (an AsyncLocal set inside an awaited method does not flow back).
+        using var observer = new RunObserver(console);
+        var (setup, exit) = await SetupAsync(path, read, backend, trace, toolMode, console, observer, ct).ConfigureAwait(false);
         if (setup is null) return exit;
-        using var observer = setup.Observer.Attach();
         var (fileName, program, choice, options, recorder) = (setup.FileName, setup.Program, setup.Choice, setup.Options, setup.Trace);
         if (RunInputs.CheckNames(inputs, program) is { } unknown)
         {
@@ -105,7 +106,7 @@ internal static class RunCommand
     /// share: the state store, output directory (the working directory), trace, tool mode and secrets.
     /// </summary>
     internal static async Task<(RunSetup? Setup, int Exit)> SetupAsync(string path, SourceFiles.ReadResult read, string? backend, bool trace, string toolMode,
-        CliConsole console, CancellationToken ct)
+        CliConsole console, RunObserver observer, CancellationToken ct)
     {
         Compilation? compiled = read.Text != null ? AxonCompiler.Compile(read.Text) : null;
         var diagnostics = compiled?.Diagnostics ?? [read.EncodingError!];
@@ -119,7 +120,6 @@ internal static class RunCommand
         var fileName = System.IO.Path.GetFileName(path);
         var registry = AxonProviderRegistry.CreateDefault();
         var prices = new ModelPriceTable();
-        var observer = new RunObserver(console);
         BackendChoice choice;
         try
         {
@@ -127,7 +127,6 @@ internal static class RunCommand
         }
         catch (BackendException ex)
         {
-            observer.Dispose();
             console.Error.WriteLine("✗ " + ex.Message);
             return (null, ex.ExitCode);
         }
@@ -139,7 +138,6 @@ internal static class RunCommand
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException or System.Text.Json.JsonException)
         {
-            observer.Dispose();
             console.Error.WriteLine($"✗ IR mapping failed: {ex.Message}");
             return (null, ExitCodes.Errors);
         }
@@ -168,7 +166,7 @@ internal static class RunCommand
             console.Error.WriteLine("✗ " + storeError);
             return (null, ExitCodes.Usage);
         }
-        return (new RunSetup(path, fileName, program, choice, options, recorder, observer), ExitCodes.Ok);
+        return (new RunSetup(path, fileName, program, choice, options, recorder), ExitCodes.Ok);
     }
 
     /// <summary>SHA-256 of the program text (a resume refuses a program that changed since the run hibernated).</summary>

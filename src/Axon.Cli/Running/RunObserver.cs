@@ -46,16 +46,6 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
         Current.Value = this;
     }
 
-    /// <summary>
-    /// Makes this observer the current async flow's (the constructor does it for the flow that created it; an async
-    /// method that creates the observer must have its caller attach it again, as async locals do not flow back out).
-    /// </summary>
-    public RunObserver Attach()
-    {
-        Current.Value = this;
-        return this;
-    }
-
     /// <summary>Where routing decisions are recorded (null = no trace file).</summary>
     public TraceRecorder? Trace { get; set; }
 

@@ -112,6 +112,7 @@ public sealed partial class AxonRuntime
         ArgumentNullException.ThrowIfNull(run);
         _flows.TryAdd(run.Flow.Name, run.Flow);
         var (values, argumentWarnings) = BindArguments(run, arguments);
+        foreach (var w in argumentWarnings) Options.Trace?.Record("run_warning", run.Flow.Name, new Dictionary<string, object?> { ["message"] = w });
         var retry = run.OnFailure == "retry";
         var maxRuns = retry ? Math.Max(1, ParamInt(run.OnFailureParams, "attempts", ParamInt(run.OnFailureParams, "max_attempts", 3))) : 1;
         var backoff = ParamString(run.OnFailureParams, "backoff") switch

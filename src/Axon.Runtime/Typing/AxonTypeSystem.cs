@@ -28,6 +28,8 @@ public sealed class AxonTypeSystem
     private readonly Dictionary<string, JsonElement?> _schemaCache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _schemaTextCache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Shape> _shapeCache = new(StringComparer.Ordinal);
+    // False only while ShapeOf builds the validation schema (under _gate).
+    private bool _statingWhere = true;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (JsonElement Schema, string Text)> ProbeCache = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
@@ -130,6 +132,7 @@ public sealed class AxonTypeSystem
     private JsonObject BuildTopLevel(string typeName)
     {
         var (props, required) = ObjectShape(typeName, 0);
+        if (_types.TryGetValue(typeName, out var user)) ApplyWhere(user.WhereExpression, props, null);
         if (!props.ContainsKey("confidence"))
         {
             props["confidence"] = Number(0, 1);
@@ -214,6 +217,7 @@ public sealed class AxonTypeSystem
                 var n = new JsonObject { ["type"] = "number" };
                 if (user.RangeMin is { } lo) n["minimum"] = lo;
                 if (user.RangeMax is { } hi) n["maximum"] = hi;
+                ApplyWhere(user.WhereExpression, null, n);
                 inner = n;
             }
         }
@@ -232,6 +236,39 @@ public sealed class AxonTypeSystem
         }
         return type.Optional ? new JsonObject { ["anyOf"] = new JsonArray(inner, new JsonObject { ["type"] = "null" }) } : inner;
     }
+
+    /// <summary>
+    /// States a <c>where</c> expression's simple bounds in the schema, so a model (and the stub) can meet them:
+    /// and-joined clauses <c>field op number</c> become <c>minimum</c>/<c>maximum</c> and <c>field == "text"</c>
+    /// an <c>enum</c>. Clauses joined by <c>or</c> are left to validation; validation still checks the whole expression.
+    /// </summary>
+    private void ApplyWhere(string where, JsonObject? props, JsonObject? scalar)
+    {
+        if (!_statingWhere || where.Length == 0 || where.Contains(" or ", StringComparison.Ordinal)) return;
+        foreach (var clause in where.Split(" and ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var t = clause.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+            if (t.Length != 3) continue;
+            var target = scalar is not null ? (t[0] == "value" ? scalar : null) : props![t[0]] as JsonObject;
+            if (target is null) continue;
+            var kind = target["type"]?.GetValue<string>();
+            if (kind is "number" or "integer" && double.TryParse(t[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var n))
+            {
+                // Strict bounds on integers move by one; on numbers the inclusive bound is stated and validation keeps it strict.
+                var step = kind == "integer" ? 1 : 0;
+                switch (t[1])
+                {
+                    case ">" or ">=": Tighten(target, "minimum", t[1] == ">" ? n + step : n, Math.Max); break;
+                    case "<" or "<=": Tighten(target, "maximum", t[1] == "<" ? n - step : n, Math.Min); break;
+                    case "==": target["minimum"] = n; target["maximum"] = n; break;
+                }
+            }
+            else if (kind == "string" && t[1] == "==") target["enum"] = new JsonArray(t[2].Trim('"'));
+        }
+    }
+
+    private static void Tighten(JsonObject target, string key, double bound, Func<double, double, double> pick) =>
+        target[key] = target[key] is JsonValue v && v.TryGetValue<double>(out var old) ? pick(old, bound) : bound;
 
     private JsonObject ObjectNoConfidence(string name, int depth)
     {
@@ -314,10 +351,15 @@ public sealed class AxonTypeSystem
 
     private Shape? ShapeOf(string typeName)
     {
-        if (GetOutputSchema(typeName) is not { } schema) return null;
+        if (IsText(typeName)) return null;
         lock (_gate)
         {
-            if (!_shapeCache.TryGetValue(typeName, out var shape)) _shapeCache[typeName] = shape = Shape.Compile(schema);
+            if (_shapeCache.TryGetValue(typeName, out var shape)) return shape;
+            // Validated without the where bounds stated for the model: the where expression itself is checked (and named) after the shape.
+            _statingWhere = false;
+            try { shape = Shape.Compile(JsonSerializer.SerializeToElement(BuildTopLevel(typeName))); }
+            finally { _statingWhere = true; }
+            _shapeCache[typeName] = shape;
             return shape;
         }
     }
