@@ -7,14 +7,16 @@ namespace Axon.LanguageServer;
 /// <summary>One analysis of one version of a document: the front end's diagnostics, its (possibly partial) AST and symbol table.</summary>
 internal sealed class Analysis
 {
-    private Analysis(string uri, string text, int version, IReadOnlyList<Diagnostic> diagnostics, SymbolTable symbols, bool tooLarge)
+    private readonly Lazy<SymbolTable> _symbols;
+
+    private Analysis(string uri, string text, int version, IReadOnlyList<Diagnostic> diagnostics, Lazy<SymbolTable> symbols, bool tooLarge)
     {
         Uri = uri;
         Text = text;
         Version = version;
         Lines = new LineMap(text);
         Diagnostics = diagnostics;
-        Symbols = symbols;
+        _symbols = symbols;
         TooLarge = tooLarge;
     }
 
@@ -23,12 +25,19 @@ internal sealed class Analysis
     public int Version { get; }
     public LineMap Lines { get; }
     public IReadOnlyList<Diagnostic> Diagnostics { get; }
-    public SymbolTable Symbols { get; }
+    /// <summary>The symbol table; on a large file it is built on first use (or warmed once typing pauses), not before the diagnostics are published.</summary>
+    public SymbolTable Symbols => _symbols.Value;
+
+    /// <summary>True once the symbol table exists.</summary>
+    public bool HasSymbols => _symbols.IsValueCreated;
 
     /// <summary>True when the document was over the size limit and was not analysed.</summary>
     public bool TooLarge { get; }
 
     public static readonly IReadOnlyList<SourceToken> NoTokens = Array.Empty<SourceToken>();
+
+    private static SymbolTable Index(string text, Compilation compilation, IReadOnlyList<SourceToken> tokens) =>
+        SymbolTable.Build(compilation.Syntax ?? TolerantParser.Parse(text, tokens, compilation.Diagnostics), tokens);
 
     /// <summary>Runs the front end (lexer, parser, checker, IR checks) on <paramref name="text"/>; never throws.</summary>
     public static Analysis Run(string uri, string text, int version, int maxChars)
@@ -38,11 +47,17 @@ internal sealed class Analysis
             var d = new Diagnostic("AXN9001", DiagnosticSeverity.Warning, DiagnosticPhase.Lex,
                 $"The document is too large for live analysis ({text.Length / 1_048_576.0:0.0} MB of text, the limit is {maxChars / 1_048_576.0:0.0} MB); run 'axon check' on it",
                 new TextSpan(1, 1, 1, 1));
-            return new Analysis(uri, text, version, [d], SymbolTable.Build(null, NoTokens), tooLarge: true);
+            return new Analysis(uri, text, version, [d], new Lazy<SymbolTable>(SymbolTable.Build(null, NoTokens)), tooLarge: true);
         }
+        if (text.Length <= 64 * 1024)
+        {
+            var small = AxonCompiler.Compile(text, generateIr: true);
+            return new Analysis(uri, text, version, small.Diagnostics, new Lazy<SymbolTable>(Index(text, small, SourceTokens.Lex(text))), tooLarge: false);
+        }
+        // A large file: the editor's tokens and symbol table are built when first needed, so that the diagnostics of
+        // a valid file are published as soon as the front end is done, and a version typed over is never indexed.
         var compilation = AxonCompiler.Compile(text, generateIr: true);
-        var tokens = SourceTokens.Lex(text);
-        var program = compilation.Syntax ?? TolerantParser.Parse(text, tokens, compilation.Diagnostics);
-        return new Analysis(uri, text, version, compilation.Diagnostics, SymbolTable.Build(program, tokens), tooLarge: false);
+        var symbols = new Lazy<SymbolTable>(() => Index(text, compilation, SourceTokens.Lex(text)), LazyThreadSafetyMode.ExecutionAndPublication);
+        return new Analysis(uri, text, version, compilation.Diagnostics, symbols, tooLarge: false);
     }
 }

@@ -21,6 +21,7 @@ internal static class Features
     public static PublishDiagnosticsParams Diagnostics(Analysis a)
     {
         var list = new List<LspDiagnostic>();
+        if (a.Diagnostics.Count == 0) return new PublishDiagnosticsParams(a.Uri, a.Version, []); // no need to wait for the symbol table
         foreach (var d in a.Diagnostics)
         {
             if (list.Count >= MaxDiagnostics) break;

@@ -195,6 +195,7 @@ internal sealed class LanguageServerTarget
                         if (ReferenceEquals(doc.Text, text)) doc.Latest = analysis;
                     }
                     if (!stale) await PublishAsync(Features.Diagnostics(analysis)).ConfigureAwait(false);
+                    if (!stale && !analysis.HasSymbols) WarmWhenIdle(doc, analysis);
                 }
             }
             catch (OperationCanceledException)
@@ -206,6 +207,25 @@ internal sealed class LanguageServerTarget
             }
             lock (doc.Gate) doc.Running = false;
         });
+    }
+
+    // Builds a large document's symbol table once typing pauses, so the next hover or rename finds it ready.
+    private void WarmWhenIdle(OpenDocument doc, Analysis analysis)
+    {
+        var ct = _stopping.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(Math.Max(300, _workspace.Options.DebounceMilliseconds * 10), ct).ConfigureAwait(false);
+                lock (doc.Gate)
+                    if (doc.Dirty || doc.Closed || !ReferenceEquals(doc.Latest, analysis)) return;
+                _ = analysis.Symbols;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, ct);
     }
 
     private async Task PublishAsync(PublishDiagnosticsParams p)

@@ -178,6 +178,39 @@ public sealed class ServerTests
     }
 
     [Fact]
+    public async Task Names_declared_in_workspace_files_that_are_not_open_are_found()
+    {
+        var dir = Directory.CreateTempSubdirectory("axon-lsp-ws");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "shared.axon"), "persona Shared { tone: precise }\n");
+            Directory.CreateDirectory(Path.Combine(dir.FullName, "bin"));
+            File.WriteAllText(Path.Combine(dir.FullName, "bin", "ignored.axon"), "persona Ignored { tone: precise }\n");
+            await using var s = await LspSession.StartAsync(rootUri: new System.Uri(dir.FullName).AbsoluteUri);
+            string main = new System.Uri(Path.Combine(dir.FullName, "main.axon")).AbsoluteUri;
+            const string text = "flow F(d: Document) -> Summary { step S { given: d ask: \"x\" output: Summary } }\nrun F(x) as Shared\n";
+            await s.OpenAsync(main, text);
+            await s.DiagnosticsAsync(main, 1);
+            // The workspace is indexed beside the session: wait for it.
+            JsonElement def = default;
+            for (int i = 0; i < 300; i++)
+            {
+                def = await s.AtAsync("textDocument/definition", main, 1, 13);
+                if (def.GetArrayLength() > 0) break;
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+            Assert.Equal(new System.Uri(Path.Combine(dir.FullName, "shared.axon")).AbsoluteUri, def[0].GetProperty("uri").GetString());
+            var labels = Labels(await s.AtAsync("textDocument/completion", main, 1, 12));
+            Assert.Contains("Shared", labels);
+            Assert.DoesNotContain("Ignored", labels); // build output is not indexed
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Rename_of_a_step_edits_its_uses_and_placeholders_only_in_its_flow()
     {
         await using var s = await LspSession.StartAsync();

@@ -54,6 +54,10 @@ function tokenize(grammar, text) {
   return result;
 }
 
+// The snapshot covers the conformance corpus (the reference's programs, which do not change); every other
+// .axon file of the repository is held to the invariants only, so adding a sample does not break the snapshot.
+const snapshotted = (rel) => rel.startsWith('tests/Axon.Language.Tests/Conformance/reference/');
+
 test('every .axon file tokenises; scopes match the snapshot; valid programs have no unscoped or illegal token', async () => {
   const grammar = await loadGrammar();
   const files = axonFiles(repo).sort();
@@ -63,8 +67,10 @@ test('every .axon file tokenises; scopes match the snapshot; valid programs have
   for (const file of files) {
     const rel = path.relative(repo, file).split(path.sep).join('/');
     const tokens = tokenize(grammar, fs.readFileSync(file, 'utf8'));
-    lines.push(`== ${rel}`);
-    for (const t of tokens) lines.push(`${t.line}:${t.column}\t${JSON.stringify(t.text)}\t${t.scopes.join(' ')}`);
+    if (snapshotted(rel)) {
+      lines.push(`== ${rel}`);
+      for (const t of tokens) lines.push(`${t.line}:${t.column}\t${JSON.stringify(t.text)}\t${t.scopes.join(' ')}`);
+    }
     if (!isValid(file)) continue;
     for (const t of tokens) {
       if (t.scopes.length === 0) problems.push(`${rel}:${t.line}:${t.column} ${JSON.stringify(t.text)} has no scope`);
@@ -72,6 +78,7 @@ test('every .axon file tokenises; scopes match the snapshot; valid programs have
     }
   }
   assert.deepEqual(problems, []);
+  assert.ok(lines.length > 1000, 'the conformance corpus was not found');
   const snapshot = lines.join('\n') + '\n';
   if (process.env.UPDATE_SNAPSHOTS === '1' || !fs.existsSync(snapshotPath)) {
     fs.writeFileSync(snapshotPath, snapshot);

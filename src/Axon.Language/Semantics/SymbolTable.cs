@@ -102,6 +102,8 @@ public sealed class SymbolTable
 {
     private static readonly Regex Placeholder = new(@"\{\{\s*([\p{L}_][\p{L}\p{N}_]*)", RegexOptions.CultureInvariant);
 
+    private readonly Dictionary<string, SymbolDefinition> _globals = new(StringComparer.Ordinal);
+
     private SymbolTable(IReadOnlyList<SourceToken> tokens) => Tokens = tokens;
 
     /// <summary>The tokens of the document.</summary>
@@ -134,11 +136,7 @@ public sealed class SymbolTable
     }
 
     /// <summary>The first global definition of <paramref name="name"/> in this document, or null.</summary>
-    public SymbolDefinition? FindGlobal(string name)
-    {
-        foreach (var d in Declarations) if (d.Name == name) return d;
-        return null;
-    }
+    public SymbolDefinition? FindGlobal(string name) => _globals.TryGetValue(name, out var d) ? d : null;
 
     /// <summary>The flow (top-level definition) whose span contains the position, or null.</summary>
     public SymbolDefinition? EnclosingDeclaration(int line, int column)
@@ -252,7 +250,11 @@ public sealed class SymbolTable
 
     private void Add(SymbolDefinition def, SymbolDefinition? container)
     {
-        if (container == null) Declarations.Add(def);
+        if (container == null)
+        {
+            Declarations.Add(def);
+            if (!_globals.ContainsKey(def.Name)) _globals[def.Name] = def; // the first declaration wins, as in the checker
+        }
         else container.Children.Add(def);
         Definitions.Add(def);
     }
