@@ -25,6 +25,9 @@ public static class Checker
     /// <summary>Checks <paramref name="program"/> and returns its diagnostics (errors in the reference's order, then warnings).</summary>
     public static IReadOnlyList<Diagnostic> Check(ProgramNode program)
     {
+        // Checking recurses per nesting level: a hand-built AST deeper than the limit is refused before it starts.
+        var tooDeep = Nesting.Check(program);
+        if (tooDeep.Count > 0) return tooDeep;
         var state = new State();
         Register(program.Declarations, state, topLevel: true);
         foreach (var d in program.Declarations) Validate(d, state);

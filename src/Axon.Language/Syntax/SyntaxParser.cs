@@ -49,6 +49,13 @@ public static class SyntaxParser
         int tokenCount = RepairLexicalErrors(stream.GetTokens(), input, diagnostics);
         if (lexer.StoppedEarly) diagnostics.Add(TooManyErrors(stream.Get(stream.Size - 1), DiagnosticPhase.Lex));
         int lexErrors = diagnostics.Count;
+        // The parser, the AST builder and everything after them recurse once per nesting level: deeper input is a
+        // diagnostic here, before any recursion (a stack overflow would kill the build or the CLI).
+        if (Nesting.FindTooDeep(stream.GetTokens()) is { } tooDeep)
+        {
+            diagnostics.Add(Nesting.TooDeep(TokenText.Span(tooDeep)));
+            return new SyntaxResult(null, diagnostics, 0);
+        }
 
         var parser = new AxonParser(stream, TextWriter.Null, TextWriter.Null);
         parser.RemoveErrorListeners();

@@ -12,9 +12,27 @@ public static class IrProgramReader
     /// <summary>Reads an IR JSON file.</summary>
     public static AxonProgram Load(string path) => Read(File.ReadAllText(path));
 
+    /// <summary>
+    /// The JSON depth the reader accepts: the front end stops at 256 AXON nesting levels, and each level is at most two
+    /// JSON levels (an object in an array), so every IR the compiler writes is readable; deeper JSON is refused before
+    /// the reader recurses into it.
+    /// </summary>
+    public const int MaxJsonDepth = 2 * 256 + 32;
+
     /// <summary>Reads IR JSON text.</summary>
-    public static AxonProgram Read(string json) =>
-        FromJson(JsonNode.Parse(json) as JsonObject ?? throw new FormatException("IR JSON must be an object."));
+    public static AxonProgram Read(string json)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = MaxJsonDepth });
+        }
+        catch (System.Text.Json.JsonException ex) when (ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FormatException($"IR JSON is nested deeper than {MaxJsonDepth} levels (AXON allows 256 nesting levels).", ex);
+        }
+        return FromJson(node as JsonObject ?? throw new FormatException("IR JSON must be an object."));
+    }
 
     /// <summary>Reads a parsed IR <c>program</c> object.</summary>
     public static AxonProgram FromJson(JsonObject ir)
