@@ -125,6 +125,8 @@ public static class Checker
                     state.Error(5, $"Unknown depth '{c.Depth}' in context '{c.Name}'. Valid: {string.Join(", ", Depths)}{Suffix(c.Depth, Depths)}", Value(c, "depth"), c.Span);
                 if (c.Temperature is double temp && (temp < 0 || temp > 2))
                     state.Error(6, $"temperature must be between 0.0 and 2.0, got {PyFormat.FloatRepr(temp)}", Value(c, "temperature"), c.Span);
+                if (c.MaxTokens is long big && big > int.MaxValue)
+                    state.Errors.Add(OutOfRange($"max_tokens {big.ToString(CultureInfo.InvariantCulture)} in context '{c.Name}' is larger than the runtime supports ({int.MaxValue.ToString(CultureInfo.InvariantCulture)})", Value(c, "max_tokens") ?? c.Span));
                 if (c.MaxTokens is long mt && mt <= 0)
                     state.Error(7, $"max_tokens must be positive, got {mt.ToString(CultureInfo.InvariantCulture)} in context '{c.Name}'", Value(c, "max_tokens"), c.Span);
                 break;
@@ -143,10 +145,16 @@ public static class Checker
                     state.Error(12, $"Unknown retrieval strategy '{m.Retrieval}' in memory '{m.Name}'. Valid: {string.Join(", ", Retrievals)}{Suffix(m.Retrieval, Retrievals)}", Value(m, "retrieval"), m.Span);
                 break;
             case ToolDecl tool:
+                if (tool.MaxResults is long bigResults && bigResults > int.MaxValue)
+                    state.Errors.Add(OutOfRange($"max_results {bigResults.ToString(CultureInfo.InvariantCulture)} in tool '{tool.Name}' is larger than the runtime supports ({int.MaxValue.ToString(CultureInfo.InvariantCulture)})", Value(tool, "max_results") ?? tool.Span));
                 if (tool.MaxResults is long mr && mr <= 0)
                     state.Error(13, $"max_results must be positive, got {mr.ToString(CultureInfo.InvariantCulture)} in tool '{tool.Name}'", Value(tool, "max_results"), tool.Span);
                 break;
             case TypeDecl type:
+                if (type.RangeMin is double rmin && !IsFinite(rmin))
+                    state.Errors.Add(OutOfRange($"Range bound of type '{type.Name}' is too large to be a number (not a finite double)", Value(type, "range_min") ?? type.Span));
+                if (type.RangeMax is double rmax && !IsFinite(rmax))
+                    state.Errors.Add(OutOfRange($"Range bound of type '{type.Name}' is too large to be a number (not a finite double)", Value(type, "range_max") ?? type.Span));
                 if (type.RangeMin is double lo && type.RangeMax is double hi && lo >= hi)
                     state.Error(14, $"Invalid range constraint in type '{type.Name}': min ({PyFormat.FloatRepr(lo)}) must be less than max ({PyFormat.FloatRepr(hi)})", Value(type, "range_min"), type.Span);
                 break;
@@ -214,6 +222,8 @@ public static class Checker
                     state.Error(21, "Validate gate has no rules \u2014 at least one rule is required", validate.Span);
                 break;
             case RefineNode refine:
+                if (refine.MaxAttempts > int.MaxValue)
+                    state.Errors.Add(OutOfRange($"max_attempts {refine.MaxAttempts.ToString(CultureInfo.InvariantCulture)} is larger than the runtime supports ({int.MaxValue.ToString(CultureInfo.InvariantCulture)})", Value(refine, "max_attempts") ?? refine.Span));
                 if (refine.MaxAttempts < 1)
                     state.Error(22, $"Refine max_attempts must be >= 1, got {refine.MaxAttempts.ToString(CultureInfo.InvariantCulture)}", Value(refine, "max_attempts"), refine.Span);
                 if (Array.IndexOf(Backoffs, refine.Backoff) < 0)
@@ -245,6 +255,8 @@ public static class Checker
 
     private static void ValidateReason(ReasonNode reason, State state)
     {
+        if (reason.Depth > int.MaxValue)
+            state.Errors.Add(OutOfRange($"Reasoning depth {reason.Depth.ToString(CultureInfo.InvariantCulture)} is larger than the runtime supports ({int.MaxValue.ToString(CultureInfo.InvariantCulture)})", Value(reason, "depth") ?? reason.Span));
         if (reason.Depth < 1)
             state.Error(20, $"Reasoning depth must be >= 1, got {reason.Depth.ToString(CultureInfo.InvariantCulture)}", Value(reason, "depth"), reason.Span);
     }
@@ -341,6 +353,13 @@ public static class Checker
         ReasonNode r => (r.OutputType, r.Span),
         _ => ("", last.Span),
     };
+
+    private static bool IsFinite(double d) => !double.IsNaN(d) && !double.IsInfinity(d);
+
+    // Values the reference accepts (Python has big ints and inf) but the runtime cannot hold: an error with the position,
+    // so `check` never accepts what `run` would refuse, and `compile` never writes invalid JSON (inf).
+    private static Diagnostic OutOfRange(string message, TextSpan span) =>
+        new(DiagnosticCodes.NumberOutOfRange, DiagnosticSeverity.Error, DiagnosticPhase.Type, message, span);
 
     private static Diagnostic Epistemic(string message, TextSpan span) =>
         new(DiagnosticCodes.EpistemicMismatch, DiagnosticSeverity.Error, DiagnosticPhase.Type, message, span);
