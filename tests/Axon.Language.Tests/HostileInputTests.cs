@@ -38,7 +38,8 @@ public sealed class HostileInputTests
         clock.Stop();
         var d = Assert.Single(result.Errors);
         Assert.Equal(DiagnosticCodes.NestingTooDeep, d.Code);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        // The target is 2 s; the bound leaves room for a heavily shared test machine (the measured times are in the PR).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Contains("256", d.Message);
     }
 
