@@ -334,14 +334,16 @@ internal sealed class Emitter
 
     private void WriteProgram()
     {
-        var json = OrderPositions(IrJson.Write(_ir, _fileName, _options.Backend));
+        var json = OrderPositions(IrJson.Write(_ir, _fileName, _options.Backend, Language.AxonCompiler.LanguageVersion, indented: false));
         Doc($"The declarations of {Names.Xml(_fileName)} as runtime definitions, built once from the file's IR.");
         Line(GeneratedCode);
         Line($"public static partial class {ProgramClass}");
         Open();
         Doc("The source file name."); Line($"public const string SourceFile = {Names.Literal(_fileName)};");
         Doc("The backend the project was built for (<c>AxonBackend</c>)."); Line($"public const string Backend = {Names.Literal(_options.Backend)};");
-        Doc("The file's IR JSON (positions are order keys: 1, 2, 3…)."); Line($"public const string IrJson = {Names.Verbatim(json)};");
+        // A UTF-8 literal is stored as data, not in the assembly's user-string heap, so a large file cannot hit CS8103.
+        Doc("The file's IR JSON as UTF-8, without indentation (positions are order keys: 1, 2, 3…)."); Line($"public static global::System.ReadOnlySpan<byte> IrJsonUtf8 => {Names.Verbatim(json)}u8;");
+        Doc("The file's IR JSON."); Line("public static string IrJson => global::System.Text.Encoding.UTF8.GetString(IrJsonUtf8);");
         Line();
         Line($"private static readonly global::System.Lazy<{Rt}.Model.AxonProgram> s_program = new(Load);");
         Line();

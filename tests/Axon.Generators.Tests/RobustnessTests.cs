@@ -48,6 +48,59 @@ public class RobustnessTests
         }
     }
 
+    public static TheoryData<string> DeepShapes() => new() { "par", "know", "if", "brackets" };
+
+    private static string Nested(string shape, int n) => shape switch
+    {
+        "par" => "flow F() {\n" + string.Concat(Enumerable.Repeat("par {\n", n)) + "step A { ask: \"x\" }\n" + string.Concat(Enumerable.Repeat("}\n", n)) + "}\n",
+        "know" => string.Concat(Enumerable.Repeat("know {\n", n)) + string.Concat(Enumerable.Repeat("}\n", n)),
+        "if" => "flow F() {\n" + string.Concat(Enumerable.Repeat("if x -> ", n)) + "step A { ask: \"x\" }\n}\nrun F()\n",
+        _ => "persona P { extra: " + new string('[', n) + new string(']', n) + " }\n",
+    };
+
+    // The compiler host gives generators a small stack (csc: 1.5 MB); the driver runs here on 1 MB.
+    private static void OnSmallStack(Action action)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() => { try { action(); } catch (Exception ex) { failure = ex; } }, 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    [Theory]
+    [MemberData(nameof(DeepShapes))]
+    public void TenThousandLevelsAreADiagnosticInTheGeneratorOnASmallStack(string shape)
+    {
+        OnSmallStack(() =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (run, _, diagnostics) = GeneratorHarness.Run([("deep.axon", Nested(shape, 10_000))]);
+            clock.Stop();
+            Assert.Null(run.Results.Single().Exception);
+            Assert.Equal("AXN1106", Assert.Single(diagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error).Id);
+            // The target is 2 s; the bound leaves room for a heavily shared test machine.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(DeepShapes))]
+    public void TheDeepestAcceptedNestingGeneratesCompilableCodeOnASmallStack(string shape)
+    {
+        OnSmallStack(() =>
+        {
+            // A par needs two branches: each level holds a step beside the nested par.
+            var text = shape == "par"
+                ? "flow F() {\n" + string.Concat(Enumerable.Range(0, 250).Select(i => $"par {{ step S{i} {{ ask: \"x\" }}\n")) + "step A { ask: \"x\" }\n" + string.Concat(Enumerable.Repeat("}\n", 250)) + "}\n"
+                : Nested(shape, 250);
+            var (run, output, diagnostics) = GeneratorHarness.Run([("deep.axon", text)]);
+            Assert.Null(run.Results.Single().Exception);
+            Assert.DoesNotContain(diagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        });
+    }
+
     private const string Noise = "{}()[]<>:,.\"\\\0\uD800?@#-\n";
 
     [Fact]

@@ -23,6 +23,47 @@ public sealed class RobustnessTests
         }
     }
 
+    // Fragments of issue 11's hostile shapes, spliced anywhere into valid programs.
+    private static readonly string[] Hostile =
+    {
+        new string('{', 300), new string('[', 300), string.Concat(Enumerable.Repeat("if x -> ", 300)), string.Concat(Enumerable.Repeat("par { ", 300)),
+        string.Concat(Enumerable.Repeat("know { ", 300)), "\r", "\r\r\n", "\ud800", "\udfff\ud800", "3000000000", "1" + new string('0', 400) + ".0",
+        "{{ nothing }}", "\"unterminated", "/* open",
+    };
+
+    [Fact]
+    public void HostileFragmentsAnywhereAreHandledOnASmallStack()
+    {
+        var random = new Random(11);
+        int inputs = 0;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                foreach (var text in Corpus.Where((_, i) => i % 4 == 0))
+                {
+                    for (int variant = 0; variant < 6; variant++)
+                    {
+                        var sb = new StringBuilder(text);
+                        for (int k = 0, n = 1 + random.Next(3); k < n; k++)
+                            sb.Insert(random.Next(sb.Length + 1), Hostile[random.Next(Hostile.Length)]);
+                        AssertHandled(sb.ToString(), "hostile fragment");
+                        inputs++;
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        }, 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Null(failure);
+        Assert.True(inputs > 100, $"only {inputs} inputs");
+    }
+
     [Fact]
     public void EveryTruncationIsHandled()
     {

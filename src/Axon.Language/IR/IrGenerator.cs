@@ -33,6 +33,9 @@ public static class IrGenerator
     /// <summary>Lowers <paramref name="program"/>. Call it only on a program without errors.</summary>
     public static IrResult Generate(ProgramNode program)
     {
+        // Lowering recurses per nesting level: a hand-built AST deeper than the limit is refused before it starts.
+        var tooDeep = Nesting.Check(program);
+        if (tooDeep.Count > 0) return new IrResult(null, tooDeep);
         var g = new Lowering();
         foreach (var d in program.Declarations) g.Lower(d, "");
         g.ResolveRuns();
@@ -390,10 +393,24 @@ public static class IrGenerator
                 case IrRemember r: yield return r.Expression; break;
                 case IrRecall r: yield return r.Query; break;
                 case IrConditional c:
-                    yield return c.Condition;
-                    yield return c.ComparisonValue;
-                    if (c.ThenBranch != null) foreach (var x in ScannedStrings(c.ThenBranch)) yield return x;
-                    if (c.ElseBranch != null) foreach (var x in ScannedStrings(c.ElseBranch)) yield return x;
+                    // Branches are walked with a stack: nested iterators made nested ifs quadratic.
+                    var pending = new Stack<IrNode>();
+                    pending.Push(c);
+                    while (pending.Count > 0)
+                    {
+                        var n = pending.Pop();
+                        if (n is IrConditional nc)
+                        {
+                            yield return nc.Condition;
+                            yield return nc.ComparisonValue;
+                            if (nc.ElseBranch != null) pending.Push(nc.ElseBranch);
+                            if (nc.ThenBranch != null) pending.Push(nc.ThenBranch);
+                        }
+                        else
+                        {
+                            foreach (var x in ScannedStrings(n)) yield return x;
+                        }
+                    }
                     break;
                 // par, hibernate and refine contribute nothing.
             }

@@ -13,9 +13,16 @@ namespace Axon.Language.IR;
 public static class IrJson
 {
     /// <summary>The JSON of <paramref name="program"/> with a <c>_meta</c> object; no trailing newline.</summary>
-    public static string Write(IrProgram program, string source, string backend, string axonVersion = "0.7.0")
+    public static string Write(IrProgram program, string source, string backend, string axonVersion = "0.7.0") =>
+        Write(program, source, backend, axonVersion, indented: true);
+
+    /// <summary>
+    /// As <see cref="Write(IrProgram, string, string, string)"/>; without <paramref name="indented"/> the JSON has no line breaks
+    /// or indentation (its size is then linear in the nesting depth; the reference's indented layout grows with depth squared).
+    /// </summary>
+    public static string Write(IrProgram program, string source, string backend, string axonVersion, bool indented)
     {
-        var w = new Writer();
+        var w = new Writer(indented);
         w.BeginObject();
         Fields(w, program);
         w.Key("_meta");
@@ -31,7 +38,7 @@ public static class IrJson
     /// <summary>The JSON of one IR node (no <c>_meta</c>).</summary>
     public static string Write(IrNode node)
     {
-        var w = new Writer();
+        var w = new Writer(true);
         Node(w, node);
         return w.ToString();
     }
@@ -279,14 +286,27 @@ public static class IrJson
     // ", " never used, "[]" for empty arrays.
     private sealed class Writer
     {
+        // Each AXON nesting level is at most two JSON levels (an object in an array); beyond this the IR was not built
+        // by the front end (which stops at Nesting.MaxDepth), and writing on would only recurse deeper.
+        private const int MaxJsonDepth = 2 * Nesting.MaxDepth + 32;
+
         private readonly StringBuilder _sb = new(4096);
         private readonly Stack<bool> _first = new();
+        private readonly bool _indented;
         private int _depth;
+
+        public Writer(bool indented) => _indented = indented;
+
+        private void Deeper()
+        {
+            if (++_depth > MaxJsonDepth)
+                throw new System.InvalidOperationException($"IR nested deeper than {Nesting.MaxDepth} levels cannot be written");
+        }
 
         public void BeginObject()
         {
             _sb.Append('{');
-            _depth++;
+            Deeper();
             _first.Push(true);
         }
 
@@ -309,7 +329,7 @@ public static class IrJson
         {
             _sb.Append('[');
             if (count == 0) return;
-            _depth++;
+            Deeper();
             _first.Push(true);
         }
 
@@ -333,6 +353,7 @@ public static class IrJson
 
         private void NewLine()
         {
+            if (!_indented) return;
             _sb.Append('\n');
             _sb.Append(' ', _depth * 2);
         }

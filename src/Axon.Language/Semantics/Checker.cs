@@ -25,6 +25,9 @@ public static partial class Checker
     /// <summary>Checks <paramref name="program"/> and returns its diagnostics (errors in the reference's order, then warnings).</summary>
     public static IReadOnlyList<Diagnostic> Check(ProgramNode program)
     {
+        // Checking recurses per nesting level: a hand-built AST deeper than the limit is refused before it starts.
+        var tooDeep = Nesting.Check(program);
+        if (tooDeep.Count > 0) return tooDeep;
         var state = new State();
         Register(program.Declarations, state, topLevel: true);
         foreach (var d in program.Declarations) Validate(d, state);
@@ -122,6 +125,8 @@ public static partial class Checker
                     state.Error(5, $"Unknown depth '{c.Depth}' in context '{c.Name}'. Valid: {string.Join(", ", Depths)}{Suffix(c.Depth, Depths)}", Value(c, "depth"), c.Span);
                 if (c.Temperature is double temp && (temp < 0 || temp > 2))
                     state.Error(6, $"temperature must be between 0.0 and 2.0, got {PyFormat.FloatRepr(temp)}", Value(c, "temperature"), c.Span);
+                if (c.MaxTokens is long big && big > int.MaxValue)
+                    state.Errors.Add(OutOfRange($"max_tokens {big.ToString(CultureInfo.InvariantCulture)} in context '{c.Name}' is larger than the runtime supports ({int.MaxValue.ToString(CultureInfo.InvariantCulture)})", Value(c, "max_tokens") ?? c.Span));
                 if (c.MaxTokens is long mt && mt <= 0)
                     state.Error(7, $"max_tokens must be positive, got {mt.ToString(CultureInfo.InvariantCulture)} in context '{c.Name}'", Value(c, "max_tokens"), c.Span);
                 break;
@@ -140,10 +145,16 @@ public static partial class Checker
                     state.Error(12, $"Unknown retrieval strategy '{m.Retrieval}' in memory '{m.Name}'. Valid: {string.Join(", ", Retrievals)}{Suffix(m.Retrieval, Retrievals)}", Value(m, "retrieval"), m.Span);
                 break;
             case ToolDecl tool:
+                if (tool.MaxResults is long bigResults && bigResults > int.MaxValue)
+                    state.Errors.Add(OutOfRange($"max_results {bigResults.ToString(CultureInfo.InvariantCulture)} in tool '{tool.Name}' is larger than the runtime supports ({int.MaxValue.ToString(CultureInfo.InvariantCulture)})", Value(tool, "max_results") ?? tool.Span));
                 if (tool.MaxResults is long mr && mr <= 0)
                     state.Error(13, $"max_results must be positive, got {mr.ToString(CultureInfo.InvariantCulture)} in tool '{tool.Name}'", Value(tool, "max_results"), tool.Span);
                 break;
             case TypeDecl type:
+                if (type.RangeMin is double rmin && !IsFinite(rmin))
+                    state.Errors.Add(OutOfRange($"Range bound of type '{type.Name}' is too large to be a number (not a finite double)", Value(type, "range_min") ?? type.Span));
+                if (type.RangeMax is double rmax && !IsFinite(rmax))
+                    state.Errors.Add(OutOfRange($"Range bound of type '{type.Name}' is too large to be a number (not a finite double)", Value(type, "range_max") ?? type.Span));
                 if (type.RangeMin is double lo && type.RangeMax is double hi && lo >= hi)
                     state.Error(14, $"Invalid range constraint in type '{type.Name}': min ({PyFormat.FloatRepr(lo)}) must be less than max ({PyFormat.FloatRepr(hi)})", Value(type, "range_min"), type.Span);
                 break;
@@ -211,6 +222,8 @@ public static partial class Checker
                     state.Error(21, "Validate gate has no rules \u2014 at least one rule is required", validate.Span);
                 break;
             case RefineNode refine:
+                if (refine.MaxAttempts > int.MaxValue)
+                    state.Errors.Add(OutOfRange($"max_attempts {refine.MaxAttempts.ToString(CultureInfo.InvariantCulture)} is larger than the runtime supports ({int.MaxValue.ToString(CultureInfo.InvariantCulture)})", Value(refine, "max_attempts") ?? refine.Span));
                 if (refine.MaxAttempts < 1)
                     state.Error(22, $"Refine max_attempts must be >= 1, got {refine.MaxAttempts.ToString(CultureInfo.InvariantCulture)}", Value(refine, "max_attempts"), refine.Span);
                 if (Array.IndexOf(Backoffs, refine.Backoff) < 0)
@@ -242,6 +255,8 @@ public static partial class Checker
 
     private static void ValidateReason(ReasonNode reason, State state)
     {
+        if (reason.Depth > int.MaxValue)
+            state.Errors.Add(OutOfRange($"Reasoning depth {reason.Depth.ToString(CultureInfo.InvariantCulture)} is larger than the runtime supports ({int.MaxValue.ToString(CultureInfo.InvariantCulture)})", Value(reason, "depth") ?? reason.Span));
         if (reason.Depth < 1)
             state.Error(20, $"Reasoning depth must be >= 1, got {reason.Depth.ToString(CultureInfo.InvariantCulture)}", Value(reason, "depth"), reason.Span);
     }
@@ -317,6 +332,8 @@ public static partial class Checker
         var (output, span) = FinalOutput(flow.Body[flow.Body.Count - 1]);
         if (output.Length == 0) return;
         string declared = ret.Name;
+        // `-> List<T>` with a final `output: T` (or `output: List`) is a list of T: the runtime asks the final step for an array.
+        if (declared == "List" && (output == "List" || output == ret.Generic || (ret.Generic.Length == 0 && output == "String"))) return;
         if (BuiltinTypes.IsFactType(declared) && BuiltinTypes.IsHedgedType(output))
         {
             state.Errors.Add(Epistemic($"Flow '{flow.Name}' returns {declared}, but its final step produces {output}", span));
@@ -338,6 +355,13 @@ public static partial class Checker
         ReasonNode r => (r.OutputType, r.Span),
         _ => ("", last.Span),
     };
+
+    private static bool IsFinite(double d) => !double.IsNaN(d) && !double.IsInfinity(d);
+
+    // Values the reference accepts (Python has big ints and inf) but the runtime cannot hold: an error with the position,
+    // so `check` never accepts what `run` would refuse, and `compile` never writes invalid JSON (inf).
+    private static Diagnostic OutOfRange(string message, TextSpan span) =>
+        new(DiagnosticCodes.NumberOutOfRange, DiagnosticSeverity.Error, DiagnosticPhase.Type, message, span);
 
     private static Diagnostic Epistemic(string message, TextSpan span) =>
         new(DiagnosticCodes.EpistemicMismatch, DiagnosticSeverity.Error, DiagnosticPhase.Type, message, span);

@@ -41,6 +41,8 @@ public static class SyntaxParser
     public static SyntaxResult Parse(string text)
     {
         var diagnostics = new List<Diagnostic>();
+        if (LoneSurrogates(text, diagnostics)) return new SyntaxResult(null, diagnostics, 0);
+        text = LineBreaks.NormalizeLoneCarriageReturns(text);
         var input = CharStream(text);
         var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
         lexer.RemoveErrorListeners();
@@ -49,6 +51,13 @@ public static class SyntaxParser
         int tokenCount = RepairLexicalErrors(stream.GetTokens(), input, diagnostics);
         if (lexer.StoppedEarly) diagnostics.Add(TooManyErrors(stream.Get(stream.Size - 1), DiagnosticPhase.Lex));
         int lexErrors = diagnostics.Count;
+        // The parser, the AST builder and everything after them recurse once per nesting level: deeper input is a
+        // diagnostic here, before any recursion (a stack overflow would kill the build or the CLI).
+        if (Nesting.FindTooDeep(stream.GetTokens()) is { } tooDeep)
+        {
+            diagnostics.Add(Nesting.TooDeep(TokenText.Span(tooDeep)));
+            return new SyntaxResult(null, diagnostics, 0);
+        }
 
         var parser = new AxonParser(stream, TextWriter.Null, TextWriter.Null);
         parser.RemoveErrorListeners();
@@ -68,9 +77,11 @@ public static class SyntaxParser
             parser.DeclarationParsed = null;
             var recovered = new List<Declaration>();
             ReportAllSyntaxErrors(stream, parser, diagnostics, recovered);
+            DropEndOfInputCascade(diagnostics);
             return new SyntaxResult(null, diagnostics, lexErrors > 0 ? 0 : tokenCount, recovered);
         }
 
+        DropEndOfInputCascade(diagnostics);
         if (diagnostics.Count > 0)
         {
             // Lexical errors only (repaired tokens parsed): the declarations are recoverable where no error lies.
@@ -152,6 +163,37 @@ public static class SyntaxParser
         }
     }
 
+    // A string or comment that runs to the end of the file also leaves its declaration unfinished there: that syntax
+    // error at end of input is the same mistake, so only the lexical one is reported.
+    private static void DropEndOfInputCascade(List<Diagnostic> diagnostics)
+    {
+        bool runsToEnd = false;
+        foreach (var d in diagnostics)
+            runsToEnd |= d.Code is DiagnosticCodes.UnterminatedString or DiagnosticCodes.UnterminatedEscape or DiagnosticCodes.UnterminatedComment;
+        if (runsToEnd) diagnostics.RemoveAll(d => d.Phase == DiagnosticPhase.Parse && d.AtEndOfInput);
+    }
+
+    // A lone UTF-16 surrogate is no text at all (it cannot come from a file, only through the API): one lexical
+    // diagnostic per surrogate (at most 1000), and nothing is parsed.
+    private static bool LoneSurrogates(string text, List<Diagnostic> diagnostics)
+    {
+        int line = 1, col = 1;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { i++; col++; continue; }
+            if (char.IsSurrogate(c))
+            {
+                diagnostics.Add(Lex(DiagnosticCodes.LoneSurrogate,
+                    $"Invalid text: a lone UTF-16 surrogate (U+{(int)c:X4}) is not a character", new TextSpan(line, col, line, col + 1)));
+                if (diagnostics.Count >= AxonLexer.MaxErrorTokens) break;
+            }
+            if (c == '\n' || (c == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n'))) { line++; col = 1; }
+            else col++;
+        }
+        return diagnostics.Count > 0;
+    }
+
     /// <summary>Syntax errors after which parsing stops.</summary>
     internal const int MaxSyntaxErrors = 1000;
 
@@ -222,6 +264,8 @@ public static class SyntaxParser
     internal static (IReadOnlyList<LexedToken> Tokens, IReadOnlyList<Diagnostic> Diagnostics) Lex(string text)
     {
         var diagnostics = new List<Diagnostic>();
+        if (LoneSurrogates(text, diagnostics)) return (Array.Empty<LexedToken>(), diagnostics);
+        text = LineBreaks.NormalizeLoneCarriageReturns(text);
         var input = CharStream(text);
         var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
         lexer.RemoveErrorListeners();
@@ -461,6 +505,8 @@ internal static class SyntaxMessages
             if (t == TokenConstants.EPSILON) continue;
             names.Add(TokenText.TypeName(t));
         }
+        if (names.Count == 1 && found.Type == AxonLexer.INTEGER && expected.Contains(AxonLexer.FLOAT))
+            return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (expected FLOAT, found {foundRepr}): write {raw}.0");
         if (names.Count == 1)
             return (DiagnosticCodes.UnexpectedToken, $"Unexpected token (expected {names.First()}, found {foundRepr})");
         if (names.Count == 0)

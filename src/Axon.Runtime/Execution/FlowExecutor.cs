@@ -288,6 +288,10 @@ internal sealed partial class FlowExecutor
                 _trace.Record(TraceEventKinds.RefineStart, call.Key, new Dictionary<string, object?> { ["max_attempts"] = policy.MaxAttempts, ["backoff"] = policy.Backoff.ToString().ToLowerInvariant() });
         }
 
+        // A reference that binds nothing (a misspelt given:, X.output or {{name}}) fails the step before any call:
+        // sending its literal text to a paid model would only produce a confident wrong answer.
+        var unresolved = UnresolvedReference(ctx, call.Node);
+
         // The tool runs once, before the model; its result is part of every attempt's prompt.
         (string Name, string Argument, string Result)? toolResult = null;
         if (call.Tool is { } tool)
@@ -305,6 +309,10 @@ internal sealed partial class FlowExecutor
             attempts = attempt;
             try
             {
+                if (unresolved is not null)
+                    throw new AttemptFailure(new AxonValidationException(
+                        $"Step '{call.Key}' references '{unresolved}', which nothing in this run binds (no parameter, step output or recalled memory of that name); the step fails instead of sending the unresolved text to the model.",
+                        "UnresolvedReferenceError", call.Key), null, permanent: true);
                 var parts = BuildParts(ctx, call, toolResult, policy.PassFailureContext || attempt == 1 ? failureContext : null);
                 var prompt = PromptCompiler.CompileStepPromptText(ctx.Style, parts);
                 var (value, callUsage, callCost, isSynthetic, callWarnings, callEscalated) = await AttemptAsync(ctx, call, prompt, attempt, ct).ConfigureAwait(false);
@@ -861,7 +869,8 @@ internal sealed partial class FlowExecutor
         lock (ctx.Gate)
             foreach (var e in entries) ctx.Memories.Add($"[{rc.MemorySource}] {e.Key}: {e.Value}");
         var value = new AxonValue(array.ToJsonString(), array);
-        ctx.AddResult(new StepResult { Name = key, Kind = "recall", Output = value.Text, Json = array, Duration = Clock.Since(start) }, value);
+        // Also bound under the memory's name, so `given: Memory` reads what was recalled.
+        ctx.AddResult(new StepResult { Name = key, Kind = "recall", Output = value.Text, Json = array, Duration = Clock.Since(start) }, value, rc.MemorySource);
     }
 
     private static IReadOnlyList<string> SnapshotMemories(ExecutionContext ctx)
@@ -1068,4 +1077,35 @@ internal sealed partial class FlowExecutor
 
     [GeneratedRegex(@"\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\}\}")]
     private static partial Regex Placeholder();
+
+    /// <summary>The first reference of a model-call construct (given, probe target, weave source, <c>{{X}}</c> in its ask) that binds nothing now; null when all bind.</summary>
+    private static string? UnresolvedReference(ExecutionContext ctx, FlowNode node)
+    {
+        string? Inputs(string given)
+        {
+            foreach (var input in ResolveInputs(ctx, given)) if (input.Value is null) return input.Reference.Trim();
+            return null;
+        }
+        string? Placeholders(string text)
+        {
+            if (string.IsNullOrEmpty(text) || !text.Contains("{{", StringComparison.Ordinal)) return null;
+            foreach (Match m in Placeholder().Matches(text))
+                if (!ResolveReference(ctx, m.Groups[1].Value).Present) return m.Value;
+            return null;
+        }
+        string? Sources(IReadOnlyList<string> sources)
+        {
+            foreach (var src in sources) if (Inputs(src) is { } missing) return missing;
+            return null;
+        }
+        return node switch
+        {
+            StepNode s => Inputs(s.Given) ?? Placeholders(s.Ask) ?? (s.Probe is { } p ? Inputs(p.Target) : null)
+                ?? (s.Weave is { } w ? Sources(w.Sources) : null) ?? (s.Reason is { } r ? Sources(r.Given) ?? Placeholders(r.Ask) : null),
+            ProbeNode p => Inputs(p.Target),
+            ReasonNode r => Sources(r.Given) ?? Placeholders(r.Ask),
+            WeaveNode w => Sources(w.Sources),
+            _ => null,
+        };
+    }
 }

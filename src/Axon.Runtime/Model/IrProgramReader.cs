@@ -12,9 +12,27 @@ public static class IrProgramReader
     /// <summary>Reads an IR JSON file.</summary>
     public static AxonProgram Load(string path) => Read(File.ReadAllText(path));
 
+    /// <summary>
+    /// The JSON depth the reader accepts: the front end stops at 256 AXON nesting levels, and each level is at most two
+    /// JSON levels (an object in an array), so every IR the compiler writes is readable; deeper JSON is refused before
+    /// the reader recurses into it.
+    /// </summary>
+    public const int MaxJsonDepth = 2 * 256 + 32;
+
     /// <summary>Reads IR JSON text.</summary>
-    public static AxonProgram Read(string json) =>
-        FromJson(JsonNode.Parse(json) as JsonObject ?? throw new FormatException("IR JSON must be an object."));
+    public static AxonProgram Read(string json)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = MaxJsonDepth });
+        }
+        catch (System.Text.Json.JsonException ex) when (ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FormatException($"IR JSON is nested deeper than {MaxJsonDepth} levels (AXON allows 256 nesting levels).", ex);
+        }
+        return FromJson(node as JsonObject ?? throw new FormatException("IR JSON must be an object."));
+    }
 
     /// <summary>Reads a parsed IR <c>program</c> object.</summary>
     public static AxonProgram FromJson(JsonObject ir)
@@ -98,7 +116,8 @@ public static class IrProgramReader
     };
 
     private static FlowDefinition Flow(JsonObject o, List<TypeDefinition> types, List<ToolDefinition> tools, List<MemoryDefinition> memories) =>
-        new(S(o, "name"), Arr(o, "steps").Select(s => Node(s!.AsObject())).ToList())
+        new(S(o, "name"), WithListResult(Arr(o, "steps").Select(s => Node(s!.AsObject())).ToList(),
+            S(o, "return_type_name"), S(o, "return_type_generic")))
         {
             Parameters = Arr(o, "parameters").Select(p => new ParameterDefinition(S(p!.AsObject(), "name"),
                 new TypeReference(S(p.AsObject(), "type_name"), S(p.AsObject(), "generic_param"), B(p.AsObject(), "optional") ?? false)) { Position = Pos(p.AsObject()) }).ToList(),
@@ -106,6 +125,31 @@ public static class IrProgramReader
             ExecutionLevels = Arr(o, "execution_levels").Select(l => (IReadOnlyList<string>)l!.AsArray().Select(n => n!.GetValue<string>()).ToList()).ToList(),
             Types = types, Tools = tools, Memories = memories, Position = Pos(o),
         };
+
+    /// <summary>
+    /// A flow declared <c>-&gt; List&lt;T&gt;</c> whose final step outputs <c>T</c> (or <c>List</c>) returns a list: the final
+    /// step's output contract becomes <c>List&lt;T&gt;</c>, an object whose <c>items</c> array holds values of <c>T</c>.
+    /// (A step's <c>output:</c> is a bare name in AXON v0.7, so the flow's return type says it is a list.)
+    /// </summary>
+    internal static List<FlowNode> WithListResult(List<FlowNode> steps, string returnType, string generic)
+    {
+        if (returnType != "List" || steps.Count == 0) return steps;
+        var element = generic.Length > 0 ? generic : "String";
+        int last = 0;
+        for (var i = 1; i < steps.Count; i++)
+        {
+            var (a, b) = (steps[i].Position, steps[last].Position);
+            if (a.Line > b.Line || (a.Line == b.Line && a.Column > b.Column)) last = i;
+        }
+        bool fits(string output) => output == element || output == "List" || output == element.TrimEnd('?');
+        steps[last] = steps[last] switch
+        {
+            StepNode s when fits(s.OutputType) => s with { OutputType = "List<" + element + ">" },
+            ReasonNode r when fits(r.OutputType) => r with { OutputType = "List<" + element + ">" },
+            var n => n,
+        };
+        return steps;
+    }
 
     /// <summary>Reads one IR flow node (step, probe, reason, …).</summary>
     public static FlowNode Node(JsonObject o)

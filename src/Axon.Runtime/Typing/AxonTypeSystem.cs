@@ -144,6 +144,14 @@ public sealed class AxonTypeSystem
     private (JsonObject Props, JsonArray Required) ObjectShape(string typeName, int depth)
     {
         var props = new JsonObject();
+        // `List<T>`: the final output of a flow declared -> List<T> (see IrProgramReader.WithListResult): an array of T
+        // under "items" (a top-level output is an object, as structured-output APIs require).
+        if (typeName.StartsWith("List<", StringComparison.Ordinal) && typeName.EndsWith('>'))
+        {
+            var element = typeName[5..^1];
+            props["items"] = Arr(FieldSchema(new TypeReference(element.TrimEnd('?'), "", element.EndsWith('?')), depth + 1));
+            return (props, RequiredOf(props));
+        }
         if (_types.TryGetValue(typeName, out var user))
         {
             if (user.Fields.Count > 0)

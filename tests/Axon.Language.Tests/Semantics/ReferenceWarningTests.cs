@@ -164,4 +164,15 @@ public sealed class ReferenceWarningTests
         Assert.Equal(new[] { ReferenceKind.Value, ReferenceKind.Placeholder, ReferenceKind.Type }, step.References.Select(r => r.Kind));
         Assert.Equal(new TextSpan(2, 31, 2, 34), step.References[1].Span);
     }
+
+    [Theory]
+    [InlineData("List<Item>", "Item", false)]
+    [InlineData("List<String>", "List", false)]
+    [InlineData("List", "List", false)]
+    [InlineData("List<Item>", "Other", true)]
+    public void A_list_flow_whose_final_step_outputs_the_element_type_does_not_warn(string returns, string output, bool warns)
+    {
+        var result = AxonCompiler.Compile($"type Item {{ a: String }}\ntype Other {{ b: String }}\nflow F() -> {returns} {{ step S {{ ask: \"x\" output: {output} }} }}");
+        Assert.Equal(warns, result.Diagnostics.Any(d => d.Code == DiagnosticCodes.ReturnTypeMismatch));
+    }
 }

@@ -110,7 +110,7 @@ public sealed class ParserTests
     [InlineData("flow F() {\n  step S { banana }\n}", "Unexpected token in step body (expected given, ask, use, probe, reason, weave, output, confidence_floor, found banana)", 2, 12)]
     [InlineData("persona P { tone: [x] }", "Expected identifier or keyword value", 1, 19)]
     [InlineData("type T(a..b)", "Expected number", 1, 8)]
-    [InlineData("persona P { confidence_threshold: 1 }", "Unexpected token (expected FLOAT, found INTEGER('1'))", 1, 35)]
+    [InlineData("persona P { confidence_threshold: 1 }", "Unexpected token (expected FLOAT, found INTEGER('1')): write 1.0", 1, 35)]
     [InlineData("anchor A {\n  on_violation: raise\n}", "Unexpected token (expected IDENTIFIER, found RBRACE('}'))", 3, 1)]
     [InlineData("flow F() {\n  probe X.output for [a]\n}", "Unexpected token (expected FOR, found DOT('.'))", 2, 10)]
     [InlineData("flow F(a: String,) { }", "Unexpected token (expected IDENTIFIER, found RPAREN(')'))", 1, 18)]
