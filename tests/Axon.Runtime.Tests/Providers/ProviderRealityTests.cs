@@ -351,4 +351,53 @@ public sealed class ProviderRealityTests
         }
         return (fullPrice, cost);
     }
+
+    private const string AnthropicPlain =
+        """{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-6-20260217","content":[{"type":"text","text":"A measured answer [1]."}],"stop_reason":"end_turn","usage":{"input_tokens":1000,"cache_read_input_tokens":3000,"output_tokens":100}}""";
+
+    [Fact]
+    public async Task A_run_traces_what_the_profile_dropped_and_is_priced_by_default()
+    {
+        await using var server = new LoopbackServer((r, w, _) => w.JsonAsync(200, AnthropicPlain));
+        using var client = Client("anthropic", server);
+        var trace = new Axon.Runtime.Tracing.TraceRecorder("t.axon", "anthropic");
+        var runtime = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions
+        {
+            ChatClient = client, Backend = "anthropic", Trace = trace, OutputDirectory = "", BackoffUnit = TimeSpan.Zero,
+        });
+        var flow = new Axon.Runtime.Model.FlowDefinition("F", [new Axon.Runtime.Model.StepNode("A") { Ask = "a" }]);
+        var run = new Axon.Runtime.Model.RunDefinition(flow) { Context = new Axon.Runtime.Model.ContextDefinition("C") { Temperature = 0.7 } };
+
+        var result = await runtime.RunAsync(run, (IReadOnlyDictionary<string, object?>?)null, Token);
+
+        Assert.True(result.Status == Axon.Runtime.Execution.RunStatus.Completed, result.Error);
+        var body = Assert.Single(server.Requests).Json();
+        Assert.False(body.TryGetProperty("temperature", out _));
+        Assert.False(body.TryGetProperty("top_p", out _));
+        var response = trace.Events.Single(e => e.Type == Axon.Runtime.Tracing.TraceEventKinds.ModelResponse);
+        Assert.Equal("sampling params temperature dropped (model rejects)", response.Data["request_notes"] as string);
+        Assert.Equal(3000L, response.Data["cached_input_tokens"]);
+        // 1000 × $3 + 3000 × $0.30 + 100 × $15 per 1M tokens, with no price table set.
+        Assert.Equal(0.0054m, result["A"]!.EstimatedCost);
+    }
+
+    [Fact]
+    public async Task A_blocked_prompt_fails_the_step_once_and_a_hung_provider_is_asked_only_the_attempts_allowed()
+    {
+        await using var blocked = new LoopbackServer((r, w, _) => w.JsonAsync(200, """{"promptFeedback":{"blockReason":"SAFETY"}}"""));
+        await using var hung = new LoopbackServer((r, w, ct) => w.StallAsync(ct));
+        var flow = new Axon.Runtime.Model.FlowDefinition("F", [new Axon.Runtime.Model.StepNode("A") { Ask = "a" }]);
+
+        foreach (var (server, backend, expected) in new[] { (blocked, "gemini", 1), (hung, "ollama", 2) })
+        {
+            using var client = Client(backend, server, new AxonProviderOptions { Timeout = TimeSpan.FromMilliseconds(500) });
+            var runtime = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions
+            {
+                ChatClient = client, Backend = backend, OutputDirectory = "", BackoffUnit = TimeSpan.Zero,
+            });
+            var result = await runtime.RunAsync(flow, new Dictionary<string, object?>(), Token);
+            Assert.Equal(Axon.Runtime.Execution.RunStatus.Failed, result.Status);
+            Assert.Equal(expected, server.Requests.Count);
+        }
+    }
 }
