@@ -118,6 +118,25 @@ public sealed class ProviderRealityTests
         Assert.True(population.GetProperty("nullable").GetBoolean());
     }
 
+    [Fact]
+    public void Anthropic_structured_output_schemas_are_closed_and_keep_unsupported_constraints_as_text()
+    {
+        using var doc = JsonDocument.Parse("""
+            {"type":"object","properties":{"score":{"type":"number","minimum":0,"maximum":1,"description":"Risk"},
+             "tags":{"type":"array","items":{"type":"string","maxLength":20},"minItems":2},
+             "kind":{"type":"string","enum":["a","b"]},"nested":{"type":"object","properties":{"x":{"type":"integer"}}}},
+             "required":["score"],"additionalProperties":true}
+            """);
+        var strict = AnthropicChatClient.StrictSchema(doc.RootElement);
+        Assert.False(strict.GetProperty("additionalProperties").GetBoolean());
+        Assert.False(strict.GetProperty("properties").GetProperty("nested").GetProperty("additionalProperties").GetBoolean());
+        var score = strict.GetProperty("properties").GetProperty("score");
+        Assert.False(score.TryGetProperty("minimum", out _));
+        Assert.Equal("Risk\n\n{minimum: 0, maximum: 1}", score.GetProperty("description").GetString());
+        Assert.Equal(2, strict.GetProperty("properties").GetProperty("kind").GetProperty("enum").GetArrayLength());
+        Assert.False(strict.GetProperty("properties").GetProperty("tags").TryGetProperty("minItems", out _));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
