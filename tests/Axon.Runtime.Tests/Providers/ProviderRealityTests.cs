@@ -394,7 +394,7 @@ public sealed class ProviderRealityTests
         Assert.False(body.TryGetProperty("temperature", out _));
         Assert.False(body.TryGetProperty("top_p", out _));
         var response = trace.Events.Single(e => e.Type == Axon.Runtime.Tracing.TraceEventKinds.ModelResponse);
-        Assert.Equal("sampling params temperature dropped (model rejects)", response.Data["request_notes"] as string);
+        Assert.Equal("sampling params dropped: temperature (model rejects)", response.Data["request_notes"] as string);
         Assert.Equal(3000L, response.Data["cached_input_tokens"]);
         // 1000 × $3 + 3000 × $0.30 + 100 × $15 per 1M tokens, with no price table set.
         Assert.Equal(0.0054m, result["A"]!.EstimatedCost);
