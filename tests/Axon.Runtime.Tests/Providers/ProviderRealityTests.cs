@@ -420,3 +420,94 @@ public sealed class ProviderRealityTests
         }
     }
 }
+
+/// <summary>Every request's token-limit and sampling fields, for several models per backend, match the model's profile.</summary>
+public sealed class ProfileConformanceTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static string Answer(string backend) => backend switch
+    {
+        "anthropic" => """{"id":"m","type":"message","role":"assistant","model":"x","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}""",
+        "gemini" => """{"candidates":[{"content":{"parts":[{"text":"ok"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":1,"totalTokenCount":2}}""",
+        "bedrock" => """{"output":{"message":{"role":"assistant","content":[{"text":"ok"}]}},"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2}}""",
+        _ => """{"id":"c","object":"chat.completion","model":"x","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""",
+    };
+
+    [Theory]
+    [InlineData("openai", "gpt-5.4")]
+    [InlineData("openai", "gpt-5.4-mini")]
+    [InlineData("openai", "o4-mini")]
+    [InlineData("openai", "gpt-4.1")]
+    [InlineData("openai", "gpt-4o")]
+    [InlineData("custom", "qwen2.5-32b")]
+    [InlineData("anthropic", "claude-sonnet-4-6")]
+    [InlineData("anthropic", "claude-opus-4-8")]
+    [InlineData("anthropic", "claude-sonnet-4-5")]
+    [InlineData("anthropic", "claude-haiku-4-5-20251001")]
+    [InlineData("gemini", "gemini-3.5-flash")]
+    [InlineData("gemini", "gemini-3.1-pro")]
+    [InlineData("gemini", "gemini-2.5-pro")]
+    [InlineData("bedrock", "global.anthropic.claude-sonnet-4-5-20250929-v1:0")]
+    [InlineData("bedrock", "us.anthropic.claude-opus-4-8-v1:0")]
+    [InlineData("bedrock", "amazon.nova-pro-v1:0")]
+    [InlineData("bedrock", "meta.llama3-70b-instruct-v1:0")]
+    public async Task Token_limit_and_sampling_fields_follow_the_profile(string backend, string model)
+    {
+        await using var server = new LoopbackServer((r, w, _) => w.JsonAsync(200, Answer(backend)));
+        var env = backend switch
+        {
+            "anthropic" => new Dictionary<string, string?> { ["ANTHROPIC_API_KEY"] = ProviderEmulator.ApiKey, ["ANTHROPIC_BASE_URL"] = server.BaseUrl },
+            "gemini" => new() { ["GEMINI_API_KEY"] = ProviderEmulator.ApiKey, ["GEMINI_BASE_URL"] = server.BaseUrl },
+            "openai" => new() { ["OPENAI_API_KEY"] = ProviderEmulator.ApiKey, ["OPENAI_BASE_URL"] = server.BaseUrl + "/v1" },
+            "bedrock" => new() { ["AWS_BEARER_TOKEN_BEDROCK"] = ProviderEmulator.ApiKey, ["BEDROCK_BASE_URL"] = server.BaseUrl },
+            _ => new() { ["AXON_CUSTOM_BASE_URL"] = server.BaseUrl + "/v1", ["AXON_CUSTOM_MODEL"] = model },
+        };
+        using var client = AxonProviderRegistry.CreateDefault().Create(backend, new AxonProviderOptions { Model = model, Timeout = TimeSpan.FromSeconds(10) },
+            environment: env.GetValueOrDefault);
+
+        await client.GetResponseAsync(FlowStep.Messages(), FlowStep.Options(structured: true), Token);
+
+        var profile = ModelCapabilities.For(backend, model);
+        var body = Assert.Single(server.Requests).Json();
+        var sampling = backend switch
+        {
+            "gemini" => body.GetProperty("generationConfig"),
+            "bedrock" => body.GetProperty("inferenceConfig"),
+            _ => body,
+        };
+        var (temperature, topP) = backend switch
+        {
+            "gemini" => ("temperature", "topP"),
+            "bedrock" => ("temperature", "topP"),
+            _ => ("temperature", "top_p"),
+        };
+        var hasT = sampling.TryGetProperty(temperature, out _);
+        var hasP = sampling.TryGetProperty(topP, out _);
+        switch (profile.Sampling)
+        {
+            case SamplingSupport.TemperatureAndTopP:
+                Assert.True(hasT && hasP, $"{model}: both expected");
+                break;
+            case SamplingSupport.TemperatureOrTopP:
+                Assert.True(hasT && !hasP, $"{model}: temperature only expected");
+                break;
+            default:
+                Assert.False(hasT || hasP, $"{model}: no sampling expected");
+                break;
+        }
+        if (backend is "openai" or "custom")
+        {
+            Assert.Equal(profile.UsesMaxCompletionTokens, body.TryGetProperty("max_completion_tokens", out _));
+            Assert.Equal(!profile.UsesMaxCompletionTokens, body.TryGetProperty("max_tokens", out _));
+        }
+        var schemaSent = backend switch
+        {
+            "anthropic" => body.TryGetProperty("output_config", out var oc) && oc.TryGetProperty("format", out _),
+            "gemini" => body.GetProperty("generationConfig").TryGetProperty("responseSchema", out _),
+            "bedrock" => body.TryGetProperty("toolConfig", out _),
+            _ => body.TryGetProperty("response_format", out var rf) && rf.GetProperty("type").GetString() == "json_schema",
+        };
+        Assert.Equal(profile.StructuredOutput is StructuredOutputMode.NativeSchema or StructuredOutputMode.ForcedTool, schemaSent);
+    }
+}
