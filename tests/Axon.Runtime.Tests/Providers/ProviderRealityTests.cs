@@ -309,6 +309,28 @@ public sealed class ProviderRealityTests
         Assert.True(BuiltInProviders.DefaultTimeout * 2 < TimeSpan.FromMinutes(1), "two default attempts must fail a dead provider in under a minute");
     }
 
+    [Theory]
+    [InlineData("anthropic", false)]
+    [InlineData("anthropic", true)]
+    [InlineData("openai", false)]
+    [InlineData("openai", true)]
+    public async Task A_call_that_asks_the_model_to_reason_waits_the_reasoning_timeout(string backend, bool effort)
+    {
+        await using var server = new LoopbackServer((r, w, ct) => w.StallAsync(ct));
+        using var client = Client(backend, server, new AxonProviderOptions
+        {
+            Timeout = TimeSpan.FromMilliseconds(300), ReasoningTimeout = TimeSpan.FromMilliseconds(1200),
+        });
+        var options = FlowStep.Options();
+        if (effort)
+            options.AdditionalProperties = new AdditionalPropertiesDictionary { ["effort"] = "high" };
+
+        var e = await Assert.ThrowsAsync<AxonProviderException>(() => client.GetResponseAsync(FlowStep.Messages(), options, Token));
+
+        Assert.Equal(ProviderErrorKind.Timeout, e.Kind);
+        Assert.Contains(effort ? "within 1.2 s" : "within 0.3 s", e.Message);
+    }
+
     /// <summary>
     /// A 5-step flow whose steps share a long system prompt, against an Anthropic emulator that reports cache usage as
     /// the API does (cache_creation_input_tokens on the first call with a breakpoint, cache_read_input_tokens after).
