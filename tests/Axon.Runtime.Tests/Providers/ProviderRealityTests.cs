@@ -348,6 +348,70 @@ public sealed class ProviderRealityTests
         Assert.True(withCost < withoutCost);
     }
 
+    /// <summary>
+    /// The same through the runtime: a persona whose description makes the system prompt long, a flow of five steps;
+    /// the system prompt the runtime builds is the same bytes on every step, so from the second step on it is read cached.
+    /// </summary>
+    [Fact]
+    public async Task A_five_step_run_reads_its_shared_system_prompt_from_the_cache()
+    {
+        var persona = new Axon.Runtime.Model.PersonaDefinition("Analyst")
+        {
+            Description = string.Concat(Enumerable.Repeat("Reviews commercial contracts clause by clause, citing the clause it relies on. ", 80)),
+        };
+        var steps = Enumerable.Range(1, 5).Select(i => (Axon.Runtime.Model.FlowNode)new Axon.Runtime.Model.StepNode("S" + i) { Ask = $"Risk {i}?" }).ToArray();
+        var flow = new Axon.Runtime.Model.FlowDefinition("Review", steps);
+        var results = new Dictionary<bool, (long FullPrice, decimal Cost)>();
+        foreach (var caching in new[] { true, false })
+        {
+            var cached = new HashSet<string>();
+            await using var server = new LoopbackServer((r, w, _) => CachingAnthropicAsync(r, w, cached));
+            using var client = Client("anthropic", server, new AxonProviderOptions { PromptCaching = caching });
+            var trace = new Axon.Runtime.Tracing.TraceRecorder("r.axon", "anthropic");
+            var runtime = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions
+            {
+                ChatClient = client, Backend = "anthropic", Trace = trace, OutputDirectory = "", BackoffUnit = TimeSpan.Zero,
+            });
+            var result = await runtime.RunAsync(new Axon.Runtime.Model.RunDefinition(flow) { Persona = persona }, (IReadOnlyDictionary<string, object?>?)null, Token);
+            Assert.True(result.Status == Axon.Runtime.Execution.RunStatus.Completed, result.Error);
+            Assert.Equal(5, server.Requests.Count);
+            var systems = server.Requests.Select(q => q.Json().GetProperty("system")[0].GetProperty("text").GetString()).Distinct().ToArray();
+            Assert.Single(systems); // byte-identical on every step
+            var cachedTokens = trace.Events.Where(e => e.Type == Axon.Runtime.Tracing.TraceEventKinds.ModelResponse)
+                .Sum(e => e.Data["cached_input_tokens"] is long n ? n : 0);
+            results[caching] = (result.TotalUsage.InputTokens - cachedTokens, result.TotalCost);
+        }
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"runtime, 5 steps: input tokens not read from the cache with caching {results[true].FullPrice} (${results[true].Cost:0.0000}), without {results[false].FullPrice} (${results[false].Cost:0.0000})");
+        Assert.True(results[true].FullPrice < results[false].FullPrice / 2);
+        Assert.True(results[true].Cost < results[false].Cost);
+    }
+
+    /// <summary>Answers like the Messages API with prompt caching: a system block with cache_control is written once, then read.</summary>
+    private static Task CachingAnthropicAsync(RecordedRequest r, Responder w, HashSet<string> cachedPrefixes)
+    {
+        var body = r.Json();
+        var sys = body.GetProperty("system")[0];
+        var systemText = sys.GetProperty("text").GetString()!;
+        var systemTokens = systemText.Length / 4;
+        var userTokens = body.GetProperty("messages")[0].GetProperty("content").EnumerateArray().Sum(b => b.GetProperty("text").GetString()!.Length) / 4;
+        long read = 0, written = 0, plain = systemTokens + userTokens;
+        if (sys.TryGetProperty("cache_control", out var _cc))
+        {
+            if (!cachedPrefixes.Add(systemText))
+                read = systemTokens;
+            else
+                written = systemTokens;
+            plain = userTokens;
+        }
+        return w.JsonAsync(200, JsonSerializer.Serialize(new
+        {
+            id = "msg", type = "message", role = "assistant", model = "claude-sonnet-4-6-20260217",
+            content = new[] { new { type = "text", text = "The main risk is the liability cap [1]." } }, stop_reason = "end_turn",
+            usage = new { input_tokens = plain, cache_creation_input_tokens = written, cache_read_input_tokens = read, output_tokens = 12 },
+        }));
+    }
+
     private static async Task<(long FullPriceInput, decimal Cost)> RunFiveStepsAsync(string system, bool caching)
     {
         var cachedPrefixes = new HashSet<string>();
