@@ -110,6 +110,10 @@ public sealed class ProviderRealityTests
     [Fact]
     public void Gemini_schemas_use_the_proto_type_enum()
     {
+        using var formats = JsonDocument.Parse("""{"type":"object","properties":{"mail":{"type":"string","format":"email"},"when":{"type":"string","format":"date-time"}}}""");
+        var withFormats = GeminiChatClient.ToGeminiSchema(formats.RootElement).GetProperty("properties");
+        Assert.False(withFormats.GetProperty("mail").TryGetProperty("format", out _));
+        Assert.Equal("date-time", withFormats.GetProperty("when").GetProperty("format").GetString());
         var schema = GeminiChatClient.ToGeminiSchema(FlowStep.CitySchema);
         Assert.Equal("OBJECT", schema.GetProperty("type").GetString());
         Assert.Equal("STRING", schema.GetProperty("properties").GetProperty("city").GetProperty("type").GetString());
