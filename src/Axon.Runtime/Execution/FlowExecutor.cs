@@ -303,6 +303,7 @@ internal sealed partial class FlowExecutor
 
         var permanentFailure = false;
         var providerFailures = 0;
+        var providerGaveUp = false;
         for (var attempt = 1; attempt <= policy.MaxAttempts; attempt++)
         {
             ct.ThrowIfCancellationRequested();
@@ -348,7 +349,7 @@ internal sealed partial class FlowExecutor
                 _logger.LogWarning("Step {Step} attempt {Attempt}/{Max} failed: {Error}", call.Key, attempt, policy.MaxAttempts, _redactor.Redact(f.Error.Message));
                 if (f.Permanent) { permanentFailure = true; break; }
                 // A provider that keeps failing transiently is not asked more often than ProviderAttempts.
-                if (f.ProviderFailure && ++providerFailures >= Math.Max(1, _options.ProviderAttempts)) break;
+                if (f.ProviderFailure && ++providerFailures >= Math.Max(1, _options.ProviderAttempts)) { providerGaveUp = true; break; }
                 if (attempt < policy.MaxAttempts) await DelayAsync(policy.Backoff, attempt, ct).ConfigureAwait(false);
             }
         }
@@ -356,6 +357,8 @@ internal sealed partial class FlowExecutor
         // Exhausted (or stopped by a failure no retry can fix): the flow's refine on_exhaustion decides.
         var message = permanentFailure
             ? $"Step '{call.Key}' failed with an error that retrying cannot fix. {lastError?.Message}"
+            : providerGaveUp
+            ? $"Step '{call.Key}' failed: the provider failed {providerFailures} time(s) (ProviderAttempts). Last error: {lastError?.Message}"
             : $"All {policy.MaxAttempts} refine attempts exhausted for step '{call.Key}'. Last error: {lastError?.Message}";
         var exhausted = new StepResult
         {

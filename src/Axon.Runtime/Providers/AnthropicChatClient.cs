@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Axon.Runtime.Providers.Http;
 using Microsoft.Extensions.AI;
 
@@ -22,6 +23,78 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
     : HttpChatClientBase(context, transport, new Uri(host, "v1/messages"), model)
 {
     public const string ApiVersion = "2023-06-01";
+
+    // String formats structured outputs accept (the SDK's schema helper keeps only these).
+    private static readonly HashSet<string> StringFormats = ["date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"];
+
+    private static readonly HashSet<string> Kept = ["type", "description", "title", "enum", "const", "anyOf", "allOf", "$ref", "$defs"];
+
+    /// <summary>
+    /// The schema as <c>output_config.format</c> takes it: every object closed (<c>additionalProperties: false</c>),
+    /// constraints the API does not enforce (minimum, maxLength, most formats, minItems above 1, …) moved into the
+    /// description so the model still reads them, as the SDK's own helper does.
+    /// </summary>
+    internal static JsonElement StrictSchema(JsonElement schema) => ChatMapping.Parse(Strict(JsonNode.Parse(schema.GetRawText()))?.ToJsonString() ?? "{}");
+
+    private static JsonNode? Strict(JsonNode? node)
+    {
+        if (node is not JsonObject obj)
+            return node?.DeepClone();
+        var result = new JsonObject();
+        var moved = new List<string>();
+        var type = obj["type"];
+        var isObject = type is JsonValue v && v.TryGetValue<string>(out var t) && t == "object"
+                       || type is JsonArray a && a.Any(x => x?.GetValue<string>() == "object");
+        foreach (var (key, value) in obj)
+        {
+            switch (key)
+            {
+                case "properties" when value is JsonObject props:
+                    var p = new JsonObject();
+                    foreach (var (name, sub) in props)
+                        p[name] = Strict(sub);
+                    result["properties"] = p;
+                    break;
+                case "required":
+                    result["required"] = value?.DeepClone();
+                    break;
+                case "additionalProperties":
+                    break;
+                case "items":
+                    result["items"] = Strict(value);
+                    break;
+                case "anyOf" or "allOf" or "oneOf" when value is JsonArray list:
+                    result[key == "oneOf" ? "anyOf" : key] = new JsonArray(list.Select(Strict).ToArray());
+                    break;
+                case "$defs" when value is JsonObject defs:
+                    var d = new JsonObject();
+                    foreach (var (name, sub) in defs)
+                        d[name] = Strict(sub);
+                    result["$defs"] = d;
+                    break;
+                case "format" when value is JsonValue f && f.TryGetValue<string>(out var fmt) && StringFormats.Contains(fmt):
+                case "minItems" when value is JsonValue m && m.TryGetValue<int>(out var min) && min is 0 or 1:
+                    result[key] = value.DeepClone();
+                    break;
+                case "$schema":
+                    break;
+                default:
+                    if (Kept.Contains(key))
+                        result[key] = value?.DeepClone();
+                    else
+                        moved.Add($"{key}: {value?.ToJsonString()}");
+                    break;
+            }
+        }
+        if (isObject)
+            result["additionalProperties"] = false;
+        if (moved.Count > 0)
+        {
+            var description = result["description"]?.GetValue<string>();
+            result["description"] = (description is { Length: > 0 } ? description + "\n\n" : "") + "{" + string.Join(", ", moved) + "}";
+        }
+        return result;
+    }
 
     private AnthropicRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool stream, RequestAdjustments notes)
     {
@@ -61,7 +134,7 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
             request.OutputConfig = new AnthropicOutputConfig { Effort = effort };
         }
         if (format is not null && profile.StructuredOutput == StructuredOutputMode.NativeSchema)
-            (request.OutputConfig ??= new AnthropicOutputConfig()).Format = new AnthropicOutputFormat { Schema = format.Schema!.Value };
+            (request.OutputConfig ??= new AnthropicOutputConfig()).Format = new AnthropicOutputFormat { Schema = StrictSchema(format.Schema!.Value) };
 
         if (ChatMapping.SystemText(messages, options) is { } system)
         {

@@ -35,6 +35,13 @@ public sealed class AxonProviderOptions
     /// </summary>
     public TimeSpan? Timeout { get; set; }
 
+    /// <summary>
+    /// How long a call that asks the model to reason (a run's <c>effort</c> on a model with a reasoning control) waits
+    /// for its answer and between chunks: such models think before they send anything. Default 2 min; also
+    /// <c>AXON_REASONING_TIMEOUT</c>.
+    /// </summary>
+    public TimeSpan? ReasoningTimeout { get; set; }
+
     /// <summary>Bound on a whole streamed answer, however steadily its chunks arrive. Default 10 min; also <c>AXON_STREAM_TIMEOUT</c>.</summary>
     public TimeSpan? StreamTimeout { get; set; }
 

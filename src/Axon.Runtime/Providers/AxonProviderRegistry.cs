@@ -123,6 +123,7 @@ public sealed class AxonProviderRegistry
         resolved.Timeout ??= ParseDuration(section?["Timeout"]) ?? ParseDuration(environment("AXON_TIMEOUT"));
         resolved.PromptCaching ??= section?["PromptCaching"] is { } pc && bool.TryParse(pc, out var caching) ? caching
             : environment("AXON_PROMPT_CACHING") is "0" or "false" ? false : null;
+        resolved.ReasoningTimeout ??= ParseDuration(section?["ReasoningTimeout"]) ?? ParseDuration(environment("AXON_REASONING_TIMEOUT"));
         resolved.StreamTimeout ??= ParseDuration(section?["StreamTimeout"]) ?? ParseDuration(environment("AXON_STREAM_TIMEOUT"));
         if (resolved.DefaultMaxOutputTokens is null && int.TryParse(section?["MaxOutputTokens"], out var maxTokens))
             resolved.DefaultMaxOutputTokens = maxTokens;

@@ -38,6 +38,9 @@ internal static class BuiltInProviders
     /// </summary>
     internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>Default wait of a call that asks a model to reason before it answers.</summary>
+    internal static readonly TimeSpan DefaultReasoningTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>Default bound on a whole streamed answer, however steadily its chunks come.</summary>
     internal static readonly TimeSpan DefaultStreamTimeout = TimeSpan.FromMinutes(10);
 
@@ -114,6 +117,7 @@ internal static class BuiltInProviders
         {
             StreamTimeout = o.StreamTimeout ?? DefaultStreamTimeout,
             PromptCaching = o.PromptCaching ?? true,
+            ReasoningTimeout = o.ReasoningTimeout ?? DefaultReasoningTimeout,
         };
 
     private static HttpMessageHandler Handler(AxonProviderOptions o) =>

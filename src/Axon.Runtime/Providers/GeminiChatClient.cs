@@ -124,6 +124,8 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
             ? result
             : ChatMapping.Parse(new JsonObject { ["result"] = JsonNode.Parse(result.GetRawText()) }.ToJsonString());
 
+    private static readonly HashSet<string> GeminiFormats = ["float", "double", "int32", "int64", "enum", "date-time"];
+
     private static readonly HashSet<string> SchemaKeys =
     [
         "type", "format", "description", "nullable", "enum", "properties", "required", "items", "minItems", "maxItems",
@@ -156,6 +158,9 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
                     break;
                 case "type" when value is JsonValue single && single.TryGetValue<string>(out var name):
                     result["type"] = TypeName(name);
+                    break;
+                // Schema.format takes only these (proto comment): others would be rejected, so they are left out.
+                case "format" when value is not JsonValue f || !f.TryGetValue<string>(out var fmt) || !GeminiFormats.Contains(fmt):
                     break;
                 case "properties" when value is JsonObject props:
                     var p = new JsonObject();

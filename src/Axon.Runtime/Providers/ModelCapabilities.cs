@@ -190,7 +190,7 @@ public static class RequestAdjustmentsKey
 {
     /// <summary>
     /// <see cref="Microsoft.Extensions.AI.ChatResponse.AdditionalProperties"/> key of what the model's profile left out
-    /// of the request (<c>sampling params temperature, top_p dropped (model rejects)</c>); recorded on the step's trace.
+    /// of the request (<c>sampling params dropped: temperature, top_p (model rejects)</c>); recorded on the step's trace.
     /// </summary>
     public const string Value = "axon.request_notes";
 }

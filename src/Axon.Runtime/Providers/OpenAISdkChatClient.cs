@@ -40,6 +40,7 @@ internal sealed class OpenAISdkChatClient(ProviderContext context, OpenAIClient 
         try
         {
             var notes = new RequestAdjustments();
+            ProviderExchange.CallTimeout.Value = context.WaitFor(options, model);
             var result = await _chat.CompleteChatAsync(Body(list, options, stream: false, notes), new RequestOptions { CancellationToken = cancellationToken })
                 .ConfigureAwait(false);
             using var response = result.GetRawResponse();
@@ -84,6 +85,7 @@ internal sealed class OpenAISdkChatClient(ProviderContext context, OpenAIClient 
         var notes = new RequestAdjustments();
         try
         {
+            ProviderExchange.CallTimeout.Value = context.WaitFor(options, model);
             var result = await _chat.CompleteChatAsync(Body(list, options, stream: true, notes),
                 new RequestOptions { CancellationToken = cancellationToken, BufferResponse = false }).ConfigureAwait(false);
             response = result.GetRawResponse();

@@ -110,12 +110,35 @@ public sealed class ProviderRealityTests
     [Fact]
     public void Gemini_schemas_use_the_proto_type_enum()
     {
+        using var formats = JsonDocument.Parse("""{"type":"object","properties":{"mail":{"type":"string","format":"email"},"when":{"type":"string","format":"date-time"}}}""");
+        var withFormats = GeminiChatClient.ToGeminiSchema(formats.RootElement).GetProperty("properties");
+        Assert.False(withFormats.GetProperty("mail").TryGetProperty("format", out _));
+        Assert.Equal("date-time", withFormats.GetProperty("when").GetProperty("format").GetString());
         var schema = GeminiChatClient.ToGeminiSchema(FlowStep.CitySchema);
         Assert.Equal("OBJECT", schema.GetProperty("type").GetString());
         Assert.Equal("STRING", schema.GetProperty("properties").GetProperty("city").GetProperty("type").GetString());
         var population = schema.GetProperty("properties").GetProperty("population");
         Assert.Equal("INTEGER", population.GetProperty("type").GetString());
         Assert.True(population.GetProperty("nullable").GetBoolean());
+    }
+
+    [Fact]
+    public void Anthropic_structured_output_schemas_are_closed_and_keep_unsupported_constraints_as_text()
+    {
+        using var doc = JsonDocument.Parse("""
+            {"type":"object","properties":{"score":{"type":"number","minimum":0,"maximum":1,"description":"Risk"},
+             "tags":{"type":"array","items":{"type":"string","maxLength":20},"minItems":2},
+             "kind":{"type":"string","enum":["a","b"]},"nested":{"type":"object","properties":{"x":{"type":"integer"}}}},
+             "required":["score"],"additionalProperties":true}
+            """);
+        var strict = AnthropicChatClient.StrictSchema(doc.RootElement);
+        Assert.False(strict.GetProperty("additionalProperties").GetBoolean());
+        Assert.False(strict.GetProperty("properties").GetProperty("nested").GetProperty("additionalProperties").GetBoolean());
+        var score = strict.GetProperty("properties").GetProperty("score");
+        Assert.False(score.TryGetProperty("minimum", out _));
+        Assert.Equal("Risk\n\n{minimum: 0, maximum: 1}", score.GetProperty("description").GetString());
+        Assert.Equal(2, strict.GetProperty("properties").GetProperty("kind").GetProperty("enum").GetArrayLength());
+        Assert.False(strict.GetProperty("properties").GetProperty("tags").TryGetProperty("minItems", out _));
     }
 
     [Theory]
@@ -290,6 +313,28 @@ public sealed class ProviderRealityTests
         Assert.True(BuiltInProviders.DefaultTimeout * 2 < TimeSpan.FromMinutes(1), "two default attempts must fail a dead provider in under a minute");
     }
 
+    [Theory]
+    [InlineData("anthropic", false)]
+    [InlineData("anthropic", true)]
+    [InlineData("openai", false)]
+    [InlineData("openai", true)]
+    public async Task A_call_that_asks_the_model_to_reason_waits_the_reasoning_timeout(string backend, bool effort)
+    {
+        await using var server = new LoopbackServer((r, w, ct) => w.StallAsync(ct));
+        using var client = Client(backend, server, new AxonProviderOptions
+        {
+            Timeout = TimeSpan.FromMilliseconds(300), ReasoningTimeout = TimeSpan.FromMilliseconds(1200),
+        });
+        var options = FlowStep.Options();
+        if (effort)
+            options.AdditionalProperties = new AdditionalPropertiesDictionary { ["effort"] = "high" };
+
+        var e = await Assert.ThrowsAsync<AxonProviderException>(() => client.GetResponseAsync(FlowStep.Messages(), options, Token));
+
+        Assert.Equal(ProviderErrorKind.Timeout, e.Kind);
+        Assert.Contains(effort ? "within 1.2 s" : "within 0.3 s", e.Message);
+    }
+
     /// <summary>
     /// A 5-step flow whose steps share a long system prompt, against an Anthropic emulator that reports cache usage as
     /// the API does (cache_creation_input_tokens on the first call with a breakpoint, cache_read_input_tokens after).
@@ -305,6 +350,70 @@ public sealed class ProviderRealityTests
             $"5-step flow, {ChatMapping.EstimateTokens(system)}-token shared prefix: input billed at full price with caching {withCache} tokens (${withCost:0.0000}), without {without} tokens (${withoutCost:0.0000})");
         Assert.True(withCache < without / 2, $"with {withCache}, without {without}");
         Assert.True(withCost < withoutCost);
+    }
+
+    /// <summary>
+    /// The same through the runtime: a persona whose description makes the system prompt long, a flow of five steps;
+    /// the system prompt the runtime builds is the same bytes on every step, so from the second step on it is read cached.
+    /// </summary>
+    [Fact]
+    public async Task A_five_step_run_reads_its_shared_system_prompt_from_the_cache()
+    {
+        var persona = new Axon.Runtime.Model.PersonaDefinition("Analyst")
+        {
+            Description = string.Concat(Enumerable.Repeat("Reviews commercial contracts clause by clause, citing the clause it relies on. ", 80)),
+        };
+        var steps = Enumerable.Range(1, 5).Select(i => (Axon.Runtime.Model.FlowNode)new Axon.Runtime.Model.StepNode("S" + i) { Ask = $"Risk {i}?" }).ToArray();
+        var flow = new Axon.Runtime.Model.FlowDefinition("Review", steps);
+        var results = new Dictionary<bool, (long FullPrice, decimal Cost)>();
+        foreach (var caching in new[] { true, false })
+        {
+            var cached = new HashSet<string>();
+            await using var server = new LoopbackServer((r, w, _) => CachingAnthropicAsync(r, w, cached));
+            using var client = Client("anthropic", server, new AxonProviderOptions { PromptCaching = caching });
+            var trace = new Axon.Runtime.Tracing.TraceRecorder("r.axon", "anthropic");
+            var runtime = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions
+            {
+                ChatClient = client, Backend = "anthropic", Trace = trace, OutputDirectory = "", BackoffUnit = TimeSpan.Zero,
+            });
+            var result = await runtime.RunAsync(new Axon.Runtime.Model.RunDefinition(flow) { Persona = persona }, (IReadOnlyDictionary<string, object?>?)null, Token);
+            Assert.True(result.Status == Axon.Runtime.Execution.RunStatus.Completed, result.Error);
+            Assert.Equal(5, server.Requests.Count);
+            var systems = server.Requests.Select(q => q.Json().GetProperty("system")[0].GetProperty("text").GetString()).Distinct().ToArray();
+            Assert.Single(systems); // byte-identical on every step
+            var cachedTokens = trace.Events.Where(e => e.Type == Axon.Runtime.Tracing.TraceEventKinds.ModelResponse)
+                .Sum(e => e.Data["cached_input_tokens"] is long n ? n : 0);
+            results[caching] = (result.TotalUsage.InputTokens - cachedTokens, result.TotalCost);
+        }
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"runtime, 5 steps: input tokens not read from the cache with caching {results[true].FullPrice} (${results[true].Cost:0.0000}), without {results[false].FullPrice} (${results[false].Cost:0.0000})");
+        Assert.True(results[true].FullPrice < results[false].FullPrice / 2);
+        Assert.True(results[true].Cost < results[false].Cost);
+    }
+
+    /// <summary>Answers like the Messages API with prompt caching: a system block with cache_control is written once, then read.</summary>
+    private static Task CachingAnthropicAsync(RecordedRequest r, Responder w, HashSet<string> cachedPrefixes)
+    {
+        var body = r.Json();
+        var sys = body.GetProperty("system")[0];
+        var systemText = sys.GetProperty("text").GetString()!;
+        var systemTokens = systemText.Length / 4;
+        var userTokens = body.GetProperty("messages")[0].GetProperty("content").EnumerateArray().Sum(b => b.GetProperty("text").GetString()!.Length) / 4;
+        long read = 0, written = 0, plain = systemTokens + userTokens;
+        if (sys.TryGetProperty("cache_control", out var _cc))
+        {
+            if (!cachedPrefixes.Add(systemText))
+                read = systemTokens;
+            else
+                written = systemTokens;
+            plain = userTokens;
+        }
+        return w.JsonAsync(200, JsonSerializer.Serialize(new
+        {
+            id = "msg", type = "message", role = "assistant", model = "claude-sonnet-4-6-20260217",
+            content = new[] { new { type = "text", text = "The main risk is the liability cap [1]." } }, stop_reason = "end_turn",
+            usage = new { input_tokens = plain, cache_creation_input_tokens = written, cache_read_input_tokens = read, output_tokens = 12 },
+        }));
     }
 
     private static async Task<(long FullPriceInput, decimal Cost)> RunFiveStepsAsync(string system, bool caching)
@@ -350,5 +459,145 @@ public sealed class ProviderRealityTests
             cost += price.Estimate(usage);
         }
         return (fullPrice, cost);
+    }
+
+    private const string AnthropicPlain =
+        """{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-6-20260217","content":[{"type":"text","text":"A measured answer [1]."}],"stop_reason":"end_turn","usage":{"input_tokens":1000,"cache_read_input_tokens":3000,"output_tokens":100}}""";
+
+    [Fact]
+    public async Task A_run_traces_what_the_profile_dropped_and_is_priced_by_default()
+    {
+        await using var server = new LoopbackServer((r, w, _) => w.JsonAsync(200, AnthropicPlain));
+        using var client = Client("anthropic", server);
+        var trace = new Axon.Runtime.Tracing.TraceRecorder("t.axon", "anthropic");
+        var runtime = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions
+        {
+            ChatClient = client, Backend = "anthropic", Trace = trace, OutputDirectory = "", BackoffUnit = TimeSpan.Zero,
+        });
+        var flow = new Axon.Runtime.Model.FlowDefinition("F", [new Axon.Runtime.Model.StepNode("A") { Ask = "a" }]);
+        var run = new Axon.Runtime.Model.RunDefinition(flow) { Context = new Axon.Runtime.Model.ContextDefinition("C") { Temperature = 0.7 } };
+
+        var result = await runtime.RunAsync(run, (IReadOnlyDictionary<string, object?>?)null, Token);
+
+        Assert.True(result.Status == Axon.Runtime.Execution.RunStatus.Completed, result.Error);
+        var body = Assert.Single(server.Requests).Json();
+        Assert.False(body.TryGetProperty("temperature", out _));
+        Assert.False(body.TryGetProperty("top_p", out _));
+        var response = trace.Events.Single(e => e.Type == Axon.Runtime.Tracing.TraceEventKinds.ModelResponse);
+        Assert.Equal("sampling params dropped: temperature (model rejects)", response.Data["request_notes"] as string);
+        Assert.Equal(3000L, response.Data["cached_input_tokens"]);
+        // 1000 × $3 + 3000 × $0.30 + 100 × $15 per 1M tokens, with no price table set.
+        Assert.Equal(0.0054m, result["A"]!.EstimatedCost);
+    }
+
+    [Fact]
+    public async Task A_blocked_prompt_fails_the_step_once_and_a_hung_provider_is_asked_only_the_attempts_allowed()
+    {
+        await using var blocked = new LoopbackServer((r, w, _) => w.JsonAsync(200, """{"promptFeedback":{"blockReason":"SAFETY"}}"""));
+        await using var hung = new LoopbackServer((r, w, ct) => w.StallAsync(ct));
+        var flow = new Axon.Runtime.Model.FlowDefinition("F", [new Axon.Runtime.Model.StepNode("A") { Ask = "a" }]);
+
+        foreach (var (server, backend, expected) in new[] { (blocked, "gemini", 1), (hung, "ollama", 2) })
+        {
+            using var client = Client(backend, server, new AxonProviderOptions { Timeout = TimeSpan.FromMilliseconds(500) });
+            var runtime = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions
+            {
+                ChatClient = client, Backend = backend, OutputDirectory = "", BackoffUnit = TimeSpan.Zero,
+            });
+            var result = await runtime.RunAsync(flow, new Dictionary<string, object?>(), Token);
+            Assert.Equal(Axon.Runtime.Execution.RunStatus.Failed, result.Status);
+            Assert.Equal(expected, server.Requests.Count);
+        }
+    }
+}
+
+/// <summary>Every request's token-limit and sampling fields, for several models per backend, match the model's profile.</summary>
+public sealed class ProfileConformanceTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private static string Answer(string backend) => backend switch
+    {
+        "anthropic" => """{"id":"m","type":"message","role":"assistant","model":"x","content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}""",
+        "gemini" => """{"candidates":[{"content":{"parts":[{"text":"ok"}],"role":"model"},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":1,"candidatesTokenCount":1,"totalTokenCount":2}}""",
+        "bedrock" => """{"output":{"message":{"role":"assistant","content":[{"text":"ok"}]}},"stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":1,"totalTokens":2}}""",
+        _ => """{"id":"c","object":"chat.completion","model":"x","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}""",
+    };
+
+    [Theory]
+    [InlineData("openai", "gpt-5.4")]
+    [InlineData("openai", "gpt-5.4-mini")]
+    [InlineData("openai", "o4-mini")]
+    [InlineData("openai", "gpt-4.1")]
+    [InlineData("openai", "gpt-4o")]
+    [InlineData("custom", "qwen2.5-32b")]
+    [InlineData("anthropic", "claude-sonnet-4-6")]
+    [InlineData("anthropic", "claude-opus-4-8")]
+    [InlineData("anthropic", "claude-sonnet-4-5")]
+    [InlineData("anthropic", "claude-haiku-4-5-20251001")]
+    [InlineData("gemini", "gemini-3.5-flash")]
+    [InlineData("gemini", "gemini-3.1-pro")]
+    [InlineData("gemini", "gemini-2.5-pro")]
+    [InlineData("bedrock", "global.anthropic.claude-sonnet-4-5-20250929-v1:0")]
+    [InlineData("bedrock", "us.anthropic.claude-opus-4-8-v1:0")]
+    [InlineData("bedrock", "amazon.nova-pro-v1:0")]
+    [InlineData("bedrock", "meta.llama3-70b-instruct-v1:0")]
+    public async Task Token_limit_and_sampling_fields_follow_the_profile(string backend, string model)
+    {
+        await using var server = new LoopbackServer((r, w, _) => w.JsonAsync(200, Answer(backend)));
+        var env = backend switch
+        {
+            "anthropic" => new Dictionary<string, string?> { ["ANTHROPIC_API_KEY"] = ProviderEmulator.ApiKey, ["ANTHROPIC_BASE_URL"] = server.BaseUrl },
+            "gemini" => new() { ["GEMINI_API_KEY"] = ProviderEmulator.ApiKey, ["GEMINI_BASE_URL"] = server.BaseUrl },
+            "openai" => new() { ["OPENAI_API_KEY"] = ProviderEmulator.ApiKey, ["OPENAI_BASE_URL"] = server.BaseUrl + "/v1" },
+            "bedrock" => new() { ["AWS_BEARER_TOKEN_BEDROCK"] = ProviderEmulator.ApiKey, ["BEDROCK_BASE_URL"] = server.BaseUrl },
+            _ => new() { ["AXON_CUSTOM_BASE_URL"] = server.BaseUrl + "/v1", ["AXON_CUSTOM_MODEL"] = model },
+        };
+        using var client = AxonProviderRegistry.CreateDefault().Create(backend, new AxonProviderOptions { Model = model, Timeout = TimeSpan.FromSeconds(10) },
+            environment: env.GetValueOrDefault);
+
+        await client.GetResponseAsync(FlowStep.Messages(), FlowStep.Options(structured: true), Token);
+
+        var profile = ModelCapabilities.For(backend, model);
+        var body = Assert.Single(server.Requests).Json();
+        var sampling = backend switch
+        {
+            "gemini" => body.GetProperty("generationConfig"),
+            "bedrock" => body.GetProperty("inferenceConfig"),
+            _ => body,
+        };
+        var (temperature, topP) = backend switch
+        {
+            "gemini" => ("temperature", "topP"),
+            "bedrock" => ("temperature", "topP"),
+            _ => ("temperature", "top_p"),
+        };
+        var hasT = sampling.TryGetProperty(temperature, out _);
+        var hasP = sampling.TryGetProperty(topP, out _);
+        switch (profile.Sampling)
+        {
+            case SamplingSupport.TemperatureAndTopP:
+                Assert.True(hasT && hasP, $"{model}: both expected");
+                break;
+            case SamplingSupport.TemperatureOrTopP:
+                Assert.True(hasT && !hasP, $"{model}: temperature only expected");
+                break;
+            default:
+                Assert.False(hasT || hasP, $"{model}: no sampling expected");
+                break;
+        }
+        if (backend is "openai" or "custom")
+        {
+            Assert.Equal(profile.UsesMaxCompletionTokens, body.TryGetProperty("max_completion_tokens", out _));
+            Assert.Equal(!profile.UsesMaxCompletionTokens, body.TryGetProperty("max_tokens", out _));
+        }
+        var schemaSent = backend switch
+        {
+            "anthropic" => body.TryGetProperty("output_config", out var oc) && oc.TryGetProperty("format", out _),
+            "gemini" => body.GetProperty("generationConfig").TryGetProperty("responseSchema", out _),
+            "bedrock" => body.TryGetProperty("toolConfig", out _),
+            _ => body.TryGetProperty("response_format", out var rf) && rf.GetProperty("type").GetString() == "json_schema",
+        };
+        Assert.Equal(profile.StructuredOutput is StructuredOutputMode.NativeSchema or StructuredOutputMode.ForcedTool, schemaSent);
     }
 }

@@ -146,12 +146,12 @@ internal static class ChatMapping
         if (support == SamplingSupport.None || reasoningOn)
         {
             var names = string.Join(", ", new[] { t is null ? null : "temperature", p is null ? null : "top_p" }.Where(n => n is not null));
-            notes.Dropped("sampling params " + names, reasoningOn ? "model rejects them while reasoning" : "model rejects");
+            notes.Note($"sampling params dropped: {names} ({(reasoningOn ? "model rejects them while reasoning" : "model rejects")})");
             return (null, null);
         }
         if (support == SamplingSupport.TemperatureOrTopP && t is not null && p is not null)
         {
-            notes.Dropped("sampling param top_p", "model rejects temperature and top_p together");
+            notes.Note("sampling params dropped: top_p (model rejects temperature and top_p together)");
             return (t, null);
         }
         return (t, p);

@@ -38,6 +38,7 @@ internal abstract class HttpChatClientBase : IChatClient, IAxonModelLister
     {
         try
         {
+            ProviderExchange.CallTimeout.Value = Context.WaitFor(options, Model);
             return await SendAsync(messages as IReadOnlyList<ChatMessage> ?? messages.ToList(), options, cancellationToken).ConfigureAwait(false);
         }
         catch (AxonProviderException e) when (AxonModels.IsModelNotFound(e))
@@ -54,6 +55,8 @@ internal abstract class HttpChatClientBase : IChatClient, IAxonModelLister
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        // Read by the first send below; the stream's reads keep the value they were created with.
+        ProviderExchange.CallTimeout.Value = Context.WaitFor(options, Model);
         await using var e = StreamAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -30,6 +31,17 @@ internal sealed class ProviderContext
     /// <summary>Bound on a whole streamed body.</summary>
     public TimeSpan StreamTimeout { get; init; } = System.Threading.Timeout.InfiniteTimeSpan;
 
+    /// <summary>Wait for a call that asks the model to reason (effort on a reasoning model), which thinks before it answers.</summary>
+    public TimeSpan ReasoningTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long this call may wait: <see cref="ReasoningTimeout"/> when it asks for reasoning, else <see cref="Timeout"/>.</summary>
+    public TimeSpan WaitFor(ChatOptions? options, string model)
+    {
+        if (ChatMapping.Effort(options) is null || ModelCapabilities.For(Provider, options?.ModelId ?? model).Reasoning == ReasoningControl.None)
+            return Timeout;
+        return ReasoningTimeout > Timeout ? ReasoningTimeout : Timeout;
+    }
+
     /// <summary>Whether shared prefixes get explicit cache breakpoints.</summary>
     public bool PromptCaching { get; init; } = true;
 
@@ -52,8 +64,8 @@ internal sealed class ProviderContext
     public AxonProviderException ConnectFailed(Uri? uri, Exception inner) =>
         Error(ProviderErrorKind.ConnectionFailed, $"Could not connect to {DisplayName} at {HostPort(uri)}", inner: inner);
 
-    public AxonProviderException TimedOut(Uri? uri) =>
-        Error(ProviderErrorKind.Timeout, $"{DisplayName} at {HostPort(uri)} did not answer within {Timeout.TotalSeconds:0.###} s");
+    public AxonProviderException TimedOut(Uri? uri, TimeSpan? waited = null) =>
+        Error(ProviderErrorKind.Timeout, $"{DisplayName} at {HostPort(uri)} did not answer within {(waited ?? Timeout).TotalSeconds:0.###} s");
 
     public AxonProviderException Truncated(string why, Exception? inner = null) =>
         Error(ProviderErrorKind.TruncatedStream, $"{DisplayName} stream ended before its end ({why})", inner: inner);
@@ -62,10 +74,10 @@ internal sealed class ProviderContext
     /// What a failed read of a response body means: the caller's cancellation, a stall (the watchdog, the only
     /// other canceller, fired) or a cut connection. Null for anything else, which is rethrown as it is.
     /// </summary>
-    public Exception? BodyReadFailure(Exception e, CancellationToken callerToken) => e switch
+    public Exception? BodyReadFailure(Exception e, CancellationToken callerToken, TimeSpan? waited = null) => e switch
     {
         OperationCanceledException when callerToken.IsCancellationRequested => new OperationCanceledException(callerToken),
-        OperationCanceledException => Error(ProviderErrorKind.Timeout, $"{DisplayName} stopped sending for {Timeout.TotalSeconds:0.###} s"),
+        OperationCanceledException => Error(ProviderErrorKind.Timeout, $"{DisplayName} stopped sending for {(waited ?? Timeout).TotalSeconds:0.###} s"),
         IOException or HttpRequestException => Truncated("connection closed", e),
         _ => null,
     };
@@ -175,16 +187,21 @@ internal sealed class ProviderInnerException(string message) : Exception(message
 /// </summary>
 internal static class ProviderExchange
 {
+    /// <summary>The wait of the call in progress (set by a client around its send; flows into the SDK's pipeline too).</summary>
+    internal static readonly AsyncLocal<TimeSpan?> CallTimeout = new();
+
     /// <summary>Sends <paramref name="request"/> through <paramref name="inner"/> and classifies what comes back.</summary>
+
     public static async Task<HttpResponseMessage> SendAsync(HttpMessageInvoker inner, HttpRequestMessage request, ProviderContext context,
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var uri = request.RequestUri;
+        var timeout = CallTimeout.Value ?? context.Timeout;
         // One watchdog per response: armed while waiting for headers, then re-armed around each body read
         // (re-arming a timer is far cheaper than a new linked source per read).
         var watchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        watchdog.CancelAfter(context.Timeout);
+        watchdog.CancelAfter(timeout);
         HttpResponseMessage response;
         try
         {
@@ -193,7 +210,9 @@ internal static class ProviderExchange
         catch (Exception e) when (e is not AxonProviderException)
         {
             watchdog.Dispose();
-            var classified = context.Classify(e, uri, cancellationToken);
+            var classified = e is OperationCanceledException or TimeoutException && !cancellationToken.IsCancellationRequested
+                ? context.TimedOut(uri, timeout)
+                : context.Classify(e, uri, cancellationToken);
             if (classified is AxonProviderException ape)
                 context.Logger.LogWarning("{Provider} {Method} {Path} failed: {Message}", context.Provider, request.Method, uri?.AbsolutePath, ape.Message);
             throw classified;
@@ -225,9 +244,9 @@ internal static class ProviderExchange
         }
 
         if (request is BufferedAnswerRequest || IsWholeJsonAnswer(response.Content))
-            return await BufferAsync(response, context, watchdog, cancellationToken).ConfigureAwait(false);
+            return await BufferAsync(response, context, watchdog, timeout, cancellationToken).ConfigureAwait(false);
         watchdog.CancelAfter(Timeout.Infinite);
-        response.Content = new GuardedContent(response.Content, context, watchdog);
+        response.Content = new GuardedContent(response.Content, context, watchdog, timeout);
         return response;
     }
 
@@ -245,7 +264,7 @@ internal static class ProviderExchange
     /// caller gets a buffered body and no per-read guard objects are needed.
     /// </summary>
     private static async Task<HttpResponseMessage> BufferAsync(HttpResponseMessage response, ProviderContext context, CancellationTokenSource watchdog,
-        CancellationToken cancellationToken)
+        TimeSpan timeout, CancellationToken cancellationToken)
     {
         try
         {
@@ -255,7 +274,7 @@ internal static class ProviderExchange
         catch (Exception e)
         {
             response.Dispose();
-            if (context.BodyReadFailure(e, cancellationToken) is { } failure)
+            if (context.BodyReadFailure(e, cancellationToken, timeout) is { } failure)
                 throw failure;
             throw;
         }
@@ -298,18 +317,21 @@ internal sealed class GuardedContent : HttpContent
     private readonly ProviderContext _context;
     private readonly CancellationTokenSource _watchdog;
 
-    public GuardedContent(HttpContent inner, ProviderContext context, CancellationTokenSource watchdog)
+    private readonly TimeSpan _timeout;
+
+    public GuardedContent(HttpContent inner, ProviderContext context, CancellationTokenSource watchdog, TimeSpan timeout)
     {
         _inner = inner;
         _context = context;
         _watchdog = watchdog;
+        _timeout = timeout;
         // Only what readers use; enumerating every header would parse them all on each call.
         Headers.ContentType = inner.Headers.ContentType;
         Headers.ContentLength = inner.Headers.ContentLength;
     }
 
     protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
-        new GuardedStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _context, _watchdog);
+        new GuardedStream(await _inner.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _context, _watchdog, _timeout);
 
     protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
 
@@ -324,10 +346,10 @@ internal sealed class GuardedContent : HttpContent
             : default;
         try
         {
-            _watchdog.CancelAfter(_context.Timeout);
+            _watchdog.CancelAfter(_timeout);
             await _inner.CopyToAsync(stream, _watchdog.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (_context.BodyReadFailure(e, cancellationToken) is { } failure)
+        catch (Exception e) when (_context.BodyReadFailure(e, cancellationToken, _timeout) is { } failure)
         {
             throw failure;
         }
@@ -355,7 +377,7 @@ internal sealed class GuardedContent : HttpContent
 }
 
 /// <summary>A read-only stream that applies an idle timeout per read and classifies read failures.</summary>
-internal sealed class GuardedStream(Stream inner, ProviderContext context, CancellationTokenSource watchdog) : Stream
+internal sealed class GuardedStream(Stream inner, ProviderContext context, CancellationTokenSource watchdog, TimeSpan timeout) : Stream
 {
     private readonly long _started = Stopwatch.GetTimestamp();
 
@@ -391,7 +413,7 @@ internal sealed class GuardedStream(Stream inner, ProviderContext context, Cance
             ? cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), watchdog)
             : default;
         // Idle limit per read, and never past the bound on the whole stream.
-        var wait = context.Timeout;
+        var wait = timeout;
         var totalBounded = context.StreamTimeout != Timeout.InfiniteTimeSpan;
         if (totalBounded)
         {
@@ -411,7 +433,7 @@ internal sealed class GuardedStream(Stream inner, ProviderContext context, Cance
         {
             throw context.Error(ProviderErrorKind.Timeout, $"{context.DisplayName} stream took longer than {context.StreamTimeout.TotalSeconds:0.###} s");
         }
-        catch (Exception e) when (context.BodyReadFailure(e, cancellationToken) is { } failure)
+        catch (Exception e) when (context.BodyReadFailure(e, cancellationToken, timeout) is { } failure)
         {
             throw failure;
         }

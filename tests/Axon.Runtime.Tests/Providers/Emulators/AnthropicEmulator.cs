@@ -56,6 +56,8 @@ public sealed class AnthropicEmulator : ProviderEmulator
                      && config.GetProperty("format").GetProperty("schema").GetProperty("properties").TryGetProperty("city", out _)
                      && !Has(body, "tool_choice", out _);
             Expect(problems, ok, "structured output as output_config.format {type: json_schema, schema}");
+            if (ok)
+                CheckStrict(body.GetProperty("output_config").GetProperty("format").GetProperty("schema"), problems);
         }
         if (scenario == Scenario.ToolResult)
         {
@@ -89,6 +91,25 @@ public sealed class AnthropicEmulator : ProviderEmulator
         "model", "max_tokens", "messages", "system", "temperature", "top_p", "top_k", "stop_sequences", "stream", "tools", "tool_choice",
         "thinking", "output_config", "metadata", "service_tier", "container", "context_management", "mcp_servers", "inference_geo",
     ];
+
+    // Structured outputs: objects must be closed; numeric and string-length constraints are not supported.
+    private static readonly string[] Unsupported = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern"];
+
+    private static void CheckStrict(JsonElement schema, List<string> problems)
+    {
+        if (schema.ValueKind != JsonValueKind.Object)
+            return;
+        foreach (var key in Unsupported)
+            Expect(problems, !schema.TryGetProperty(key, out _), $"output_config.format schema uses unsupported '{key}'");
+        if (schema.TryGetProperty("type", out var type) && type.ToString().Contains("object", StringComparison.Ordinal))
+            Expect(problems, schema.TryGetProperty("additionalProperties", out var ap) && ap.ValueKind == JsonValueKind.False,
+                "output_config.format objects need additionalProperties: false");
+        if (schema.TryGetProperty("properties", out var props))
+            foreach (var p in props.EnumerateObject())
+                CheckStrict(p.Value, problems);
+        if (schema.TryGetProperty("items", out var items))
+            CheckStrict(items, problems);
+    }
 
     private static string Message(object[] content, string stopReason) => Json(new
     {

@@ -64,6 +64,9 @@ public sealed class GeminiEmulator : ProviderEmulator
             return;
         if (schema.TryGetProperty("type", out var type))
             Expect(problems, type.ValueKind == JsonValueKind.String && ProtoTypes.Contains(type.GetString()!), $"Schema.type '{type}' is not a Type enum value");
+        // Schema.format: float, double (NUMBER), int32, int64 (INTEGER), enum, date-time (STRING).
+        if (schema.TryGetProperty("format", out var format))
+            Expect(problems, format.GetString() is "float" or "double" or "int32" or "int64" or "enum" or "date-time", $"Schema.format '{format}' not supported");
         if (schema.TryGetProperty("properties", out var props))
             foreach (var p in props.EnumerateObject())
                 CheckTypes(p.Value, problems);
