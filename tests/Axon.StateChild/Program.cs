@@ -66,6 +66,13 @@ if (mode == "suspend")
     return 0;
 }
 
+// Warm up before READY (JIT of the executor, the store's first connection) so the kill delay is spent in real
+// resumes rather than in startup.
+var warm = new AxonRuntime(new AxonRunOptions { ChatClient = new SlowClient(), Backend = "openai", OutputDirectory = "" }).Register(CrashFlow.Definition);
+await warm.ResumeAsync((await warm.RunAsync(CrashFlow.Definition, new Dictionary<string, object?>())).ContinuationId!, "warm");
+await stores.State.ListPendingAsync(CancellationToken.None);
+await stores.State.GetStatusAsync("warm-up", CancellationToken.None);
+
 var ids = File.ReadAllLines(args[5]).Where(l => l.Length > 0).ToArray();
 var log = args[6];
 var pid = Environment.ProcessId;
