@@ -44,16 +44,14 @@ public abstract class CrashTestsBase(ITestOutputHelper output) : IDisposable
             }
             try
             {
-                foreach (var (child, _) in children)
-                    Assert.Equal("READY", await child.StandardOutput.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(120), Ct));
-                // Warm processes resume one continuation in about 20–100 ms: kills land before, inside and between them.
-                var clock = Stopwatch.StartNew();
-                foreach (var (child, delay) in children.OrderBy(c => c.Delay))
+                // Each process is killed at its own delay after its own READY (warm processes resume one continuation
+                // in about 20–100 ms): kills land before, inside and between resumes.
+                await Task.WhenAll(children.Select(async c =>
                 {
-                    var wait = delay - (int)clock.ElapsedMilliseconds;
-                    if (wait > 0) await Task.Delay(wait, Ct);
-                    child.Kill(entireProcessTree: true); // SIGKILL: no finally block, no flush, no goodbye
-                }
+                    Assert.Equal("READY", await c.Child.StandardOutput.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(120), Ct));
+                    await Task.Delay(c.Delay, Ct);
+                    c.Child.Kill(entireProcessTree: true); // SIGKILL: no finally block, no flush, no goodbye
+                }));
                 foreach (var (child, _) in children) await child.WaitForExitAsync(Ct);
             }
             finally
