@@ -22,10 +22,11 @@ as_pg() {
 case "${1:-}" in
   start)
     if [ -z "$(bindir)" ]; then
-      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+      # Progress goes to stderr: standard output carries only the connection string.
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >&2
     fi
     bin=$(bindir)
-    "$0" stop >/dev/null 2>&1 || true
+    bash "$0" stop >/dev/null 2>&1 || true
     mkdir -p "$PGROOT"
     [ "$(id -u)" = 0 ] && chown postgres "$PGROOT"
     as_pg "$bin/initdb" -D "$PGROOT/data" --auth=trust --username=postgres -E UTF8 >/dev/null

@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 // Usage:
 //   suspend PROVIDER LOCATION SCHEMA LEASE_S COUNT           → prints one continuation id per line
 //   resume  PROVIDER LOCATION SCHEMA LEASE_S IDS_FILE LOG [START_UNIX_MS STEP_MS]
-//   contend PROVIDER LOCATION SCHEMA LEASE_S CONCURRENCY  → claim load until standard input closes
+//   contend PROVIDER LOCATION SCHEMA LEASE_S CONCURRENCY [PACE_MS] → claim load until standard input closes
 // PROVIDER is sqlite|file|postgres; LOCATION a path or a connection string. "resume" prints READY, then resumes
 // each id in turn (at START + k × STEP when given, START "-" read from standard input, so two processes race on the same id) and appends
 // "COMPLETED id pid" to LOG after each resume that returned, "REFUSED id pid" after each refusal.
@@ -31,6 +31,7 @@ if (mode == "contend")
     // Load for the claim-latency benchmark: CONCURRENCY resumers each saving, claiming and completing their own
     // continuations in a loop, until standard input closes.
     var concurrency = int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture);
+    var Pace = TimeSpan.FromMilliseconds(args.Length > 6 ? int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture) : 0);
     using var stop = new CancellationTokenSource();
     var workers = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
     {
@@ -39,7 +40,12 @@ if (mode == "contend")
         {
             var id = $"load{Environment.ProcessId}x{w}x{n++}";
             await stores.State.SaveAsync(id, "{}"u8.ToArray(), CancellationToken.None);
-            if (await stores.State.TryClaimLeaseAsync(id, CancellationToken.None) is { } c) await stores.State.CompleteAsync(c, CancellationToken.None);
+            if (await stores.State.TryClaimLeaseAsync(id, CancellationToken.None) is { } c)
+            {
+                await Task.Delay(Pace);  // the resumed flow runs
+                await stores.State.CompleteAsync(c, CancellationToken.None);
+            }
+            await Task.Delay(Pace);
         }
     })).ToArray();
     Console.WriteLine("READY");
@@ -59,6 +65,13 @@ if (mode == "suspend")
     }
     return 0;
 }
+
+// Warm up before READY (JIT of the executor, the store's first connection) so the kill delay is spent in real
+// resumes rather than in startup.
+var warm = new AxonRuntime(new AxonRunOptions { ChatClient = new SlowClient(), Backend = "openai", OutputDirectory = "" }).Register(CrashFlow.Definition);
+await warm.ResumeAsync((await warm.RunAsync(CrashFlow.Definition, new Dictionary<string, object?>())).ContinuationId!, "warm");
+await stores.State.ListPendingAsync(CancellationToken.None);
+await stores.State.GetStatusAsync("warm-up", CancellationToken.None);
 
 var ids = File.ReadAllLines(args[5]).Where(l => l.Length > 0).ToArray();
 var log = args[6];

@@ -28,6 +28,13 @@ internal sealed class SqliteStateDatabase
 
     public string FilePath { get; }
     public TimeSpan LeaseDuration { get; }
+
+    /// <summary>
+    /// One writer at a time in this process: SQLite has one write lock anyway, and queueing here (FIFO, without
+    /// blocking threads) beats many connections spinning in the busy handler and starving each other; the busy
+    /// handler is left to arbitrate between processes.
+    /// </summary>
+    public SemaphoreSlim WriteGate { get; } = new(1, 1);
     public TimeProvider Time { get; }
     public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -51,6 +58,13 @@ internal sealed class SqliteStateDatabase
                 if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
             }
             await connection.OpenAsync(ct).ConfigureAwait(false);
+            // SQLite's own busy handler waits in steps of 1–100 ms for another process's write to finish; the
+            // provider's fallback retry sleeps far longer per try, which multiplies claim latency under contention.
+            using (var busy = connection.CreateCommand())
+            {
+                busy.CommandText = "PRAGMA busy_timeout = 30000";
+                busy.ExecuteNonQuery();
+            }
             if (!Volatile.Read(ref _initialized)) Initialize(connection);
             return connection;
         }
@@ -122,17 +136,22 @@ public sealed class SqliteExecutionStateStore : IExecutionStateStore
     /// <summary>The SQLite file.</summary>
     public string FilePath => _db.FilePath;
 
-    private async Task<T> Run<T>(string what, Func<SqliteCommand, Task<T>> body, CancellationToken ct)
+    private async Task<T> Run<T>(string what, Func<SqliteCommand, Task<T>> body, CancellationToken ct, bool write = false)
     {
-        await using var connection = await _db.OpenAsync(ct).ConfigureAwait(false);
+        if (write) await _db.WriteGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            await using var connection = await _db.OpenAsync(ct).ConfigureAwait(false);
             await using var cmd = connection.CreateCommand();
             return await body(cmd).ConfigureAwait(false);
         }
         catch (SqliteException ex)
         {
             throw _db.Error(what, ex);
+        }
+        finally
+        {
+            if (write) _db.WriteGate.Release();
         }
     }
 
@@ -149,7 +168,7 @@ public sealed class SqliteExecutionStateStore : IExecutionStateStore
             cmd.Parameters.AddWithValue("$state", state.ToArray());
             cmd.Parameters.AddWithValue("$now", _db.NowMs);
             return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, write: true).ConfigureAwait(false);
 
     /// <inheritdoc />
     public async ValueTask<byte[]?> LoadAsync(string continuationId, CancellationToken cancellationToken) =>
@@ -204,7 +223,7 @@ public sealed class SqliteExecutionStateStore : IExecutionStateStore
             // A NULL or non-blob state is a corrupt row: hand it over empty, the resumer quarantines it.
             var bytes = reader.IsDBNull(0) ? [] : reader.GetValue(0) as byte[] ?? [];
             return new StateClaim(continuationId, token, bytes);
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, write: true).ConfigureAwait(false);
     }
 
     private async ValueTask<bool> Transition(StateClaim claim, string what, string set, CancellationToken ct, string? reason = null) =>
@@ -218,7 +237,7 @@ public sealed class SqliteExecutionStateStore : IExecutionStateStore
             cmd.Parameters.AddWithValue("$until", now + (long)_db.LeaseDuration.TotalMilliseconds);
             cmd.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
             return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
-        }, ct).ConfigureAwait(false);
+        }, ct, write: true).ConfigureAwait(false);
 
     /// <inheritdoc />
     public ValueTask<bool> RenewLeaseAsync(StateClaim claim, CancellationToken cancellationToken) =>
@@ -265,9 +284,10 @@ public sealed class SqliteMemoryStore : IAxonMemoryStore
     public async ValueTask StoreAsync(string memory, string key, string value, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(key)) throw new ArgumentException("Memory key must not be empty.", nameof(key));
-        await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await _db.WriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            await using var connection = await _db.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var cmd = connection.CreateCommand();
             cmd.CommandText = """
                 INSERT INTO axon_memory (memory, key, value, stored_at) VALUES ($m, $k, $v, $t)
@@ -282,6 +302,10 @@ public sealed class SqliteMemoryStore : IAxonMemoryStore
         catch (SqliteException ex)
         {
             throw _db.Error("store a memory", ex);
+        }
+        finally
+        {
+            _db.WriteGate.Release();
         }
     }
 

@@ -38,7 +38,7 @@ internal static class BenchStores
 /// Latency of one resume claim (claim + complete of a saved continuation) while 2 processes × 50 resumers claim
 /// at the same time: 49 other resumers in this process and 50 in a second process (tests/Axon.StateChild
 /// <c>contend</c>). BenchmarkDotNet reports the per-claim mean and median; the cleanup prints p50/p99 over every
-/// measured claim.
+/// measured claim. <see cref="PaceMs"/> sets how hard the 99 others hammer the store.
 /// </summary>
 public class StateClaimBenchmarks
 {
@@ -53,6 +53,11 @@ public class StateClaimBenchmarks
 
     [Params("sqlite", "postgres")]
     public string Store { get; set; } = "sqlite";
+
+    /// <summary>Each background resumer's "flow" between claim and complete, and its pause before the next
+    /// claim: 0 = a tight loop (saturation), 20 = resumers that do some work.</summary>
+    [Params(0, 20)]
+    public int PaceMs { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -69,12 +74,17 @@ public class StateClaimBenchmarks
             {
                 var id = $"bg{w}x{n++}";
                 await _store.SaveAsync(id, "{}"u8.ToArray(), CancellationToken.None);
-                if (await _store.TryClaimLeaseAsync(id, CancellationToken.None) is { } c) await _store.CompleteAsync(c, CancellationToken.None);
+                if (await _store.TryClaimLeaseAsync(id, CancellationToken.None) is { } c)
+                {
+                    await Task.Delay(PaceMs);  // the resumed flow runs
+                    await _store.CompleteAsync(c, CancellationToken.None);
+                }
+                await Task.Delay(PaceMs);
             }
         })).ToArray();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(ChildDll());
-        foreach (var a in new[] { "contend", Store, Store == "sqlite" ? _options.Path! : _options.ConnectionString!, _options.Schema, "30", "50" })
+        foreach (var a in new[] { "contend", Store, Store == "sqlite" ? _options.Path! : _options.ConnectionString!, _options.Schema, "30", "50", PaceMs.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             psi.ArgumentList.Add(a);
         _other = Process.Start(psi)!;
         if (_other.StandardOutput.ReadLine() != "READY") throw new InvalidOperationException("the second process did not start");
@@ -118,7 +128,8 @@ public class StateClaimBenchmarks
             if (!_other.WaitForExit(30_000)) _other.Kill(true);
             _other.Dispose();
         }
-        Console.WriteLine($"// {Store} claim+complete under 2 processes × 50 resumers: {BenchStores.Percentiles(_latencies)}");
+        Console.WriteLine($"// {Store} claim+complete under 2 processes × 50 resumers (pace {PaceMs} ms): {BenchStores.Percentiles(_latencies)}");
+        _latencies.Clear();
         BenchStores.Drop(_options);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { _dir.Delete(true); } catch (IOException) { }

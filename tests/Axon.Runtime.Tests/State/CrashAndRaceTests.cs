@@ -19,32 +19,51 @@ public abstract class CrashTestsBase(ITestOutputHelper output) : IDisposable
         var kind = provider.ToString().ToLowerInvariant();
         const string Lease = "1";
         var store = new AxonStateOptions { Provider = provider, Path = location, LeaseDuration = TimeSpan.FromSeconds(1) }.Open(_dir.FullName).State;
-        var ids = (await StateTestKit.RunChildAsync(Ct, "suspend", kind, location, "public", Lease, "150"))
+        var ids = (await StateTestKit.RunChildAsync(Ct, "suspend", kind, location, "public", Lease, "600"))
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        Assert.Equal(150, ids.Count);
+        Assert.Equal(600, ids.Count);
         var log = Path.Combine(_dir.FullName, "log.txt");
         var idsFile = Path.Combine(_dir.FullName, "ids.txt");
         var random = new Random(1400 + (int)provider);
         var watch = Stopwatch.StartNew();
-        int kills = 0, lost = 0, duringRun = 0;
-        while (kills < Kills && watch.Elapsed < TimeSpan.FromSeconds(240))
+        int kills = 0, lost = 0, afterCompletion = 0;
+        while (kills < Kills && watch.Elapsed < TimeSpan.FromSeconds(600)) // bounded; about 2 min on an idle 2-core machine
         {
             var open = new List<string>();
             foreach (var id in ids)
                 if (await StateTestKit.Status(store, id) != ContinuationStatus.Completed) open.Add(id);
             if (open.Count == 0) break;
-            await File.WriteAllLinesAsync(idsFile, open, Ct);
             var before = File.Exists(log) ? File.ReadAllLines(log).Length : 0;
-            using (var child = Process.Start(StateTestKit.Child("resume", kind, location, "public", Lease, idsFile, log))!)
+            // Two resuming processes at a time, on disjoint halves, each killed at its own random moment.
+            var children = new List<(Process Child, int Delay)>();
+            for (var half = 0; half < 2; half++)
             {
-                var ready = await child.StandardOutput.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(60), Ct);
-                Assert.Equal("READY", ready);
-                await Task.Delay(random.Next(0, 300), Ct);
-                child.Kill(entireProcessTree: true); // SIGKILL: no finally block, no flush, no goodbye
-                await child.WaitForExitAsync(Ct);
+                var file = idsFile + half;
+                await File.WriteAllLinesAsync(file, open.Where((_, i) => i % 2 == half), Ct);
+                children.Add((Process.Start(StateTestKit.Child("resume", kind, location, "public", Lease, file, log))!, random.Next(0, 200)));
             }
-            kills++;
-            if ((File.Exists(log) ? File.ReadAllLines(log).Length : 0) > before) duringRun++;
+            try
+            {
+                // Each process is killed at its own delay after its own READY (warm processes resume one continuation
+                // in about 20–100 ms): kills land before, inside and between resumes.
+                await Task.WhenAll(children.Select(async c =>
+                {
+                    Assert.Equal("READY", await c.Child.StandardOutput.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(120), Ct));
+                    await Task.Delay(c.Delay, Ct);
+                    c.Child.Kill(entireProcessTree: true); // SIGKILL: no finally block, no flush, no goodbye
+                }));
+                foreach (var (child, _) in children) await child.WaitForExitAsync(Ct);
+            }
+            finally
+            {
+                foreach (var (child, _) in children)
+                {
+                    if (!child.HasExited) child.Kill(true);
+                    child.Dispose();
+                }
+            }
+            kills += children.Count;
+            if ((File.Exists(log) ? File.ReadAllLines(log).Length : 0) > before) afterCompletion++;
             foreach (var id in ids)
                 if (await StateTestKit.Status(store, id) is ContinuationStatus.Unknown or ContinuationStatus.Quarantined) lost++;
         }
@@ -63,9 +82,11 @@ public abstract class CrashTestsBase(ITestOutputHelper output) : IDisposable
         var notCompleted = 0;
         foreach (var id in ids)
             if (await StateTestKit.Status(store, id) != ContinuationStatus.Completed) notCompleted++;
-        output.WriteLine($"{kind}: {kills} kills ({duringRun} after at least one resume had completed), {ids.Count} continuations, " +
+        output.WriteLine($"{kind}: {kills} kills in {kills / 2} rounds ({afterCompletion} rounds killed after some resume had completed), {ids.Count} continuations, " +
             $"{completions.Count} completions logged, {left.Count} recovered at the end, lost {lost}, not completed {notCompleted}, double {doubles}, {watch.Elapsed.TotalSeconds:0} s");
         Assert.True(kills >= Kills, $"only {kills} kills");
+        Assert.True(afterCompletion >= 5, $"only {afterCompletion} rounds killed after a completed resume: the kills do not reach the resumes");
+        Assert.True(left.Count < ids.Count, "the killed processes completed nothing");
         Assert.Equal(0, lost);
         Assert.Equal(0, notCompleted);
         Assert.Equal(0, doubles);
