@@ -1,3 +1,4 @@
+using Axon.Runtime.Execution;
 using OpenTelemetry.Trace;
 using SupportTriage;
 
@@ -28,7 +29,29 @@ app.MapPost("/triage", async (TicketRequest request, TriageTicketFlow flow, Canc
     return Results.Ok(triage);
 });
 
+// Server-Sent Events: the flow's progress as it runs (steps, the model's text as it streams, the typed result last).
+// The request's cancellation (the client going away) stops the enumeration, which cancels the run.
+app.MapGet("/triage/stream", (string ticket, TriageTicketFlow flow, CancellationToken ct) =>
+    TypedResults.ServerSentEvents(Events(flow.StreamAsync(ticket, cancellationToken: ct), ct)));
+
 app.Run();
+
+static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> Events(IAsyncEnumerable<AxonRunUpdate> updates,
+    [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+{
+    await foreach (var update in updates.WithCancellation(ct))
+    {
+        yield return update switch
+        {
+            AxonStepStarted s => new(new { step = s.Step, kind = s.Kind }, "step_started"),
+            AxonTextDelta d => new(new { step = d.Step, text = d.Text }, "text"),
+            AxonAnchorChecked a => new(new { step = a.Step, anchor = a.Verdict.Anchor, passed = a.Verdict.Passed }, "anchor"),
+            AxonStepCompleted c => new(new { step = c.Result.Name, output = c.Result.Output }, "step_completed"),
+            AxonRunCompleted<TicketTriage> done => new(new { status = done.Result.Status.ToString(), triage = done.Value }, "completed"),
+            _ => new(new { type = update.GetType().Name }, "update"),
+        };
+    }
+}
 
 /// <summary>The body of <c>POST /triage</c>.</summary>
 internal sealed record TicketRequest(string Ticket);

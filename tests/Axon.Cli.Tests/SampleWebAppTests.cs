@@ -120,6 +120,33 @@ public sealed class SampleWebAppTests
     }
 
     [Fact]
+    public async Task The_SSE_endpoint_streams_the_runs_progress_and_ends_with_the_typed_result()
+    {
+        await using var app = new SampleProcess();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        await app.WaitUntilListeningAsync(http);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(app.BaseAddress, "triage/stream?ticket=" + Uri.EscapeDataString("My login link expired twice today.")));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        var events = body.Split('\n').Where(l => l.StartsWith("event: ", StringComparison.Ordinal)).Select(l => l["event: ".Length..].Trim()).ToList();
+
+        // Both steps start and complete in order, text arrives in between, and the typed result comes last.
+        Assert.Equal("step_started", events[0]);
+        Assert.Equal(2, events.Count(e => e == "step_started"));
+        Assert.Equal(2, events.Count(e => e == "step_completed"));
+        Assert.Contains("text", events);
+        Assert.True(events.IndexOf("text") < events.IndexOf("step_completed"));
+        Assert.Equal("completed", events[^1]);
+        var last = body.Split('\n').Last(l => l.StartsWith("data: ", StringComparison.Ordinal))["data: ".Length..];
+        using var json = JsonDocument.Parse(last);
+        Assert.Equal("Completed", json.RootElement.GetProperty("status").GetString());
+        Assert.InRange(json.RootElement.GetProperty("triage").GetProperty("urgency").GetDouble(), 0.0, 1.0);
+    }
+
+    [Fact]
     public async Task A_backend_without_its_key_stops_the_app_at_start_with_the_seeds_message()
     {
         await using var app = new SampleProcess(new Dictionary<string, string?> { ["Axon__Backend"] = "anthropic" });

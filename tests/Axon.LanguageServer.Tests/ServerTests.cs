@@ -55,9 +55,9 @@ public sealed class ServerTests
         var tone = diags.Single(d => d.GetProperty("code").GetString() == "AXN2002");
         Assert.Equal(1, tone.GetProperty("severity").GetInt32());
         Assert.Contains("grumpy", tone.GetProperty("message").GetString());
-        // Underlined on the persona's name (line 0, "persona |Analyst"), not over the whole block.
-        Assert.Equal((0, 8), StartOf(tone.GetProperty("range")));
-        Assert.Equal(0, tone.GetProperty("range").GetProperty("end").GetProperty("line").GetInt32());
+        // Underlined on the offending value (line 1, "  tone: |grumpy"), not over the whole block.
+        Assert.Equal((1, 8), StartOf(tone.GetProperty("range")));
+        Assert.Equal(1, tone.GetProperty("range").GetProperty("end").GetProperty("line").GetInt32());
 
         var duplicate = diags.Single(d => d.GetProperty("code").GetString() == "AXN2001");
         Assert.Equal((4, 8), StartOf(duplicate.GetProperty("range")));
@@ -352,7 +352,8 @@ public sealed class ServerTests
         await s.OpenAsync(Uri, text);
         var d = (await s.DiagnosticsAsync(Uri, 1))[0];
         Assert.Equal("AXN2002", d.GetProperty("code").GetString());
-        Assert.Equal((0, 8), StartOf(d.GetProperty("range")));
+        // The bad value comes after the emoji: its LSP column counts the emoji as two UTF-16 units.
+        Assert.Equal((0, text.IndexOf("grumpy", StringComparison.Ordinal)), StartOf(d.GetProperty("range")));
         var hover = await s.AtAsync("textDocument/hover", Uri, 0, text.IndexOf("tone", StringComparison.Ordinal) + 1);
         Assert.Contains("tone", hover.GetProperty("contents").GetProperty("value").GetString());
         Assert.Equal(text.IndexOf("tone", StringComparison.Ordinal), StartOf(hover.GetProperty("range")).Character);
