@@ -89,6 +89,56 @@ public sealed class StoreBadInputTests : IDisposable
         Assert.Equal("Axon:State:Path", b.Setting);
     }
 
+    [Fact]
+    public async Task A_read_only_sqlite_file_is_a_typed_error_naming_the_path_setting_and_loses_nothing()
+    {
+        var dir = Directory.CreateDirectory(Path.Combine(_dir.FullName, "ro")).FullName;
+        var db = Path.Combine(dir, "state.db");
+        await new SqliteExecutionStateStore(db).SaveAsync("kept", "saved before"u8.ToArray(), Ct);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var files = Directory.GetFiles(dir).Append(dir).ToArray();
+        ReadOnly(files, true);
+        try
+        {
+            var error = await Assert.ThrowsAsync<AxonStateStoreException>(() =>
+                new SqliteExecutionStateStore(db).SaveAsync("new", "x"u8.ToArray(), Ct).AsTask());
+            Assert.Equal("Axon:State:Path", error.Setting);
+            Assert.Contains(db, error.Message);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            ReadOnly(files, false);
+        }
+        var kept = await new SqliteExecutionStateStore(db).LoadAsync("kept", Ct);
+        Assert.Equal("saved before", System.Text.Encoding.UTF8.GetString(kept!));
+    }
+
+    /// <summary>
+    /// Makes files read-only for real: root ignores file modes (CI runs as root), so there the files and the folder get the
+    /// immutable attribute, which binds root too; elsewhere the write bits are removed.
+    /// </summary>
+    private static void ReadOnly(string[] paths, bool on)
+    {
+        if (Environment.UserName == "root")
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo("chattr") { RedirectStandardError = true };
+            psi.ArgumentList.Add(on ? "+i" : "-i");
+            foreach (var p in paths) psi.ArgumentList.Add(p);
+            using var chattr = System.Diagnostics.Process.Start(psi)!;
+            var err = chattr.StandardError.ReadToEnd();
+            chattr.WaitForExit();
+            Assert.True(chattr.ExitCode == 0, "chattr failed: " + err);
+            return;
+        }
+        Assert.False(OperatingSystem.IsWindows(), "this test makes files read-only with Unix modes");
+        if (OperatingSystem.IsWindows()) return;
+        foreach (var p in paths)
+            File.SetUnixFileMode(p, on
+                ? (Directory.Exists(p) ? UnixFileMode.UserRead | UnixFileMode.UserExecute : UnixFileMode.UserRead)
+                : (Directory.Exists(p) ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute : UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
