@@ -111,6 +111,46 @@ public class PackagingTests
             Assert.Matches(@"GREETING=\S+", output);
             Assert.Contains("STEPS=1", output);
             Assert.DoesNotContain("draft.axon", output);
+
+            // Partial generation in a real build: one typo in one flow of a new file is one error, located in the
+            // .axon file; the file's type and the broken flow's class are still generated, so C# using them compiles.
+            File.WriteAllText(Path.Combine(app, "flows", "tickets.axon"), """
+                type Ticket {
+                  subject: String,
+                  body: String
+                }
+
+                flow Triage(ticket: Ticket) -> Ticket {
+                  step Read {
+                    given: ticket
+                    ask: "Read the ticket."
+                  }
+                  step Read {
+                    given: ticket
+                    ask: "Read it again."
+                  }
+                }
+
+                flow Answer(ticket: Ticket) -> String {
+                  step Reply {
+                    given: ticket
+                    ask: "Write a reply."
+                  }
+                }
+                """);
+            File.AppendAllText(Path.Combine(app, "Program.cs"), """
+
+                if (args.Length > 99) UsesTheFile(new Ticket("s", "b"), null!, null!);
+                static void UsesTheFile(Ticket ticket, TriageFlow broken, AnswerFlow fine) =>
+                    Console.WriteLine($"{ticket.Subject} {broken.GetType().Name} {fine.GetType().Name}");
+                """);
+            var (buildExit, buildOutput) = await Dotnet.RunAsync(app, "build", "-nologo", "-v:q", "-clp:NoSummary");
+            Assert.NotEqual(0, buildExit);
+            var errors = buildOutput.Split('\n').Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct().ToArray();
+            var error = Assert.Single(errors);
+            Assert.Contains("tickets.axon(11,", error);
+            Assert.Contains("error AXN2017", error);
+            Assert.DoesNotContain(": error CS", buildOutput);
         }
         finally
         {

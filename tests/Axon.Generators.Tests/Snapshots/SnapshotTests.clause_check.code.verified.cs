@@ -48,6 +48,14 @@ namespace TestApp
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(string clause, string jurisdiction, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
 
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        /// <param name="clause">AXON parameter <c>clause</c>.</param>
+        /// <param name="jurisdiction">AXON parameter <c>jurisdiction</c>.</param>
+        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
+        /// <param name="cancellationToken">Cancels the run.</param>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(string clause, string jurisdiction, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.ClauseVerdict>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
+
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
         /// <param name="clause">AXON parameter <c>clause</c>; null keeps the run's own argument.</param>

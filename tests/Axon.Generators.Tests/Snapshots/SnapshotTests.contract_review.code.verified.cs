@@ -94,6 +94,13 @@ namespace TestApp
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ContractReview>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.Document contract, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(contract), cancellationToken);
 
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        /// <param name="contract">AXON parameter <c>contract</c>.</param>
+        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
+        /// <param name="cancellationToken">Cancels the run.</param>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(global::Axon.Runtime.SemanticTypes.Document contract, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.ContractReview>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(contract), cancellationToken);
+
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
         /// <param name="contract">AXON parameter <c>contract</c>; null keeps the run's own argument.</param>

@@ -57,6 +57,15 @@ namespace TestApp
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::System.Text.Json.JsonElement>> RunWithDetailsAsync(string @class, string optionsValue, global::TestApp.Record eventName, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::System.Text.Json.JsonElement>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
 
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        /// <param name="class">AXON parameter <c>class</c>.</param>
+        /// <param name="optionsValue">AXON parameter <c>options</c>.</param>
+        /// <param name="eventName">AXON parameter <c>event_name</c>.</param>
+        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
+        /// <param name="cancellationToken">Cancels the run.</param>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(string @class, string optionsValue, global::TestApp.Record eventName, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::System.Text.Json.JsonElement>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
+
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
         /// <param name="class">AXON parameter <c>class</c>; null keeps the run's own argument.</param>

@@ -103,6 +103,15 @@ namespace TestApp
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(string topic, long limit, global::Axon.Runtime.SemanticTypes.Document? source, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
 
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        /// <param name="topic">AXON parameter <c>topic</c>.</param>
+        /// <param name="limit">AXON parameter <c>limit</c>.</param>
+        /// <param name="source">AXON parameter <c>source</c>.</param>
+        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
+        /// <param name="cancellationToken">Cancels the run.</param>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(string topic, long limit, global::Axon.Runtime.SemanticTypes.Document? source, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.Evidence>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
+
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
         /// <param name="topic">AXON parameter <c>topic</c>; null keeps the run's own argument.</param>
@@ -165,6 +174,13 @@ namespace TestApp
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.FactualClaim claim, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
             global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(claim), cancellationToken);
+
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        /// <param name="claim">AXON parameter <c>claim</c>.</param>
+        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
+        /// <param name="cancellationToken">Cancels the run.</param>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(global::Axon.Runtime.SemanticTypes.FactualClaim claim, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.Percent>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(claim), cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
