@@ -82,7 +82,8 @@ test('a document with mistakes gets the front end\'s diagnostics, then none once
   assert.equal(tone.severity, 1);
   assert.equal(tone.source, 'axon');
   assert.match(tone.message, /Unknown tone 'grumpy'/);
-  assert.deepEqual(tone.range.start, { line: 0, character: 8 });
+  // On the offending value: line 1, "  tone: |grumpy".
+  assert.deepEqual(tone.range.start, { line: 1, character: 8 });
 
   // Incremental edits: grumpy → precise, extreme → high.
   const line16 = text.split('\n')[16];
