@@ -504,7 +504,7 @@ public class StateStoreTests
         var json = System.Text.Json.Nodes.JsonNode.Parse(trace.ToJson())!;
         var run = json["spans"]![0]!;
         var par = run["children"]![0]!;
-        Assert.Equal("par:__anonymous_0__", par["name"]!.GetValue<string>());
+        Assert.Equal("par:par#1", par["name"]!.GetValue<string>());
         Assert.Equal(["step:A", "step:B"], par["children"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()).Order());
         Assert.Contains(json["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "model_response" && e["data"]!["synthetic"]!.GetValue<bool>());
         Assert.Equal("ok", run["status"]!.GetValue<string>());

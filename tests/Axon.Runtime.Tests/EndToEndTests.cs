@@ -144,7 +144,7 @@ public class EndToEndTests
         var r = (await rt.RunProgramAsync(program, Ct)).Single();
         Assert.Equal(RunStatus.Suspended, r.Status);
         Assert.Equal("incident_commander_review", r.AwaitingEvent);
-        Assert.Equal(["BuildTimeline", "RootCause", "Contributing", "__anonymous_5__", "PostmortemDraft", "__anonymous_1__", "incident_commander_review"],
+        Assert.Equal(["BuildTimeline", "RootCause", "Contributing", "reason#1", "PostmortemDraft", "validate#1", "incident_commander_review"],
             r.Steps.Select(s => s.Name));
         Assert.Contains(trace.Events, e => e.Type == "hibernate");
 

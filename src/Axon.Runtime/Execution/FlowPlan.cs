@@ -42,7 +42,8 @@ public sealed partial class FlowPlan
     {
         var keys = new Dictionary<FlowNode, string>(ReferenceEqualityComparer.Instance);
         var nodes = flow.Steps;
-        for (var i = 0; i < nodes.Count; i++) AssignKeys(nodes[i], i, keys, "");
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < nodes.Count; i++) AssignKeys(nodes[i], keys, counts);
         var produced = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < nodes.Count; i++)
             foreach (var name in Produces(nodes[i], keys)) produced.TryAdd(name, i);
@@ -106,7 +107,10 @@ public sealed partial class FlowPlan
         }
     }
 
-    private static void AssignKeys(FlowNode node, int index, Dictionary<FlowNode, string> keys, string prefix)
+    // A construct without a name of its own is named by its kind and its place among the flow's constructs of that
+    // kind, in source order (if#1, par#2, validate#1): readable in results and traces, and stable when other kinds of
+    // nodes are added or removed. '#' cannot occur in an AXON name, so these never collide with declared ones.
+    private static void AssignKeys(FlowNode node, Dictionary<FlowNode, string> keys, Dictionary<string, int> counts)
     {
         keys[node] = node switch
         {
@@ -118,18 +122,26 @@ public sealed partial class FlowPlan
             UseToolNode u => "use_" + u.ToolName,
             RecallNode rc => "recall_" + rc.MemorySource,
             HibernateNode h when h.EventName.Length > 0 => h.EventName,
-            _ => $"__anonymous_{prefix}{index}__",
+            _ => Numbered(node, counts),
         };
         switch (node)
         {
             case ConditionalNode c:
-                if (c.Then is not null) AssignKeys(c.Then, 0, keys, $"{prefix}{index}_then_");
-                if (c.Else is not null) AssignKeys(c.Else, 0, keys, $"{prefix}{index}_else_");
+                if (c.Then is not null) AssignKeys(c.Then, keys, counts);
+                if (c.Else is not null) AssignKeys(c.Else, keys, counts);
                 break;
             case ParallelNode p:
-                for (var i = 0; i < p.Branches.Count; i++) AssignKeys(p.Branches[i], i, keys, $"{prefix}{index}_par_");
+                for (var i = 0; i < p.Branches.Count; i++) AssignKeys(p.Branches[i], keys, counts);
                 break;
         }
+    }
+
+    private static string Numbered(FlowNode node, Dictionary<string, int> counts)
+    {
+        var kind = node.NodeType switch { "conditional" => "if", "parallel_block" => "par", var k => k };
+        var n = counts.GetValueOrDefault(kind) + 1;
+        counts[kind] = n;
+        return kind + "#" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static bool IsIdentifier(string s) => s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');

@@ -29,7 +29,7 @@ public enum RunStatus
 /// <summary>The result of one executed node.</summary>
 public sealed record StepResult
 {
-    /// <summary>The name the output is stored under (<c>Extract</c>, <c>probe_doc</c>, <c>__anonymous_3__</c>…).</summary>
+    /// <summary>The name the output is stored under (<c>Extract</c>, <c>probe_doc</c>; an unnamed construct by kind and place: <c>if#1</c>, <c>par#2</c>…).</summary>
     public required string Name { get; init; }
     /// <summary>The node kind (IR <c>node_type</c>).</summary>
     public required string Kind { get; init; }
