@@ -6,7 +6,7 @@
 set -euo pipefail
 
 PGPORT="${AXON_TEST_PGPORT:-55439}"
-PGROOT="${AXON_TEST_PGROOT:-/tmp/axon-ci-postgres}"
+PGROOT="${AXON_TEST_PGROOT:-${TMPDIR:-/tmp}/axon-ci-postgres}"
 
 bindir() {
   local d

@@ -7,7 +7,7 @@ namespace Axon.LanguageServer.Tests;
 /// <summary>Bad input: malformed JSON-RPC, unknown documents and methods, out-of-range positions, a 50 MB document, a client that vanishes.</summary>
 public sealed class RobustnessTests
 {
-    private const string Uri = "file:///work/a.axon";
+    private const string Uri = "file:///project/a.axon";
 
     /// <summary>A client that writes raw frames, to send what no JSON-RPC library would.</summary>
     private sealed class RawClient : IAsyncDisposable
@@ -142,7 +142,7 @@ public sealed class RobustnessTests
         await s.DiagnosticsAsync(Uri, 1);
         foreach (var method in new[] { "textDocument/hover", "textDocument/definition", "textDocument/completion", "textDocument/references", "textDocument/prepareRename" })
         {
-            var unknown = await Assert.ThrowsAnyAsync<RemoteRpcException>(() => s.AtAsync(method, "file:///work/never-opened.axon", 0, 0));
+            var unknown = await Assert.ThrowsAnyAsync<RemoteRpcException>(() => s.AtAsync(method, "file:///project/never-opened.axon", 0, 0));
             Assert.Contains("Unknown document", unknown.Message);
             foreach (var (line, ch) in new[] { (5, 0), (0, 500), (-1, 0), (0, -3), (int.MaxValue, int.MaxValue) })
             {
@@ -166,12 +166,12 @@ public sealed class RobustnessTests
         var big = new StringBuilder(50 * 1024 * 1024 + 100);
         const string unit = "persona P { tone: precise }\n";
         while (big.Length < 50 * 1024 * 1024) big.Append(unit);
-        await s.OpenAsync("file:///work/huge.axon", big.ToString());
-        var diags = await s.DiagnosticsAsync("file:///work/huge.axon", 1, TimeSpan.FromSeconds(120));
+        await s.OpenAsync("file:///project/huge.axon", big.ToString());
+        var diags = await s.DiagnosticsAsync("file:///project/huge.axon", 1, TimeSpan.FromSeconds(120));
         Assert.Equal("AXN9001", diags[0].GetProperty("code").GetString());
         Assert.Contains("too large", diags[0].GetProperty("message").GetString());
         // Requests on it answer (without a symbol table) …
-        Assert.Equal(JsonValueKind.Null, (await s.AtAsync("textDocument/hover", "file:///work/huge.axon", 0, 9)).ValueKind);
+        Assert.Equal(JsonValueKind.Null, (await s.AtAsync("textDocument/hover", "file:///project/huge.axon", 0, 9)).ValueKind);
         // … and the other documents are served as usual.
         await s.OpenAsync(Uri, "persona Q { tone: loud }");
         Assert.Equal("AXN2002", (await s.DiagnosticsAsync(Uri, 1))[0].GetProperty("code").GetString());

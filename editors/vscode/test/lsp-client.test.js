@@ -14,7 +14,7 @@ function serverCommand() {
   return { command: 'dotnet', args: [dll, 'lsp'] };
 }
 
-const uri = 'file:///work/mistakes.axon';
+const uri = 'file:///project/mistakes.axon';
 const text = [
   'persona Analyst {',            // 0
   '  tone: grumpy',               // 1
