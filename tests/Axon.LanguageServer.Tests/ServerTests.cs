@@ -7,7 +7,7 @@ namespace Axon.LanguageServer.Tests;
 /// <summary>Every capability of the server, driven in process over streams by a JSON-RPC client.</summary>
 public sealed class ServerTests
 {
-    private const string Uri = "file:///work/review.axon";
+    private const string Uri = "file:///project/review.axon";
 
     private static async Task<LspSession> OpenReview()
     {
@@ -72,9 +72,9 @@ public sealed class ServerTests
     {
         await using var s = await LspSession.StartAsync();
         await s.OpenAsync(Uri, Sources.Mistakes);
-        await s.OpenAsync("file:///work/other.axon", Sources.Review);
+        await s.OpenAsync("file:///project/other.axon", Sources.Review);
         Assert.NotEqual(0, (await s.DiagnosticsAsync(Uri, 1)).GetArrayLength());
-        Assert.Equal(0, (await s.DiagnosticsAsync("file:///work/other.axon", 1)).GetArrayLength());
+        Assert.Equal(0, (await s.DiagnosticsAsync("file:///project/other.axon", 1)).GetArrayLength());
         // Replace "grumpy" by "precise" and "extreme" by "high" in two edits of one change.
         var (gl, gc) = Marked.Find(Sources.Mistakes, "grumpy");
         var (el, ec) = Marked.Find(Sources.Mistakes, "extreme");
@@ -91,7 +91,7 @@ public sealed class ServerTests
         await s.DiagnosticsAsync(Uri, 6);
         // The other document was analysed once, on open: no second publication for it.
         await Task.Delay(100, TestContext.Current.CancellationToken);
-        Assert.Equal(1, s.PublishedCount("file:///work/other.axon"));
+        Assert.Equal(1, s.PublishedCount("file:///project/other.axon"));
         // Versions 3, 4 and 5 were never analysed on their own.
         Assert.True(s.PublishedCount(Uri) < 6, string.Join(" | ", s.Published()));
     }
@@ -156,7 +156,7 @@ public sealed class ServerTests
     public async Task Definition_references_and_rename_across_the_open_files()
     {
         await using var s = await OpenReview();
-        const string other = "file:///work/second.axon";
+        const string other = "file:///project/second.axon";
         const string second = "flow Again(doc: Document) -> Summary {\n  step S { given: doc ask: \"x\" output: Summary }\n}\nrun Again(r) as Analyst within Deep\n";
         await s.OpenAsync(other, second);
         await s.DiagnosticsAsync(other, 1);
