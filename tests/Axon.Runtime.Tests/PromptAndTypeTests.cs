@@ -56,7 +56,8 @@ public class PromptAndTypeTests
             Inputs = [new PromptInput("Extract.output", "{\"a\":1}")], Ask = "Identify ambiguous or risky clauses", OutputType = "RiskAnalysis", ConfidenceFloor = 0.9,
         };
         var a = PromptCompiler.CompileStepPrompt(PromptStyle.Anthropic, parts);
-        Assert.Equal("Given the input (Extract.output):\n{\"a\":1}\nIdentify ambiguous or risky clauses\n\nYour output MUST conform to the type: RiskAnalysis\n\nMinimum confidence required: 90%. If you cannot meet this threshold, indicate uncertainty.", a);
+        // The output contract first (the prefix steps of the same type share, for provider caches), then the call's text.
+        Assert.Equal("Your output MUST conform to the type: RiskAnalysis\n\nMinimum confidence required: 90%. If you cannot meet this threshold, indicate uncertainty.\n\nGiven the input (Extract.output):\n{\"a\":1}\nIdentify ambiguous or risky clauses", a);
         var g = PromptCompiler.CompileStepPrompt(PromptStyle.Gemini, parts);
         Assert.Contains("**Input (Extract.output):**", g);
         Assert.Contains("**Required output type:** `RiskAnalysis`", g);
@@ -257,8 +258,7 @@ public class PromptStyleTests
 
         var retry = new StepPromptParts { Ask = "x", FailureContext = "[L1] ValidationError: bad", JsonSchema = "{}", Tool = ("Calc", "1+1", "2"), Memories = ["[M] k: v"] };
         var r = PromptCompiler.CompileStepPrompt(PromptStyle.Ollama, retry);
-        Assert.StartsWith("Recalled memory: [M] k: v\n\nThe tool 'Calc' was called with: 1+1. Its result:\n2\nx", r);
-        Assert.Contains("Answer with JSON only, matching this schema:\n{}", r);
+        Assert.StartsWith("Answer with JSON only, matching this schema:\n{}\n\nRecalled memory: [M] k: v\n\nThe tool 'Calc' was called with: 1+1. Its result:\n2\nx", r);
         Assert.EndsWith("Your previous answer was rejected:\n[L1] ValidationError: bad\nFix the problem and answer again.", r);
     }
 }

@@ -1,13 +1,14 @@
 using Axon.Runtime.Execution;
 using Axon.Runtime.Model;
 using Axon.Runtime.Prompting;
+using Axon.Runtime.Providers;
 using Axon.Runtime.Typing;
 using Microsoft.Extensions.AI;
 
 namespace Axon.Runtime.Tests;
 
 /// <summary>
-/// A step prompt in pieces (per-call body, shared output contract, tail) must join to exactly the
+/// A step prompt in pieces (shared output contract first, then per-call body and tail) must join to exactly the
 /// single-string prompt, and the contract must be one shared string per step.
 /// </summary>
 public class StepPromptTextTests
@@ -48,7 +49,13 @@ public class StepPromptTextTests
         var hasContract = (mask & (4 | 8 | 16)) != 0;
         Assert.Equal(hasContract, pieces.Contract.Length > 0);
         if (!hasContract) Assert.Equal("", pieces.Tail);
-        if (hasContract) Assert.False(char.IsWhiteSpace(pieces.Contract[^1]));
+        if (hasContract)
+        {
+            Assert.False(char.IsWhiteSpace(pieces.Contract[^1]));
+            Assert.False(char.IsWhiteSpace(pieces.Contract[0]));
+            Assert.StartsWith(pieces.Contract, whole, StringComparison.Ordinal); // the contract is the prompt's prefix
+            if (pieces.Body.Length > 0) Assert.StartsWith("\n\n", pieces.Body);
+        }
     }
 
     [Fact]
@@ -59,7 +66,8 @@ public class StepPromptTextTests
 
         Assert.Same(first.Contract, second.Contract);
         Assert.Contains(Schema, first.Contract);
-        Assert.StartsWith("\nYour output MUST conform to the type: Summary", first.Contract);
+        Assert.StartsWith("Your output MUST conform to the type: Summary", first.Contract);
+        Assert.StartsWith("\n\nRecalled memory: [M] k: v\n\nGiven the input (doc):\nfirst input", first.Body);
         Assert.Contains("first input", first.Body);
         Assert.StartsWith("\n\nYour previous answer was rejected:", second.Tail);
         // Another style words the contract differently: another shared string.
@@ -68,7 +76,7 @@ public class StepPromptTextTests
     }
 
     [Fact]
-    public async Task A_typed_step_sends_its_prompt_as_body_and_shared_contract()
+    public async Task A_typed_step_sends_its_shared_contract_first_then_its_prompt()
     {
         var client = new CapturingClient("{\"summary\":\"s\",\"confidence\":0.9}");
         var flow = new FlowDefinition("F", [
@@ -90,7 +98,12 @@ public class StepPromptTextTests
         });
         Assert.Equal(expectedA, users[0].Text);
         Assert.Equal(2, users[0].Contents.Count);
-        Assert.Same(((TextContent)users[0].Contents[1]).Text, ((TextContent)users[1].Contents[1]).Text);
+        // The contract is the first part, the same string on both steps, and marked as the end of a shared prefix
+        // because both steps state it.
+        var contractA = (TextContent)users[0].Contents[0];
+        Assert.StartsWith("Your output MUST conform to the type: Summary", contractA.Text);
+        Assert.Same(contractA.Text, ((TextContent)users[1].Contents[0]).Text);
+        Assert.True(contractA.AdditionalProperties?[PromptCacheKey.SharedPrefixEnd] is true);
         Assert.Contains("{\"summary\":\"s\",\"confidence\":0.9}", users[1].Text);
         // A text step has no contract: one part, as before.
         Assert.Single(users[2].Contents);

@@ -412,7 +412,7 @@ internal sealed partial class FlowExecutor
     private async ValueTask<(AxonValue Value, TokenUsage Usage, decimal Cost, bool Synthetic, AttemptNotes Notes, bool Escalated)> AttemptAsync(
         ExecutionContext ctx, ModelCall call, StepPromptText prompt, int attempt, CancellationToken ct)
     {
-        var user = new ChatMessage(ChatRole.User, UserContents(prompt));
+        var user = new ChatMessage(ChatRole.User, UserContents(prompt, ctx.Plan.SharesOutputContract(call.Node)));
         ChatMessage[] messages = ctx.SystemMessage is { } system ? [system, user] : [user];
         // Options are shared per run and output type (clients must not mutate request options).
         var options = call.Schema is { } schema ? ctx.OptionsFor(call.OutputType.Length > 0 ? call.OutputType : call.Kind, schema) : ctx.BaseOptions;
@@ -555,18 +555,26 @@ internal sealed partial class FlowExecutor
     /// every call, so it goes as its own text part instead of being copied into a new prompt string;
     /// the parts in order are the whole prompt (clients that send one text join them).
     /// </summary>
-    private static IList<AIContent> UserContents(StepPromptText prompt)
+    // The output contract comes first, right after the system prompt: together they are the prefix provider caches can
+    // reuse across the steps that state the same contract; the per-call text follows.
+    private static IList<AIContent> UserContents(StepPromptText prompt, bool sharedContract)
     {
         if (prompt.Contract.Length == 0) return [new TextContent(prompt.Body)];
         var parts = new List<AIContent>(prompt.Tail.Length > 0 ? 3 : 2);
+        var contract = new TextContent(prompt.Contract);
+        if (sharedContract) contract.AdditionalProperties = new AdditionalPropertiesDictionary { [Providers.PromptCacheKey.SharedPrefixEnd] = true };
+        parts.Add(contract);
         if (prompt.Body.Length > 0) parts.Add(new TextContent(prompt.Body));
-        parts.Add(new TextContent(prompt.Contract));
         if (prompt.Tail.Length > 0) parts.Add(new TextContent(prompt.Tail));
         return parts;
     }
 
-    private static string Preview(StepPromptText prompt, int max) =>
-        prompt.Body.Length >= max ? prompt.Body[..max] : prompt.Length > max ? prompt.ToString()[..max] : prompt.ToString();
+    // The trace shows what this call asked, not the contract every call of the step repeats.
+    private static string Preview(StepPromptText prompt, int max)
+    {
+        var text = prompt.Contract.Length == 0 ? prompt.Body : string.Concat(prompt.Body.AsSpan().TrimStart('\n'), prompt.Tail, prompt.Body.Length > 0 || prompt.Tail.Length > 0 ? "\n\n" : "", prompt.Contract);
+        return text.Length > max ? text[..max] : text;
+    }
 
     private static string[] ReadCitations(JsonElement json)
     {

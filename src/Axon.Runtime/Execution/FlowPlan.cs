@@ -89,6 +89,40 @@ public sealed partial class FlowPlan
 
     private static bool Contains<T>(FlowNode node) where T : FlowNode => AllNodes([node]).OfType<T>().Any();
 
+    private HashSet<FlowNode>? _sharedContracts;
+
+    /// <summary>
+    /// Whether another model call of the flow states the same output contract (output type, confidence floor, probe
+    /// fields) as <paramref name="node"/>: then system prompt plus contract is a prefix several calls send byte for
+    /// byte, worth an explicit cache breakpoint. A contract stated once is not marked: writing it to a cache costs
+    /// more than sending it (Anthropic bills cache writes at 1.25×) and nothing would read it.
+    /// </summary>
+    public bool SharesOutputContract(FlowNode node)
+    {
+        var shared = Volatile.Read(ref _sharedContracts);
+        if (shared is null)
+        {
+            shared = new HashSet<FlowNode>(ReferenceEqualityComparer.Instance);
+            foreach (var group in AllNodes(Flow.Steps).Select(n => (Node: n, Key: ContractKey(n))).Where(x => x.Key is not null).GroupBy(x => x.Key, StringComparer.Ordinal))
+                if (group.Skip(1).Any())
+                    foreach (var x in group) shared.Add(x.Node);
+            Volatile.Write(ref _sharedContracts, shared);
+        }
+        return shared.Contains(node);
+    }
+
+    // The parts of a model call that make its output contract text (see PromptCompiler); null when it states none.
+    private static string? ContractKey(FlowNode node) => node switch
+    {
+        StepNode { OutputType.Length: > 0 } s => $"T:{s.OutputType}|{s.ConfidenceFloor}",
+        StepNode { Probe: { } p } s => $"P:{string.Join(",", p.Fields)}|{s.ConfidenceFloor}",
+        StepNode { ConfidenceFloor: { } f } => $"F:{f}",
+        ProbeNode p => $"P:{string.Join(",", p.Fields)}|",
+        ReasonNode { OutputType.Length: > 0 } r => $"T:{r.OutputType}|",
+        WeaveNode w when (w.FormatType.Length > 0 ? w.FormatType : w.Target) is { Length: > 0 } t => $"T:{t}|",
+        _ => null,
+    };
+
     /// <summary>Every node, recursively (branches of if and par).</summary>
     public static IEnumerable<FlowNode> AllNodes(IEnumerable<FlowNode> nodes)
     {

@@ -57,19 +57,20 @@ public sealed class StepPromptParts
 /// <summary>
 /// A step prompt in consecutive pieces; joined they are exactly what
 /// <see cref="PromptCompiler.CompileStepPrompt"/> returns. <see cref="Contract"/> (required output
-/// type, confidence floor, JSON schema) is the same on every call of a step and is a shared string, so
-/// a call only builds the text around it.
+/// type, confidence floor, JSON schema) is the same on every call of a step and comes first, so that it
+/// extends the prefix a provider can cache (system prompt, then contract); it is a shared string, so a call
+/// only builds the text after it.
 /// </summary>
-/// <param name="Body">Memories, inputs, tool result and the question (per call).</param>
 /// <param name="Contract">The output contract (shared), or empty when the step has none; then <paramref name="Body"/> is the whole prompt.</param>
-/// <param name="Tail">What follows the contract (the previous attempt's failure), or empty.</param>
-public readonly record struct StepPromptText(string Body, string Contract, string Tail)
+/// <param name="Body">Memories, inputs, tool result and the question (per call); after a contract it starts with the blank line that separates them.</param>
+/// <param name="Tail">What follows the body after a contract (the previous attempt's failure), or empty.</param>
+public readonly record struct StepPromptText(string Contract, string Body, string Tail)
 {
     /// <summary>Length of the whole prompt.</summary>
-    public int Length => Body.Length + Contract.Length + Tail.Length;
+    public int Length => Contract.Length + Body.Length + Tail.Length;
 
     /// <summary>The whole prompt as one string.</summary>
-    public override string ToString() => Contract.Length == 0 && Tail.Length == 0 ? Body : string.Concat(Body, Contract, Tail);
+    public override string ToString() => Contract.Length == 0 && Tail.Length == 0 ? Body : string.Concat(Contract, Body, Tail);
 }
 
 /// <summary>
@@ -241,22 +242,21 @@ public static class PromptCompiler
     /// </summary>
     public static StepPromptText CompileStepPromptText(PromptStyle style, StepPromptParts p)
     {
-        var sb = Build(style, p, out var contractStart, out var contractEnd);
+        var sb = Build(style, p, out var contractEnd, out var bodyEnd);
         var end = TrimmedEnd(sb, 0);
         StepPromptText text;
-        if (contractStart == contractEnd)
+        if (contractEnd == 0)
         {
-            text = new StepPromptText(sb.ToString(0, end), "", "");
+            text = new StepPromptText("", sb.ToString(0, end), "");
         }
         else
         {
-            // The contract is shared without its trailing newline (it ends the prompt on a first
-            // attempt); a tail then starts with that newline.
-            var contractTrimmed = TrimmedEnd(sb, contractStart, contractEnd);
+            // The body's trailing newline belongs to the tail when there is one: the prompt ends trimmed.
+            var bodyTrimmed = TrimmedEnd(sb, contractEnd, bodyEnd);
             text = new StepPromptText(
-                sb.ToString(0, contractStart),
-                SharedContract(sb, contractStart, contractTrimmed - contractStart),
-                end > contractTrimmed ? sb.ToString(contractTrimmed, end - contractTrimmed) : "");
+                SharedContract(sb, 0, contractEnd),
+                sb.ToString(contractEnd, bodyTrimmed - contractEnd),
+                end > bodyTrimmed ? sb.ToString(bodyTrimmed, end - bodyTrimmed) : "");
         }
         Release(sb);
         return text;
@@ -292,15 +292,30 @@ public static class PromptCompiler
 
     /// <summary>
     /// Writes the step prompt into the per-thread builder. The output contract (the parts that are
-    /// fixed for a step: output type, confidence floor, schema) lies in [contractStart, contractEnd).
+    /// fixed for a step: output type, confidence floor, schema) comes first and lies in [0, contractEnd),
+    /// without trailing whitespace; the per-call body follows up to bodyEnd, then the previous failure.
     /// </summary>
-    private static StringBuilder Build(PromptStyle style, StepPromptParts p, out int contractStart, out int contractEnd)
+    private static StringBuilder Build(PromptStyle style, StepPromptParts p, out int contractEnd, out int bodyEnd)
     {
         // A per-thread builder: prompts are built on every model call, the buffer is reused.
         var sb = t_builder ?? new StringBuilder(1024);
         t_builder = null;
         sb.Clear();
         var gemini = style == PromptStyle.Gemini;
+        if (p.OutputType.Length > 0)
+            sb.Append(gemini ? "**Required output type:** `" : "Your output MUST conform to the type: ").Append(p.OutputType).Append(gemini ? "`\n" : "\n");
+        if (p.ConfidenceFloor is { } floor)
+            Separate(sb).Append(gemini ? $"**Minimum confidence:** {Percent(floor)}. Express uncertainty if below this threshold.\n"
+                                       : $"Minimum confidence required: {Percent(floor)}. If you cannot meet this threshold, indicate uncertainty.\n");
+        if (p.JsonSchema is { } schema)
+            Separate(sb).Append(style == PromptStyle.Ollama ? "Answer with JSON only, matching this schema:\n" : "Respond with a single JSON object that matches this JSON schema (include \"confidence\", a number from 0 to 1):\n")
+              .Append(schema).Append('\n');
+        contractEnd = TrimmedEnd(sb, 0);
+        sb.Length = contractEnd;
+        var bodyStart = sb.Length;
+        // A blank line between the contract and the body; taken back below when the body is empty.
+        if (contractEnd > 0) sb.Append("\n\n");
+        var separated = sb.Length;
         // Indexed loops and appends in pieces: this runs on every model call and should build nothing but the prompt.
         for (var i = 0; i < p.Memories.Count; i++)
             sb.Append(gemini ? "**Recalled memory:** " : "Recalled memory: ").Append(p.Memories[i]).Append('\n');
@@ -350,19 +365,16 @@ public static class PromptCompiler
             if (w.Node.Style.Length > 0) sb.Append(gemini ? $"**Style:** {w.Node.Style}\n" : $"Style: {w.Node.Style}\n");
         }
         if (p.Ask.Length > 0 && p.Reason is null) sb.Append(p.Ask).Append('\n');
-        contractStart = sb.Length;
-        if (p.OutputType.Length > 0)
-            sb.Append(gemini ? "\n**Required output type:** `" : "\nYour output MUST conform to the type: ").Append(p.OutputType).Append(gemini ? "`\n" : "\n");
-        if (p.ConfidenceFloor is { } floor)
-            sb.Append(gemini ? $"\n**Minimum confidence:** {Percent(floor)}. Express uncertainty if below this threshold.\n"
-                             : $"\nMinimum confidence required: {Percent(floor)}. If you cannot meet this threshold, indicate uncertainty.\n");
-        if (p.JsonSchema is { } schema)
-            sb.Append(style == PromptStyle.Ollama ? "\nAnswer with JSON only, matching this schema:\n" : "\nRespond with a single JSON object that matches this JSON schema (include \"confidence\", a number from 0 to 1):\n")
-              .Append(schema).Append('\n');
-        contractEnd = sb.Length;
+        if (sb.Length == separated) sb.Length = bodyStart;
+        bodyEnd = sb.Length;
         if (p.FailureContext is { Length: > 0 } fc)
+        {
+            if (sb.Length > 0 && sb[^1] != '\n') sb.Append('\n'); // a contract with no body after it ends trimmed
             sb.Append(gemini ? "\n**Your previous answer was rejected:**\n" : "\nYour previous answer was rejected:\n").Append(fc).Append("\nFix the problem and answer again.\n");
+        }
         return sb;
     }
 
+    /// <summary>A blank line before a contract part that follows another.</summary>
+    private static StringBuilder Separate(StringBuilder sb) => sb.Length > 0 ? sb.Append('\n') : sb;
 }

@@ -136,12 +136,15 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
         if (format is not null && profile.StructuredOutput == StructuredOutputMode.NativeSchema)
             (request.OutputConfig ??= new AnthropicOutputConfig()).Format = new AnthropicOutputFormat { Schema = StrictSchema(format.Schema!.Value) };
 
+        var caching = Context.PromptCaching && profile.MinCacheTokens > 0;
+        var prefixTokens = 0;
         if (ChatMapping.SystemText(messages, options) is { } system)
         {
             var block = new AnthropicBlock { Type = "text", Text = system };
             // The system prompt (persona, context, anchors) is the prefix every step of a run shares: a cache
             // breakpoint there makes later steps read it at the cached rate, once it is long enough to be cached.
-            if (Context.PromptCaching && profile.MinCacheTokens > 0 && ChatMapping.EstimateTokens(system) >= profile.MinCacheTokens)
+            prefixTokens = ChatMapping.EstimateTokens(system);
+            if (caching && prefixTokens >= profile.MinCacheTokens)
                 block.CacheControl = new AnthropicCacheControl();
             request.System = [block];
         }
@@ -155,11 +158,17 @@ internal sealed class AnthropicChatClient(ProviderContext context, ProviderTrans
                 switch (c)
                 {
                     case TextContent t when t.Text.Length > 0:
-                        // Consecutive text parts (a typed step's prompt and its output contract) form one block, as one prompt.
-                        if (message.Content.Count > 0 && message.Content[^1] is { Type: "text" } previous)
+                        // Consecutive text parts (a typed step's output contract and its prompt) form one block, as one
+                        // prompt, unless a cache breakpoint ends the block before.
+                        if (message.Content.Count > 0 && message.Content[^1] is { Type: "text", CacheControl: null } previous)
                             previous.Text += t.Text;
                         else
                             message.Content.Add(new AnthropicBlock { Type = "text", Text = t.Text });
+                        prefixTokens += ChatMapping.EstimateTokens(t.Text);
+                        // System prompt plus an output contract several steps state: a second breakpoint (of the four
+                        // the API allows) lets those steps read the contract cached as well.
+                        if (caching && ChatMapping.EndsSharedPrefix(t) && prefixTokens >= profile.MinCacheTokens)
+                            message.Content[^1].CacheControl = new AnthropicCacheControl();
                         break;
                     case FunctionCallContent fc:
                         message.Content.Add(new AnthropicBlock { Type = "tool_use", Id = fc.CallId, Name = fc.Name, Input = ChatMapping.ArgumentsElement(fc.Arguments) });

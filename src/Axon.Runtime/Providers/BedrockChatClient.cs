@@ -31,11 +31,14 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
                 StopSequences = options?.StopSequences?.ToList(),
             },
         };
+        var caching = Context.PromptCaching && profile.MinCacheTokens > 0;
+        var prefixTokens = 0;
         if (ChatMapping.SystemText(messages, options) is { } system)
         {
             request.System = [new BedrockSystem { Text = system }];
             // The prefix every step of a run shares ends here; a cache point lets later steps read it cached.
-            if (Context.PromptCaching && profile.MinCacheTokens > 0 && ChatMapping.EstimateTokens(system) >= profile.MinCacheTokens)
+            prefixTokens = ChatMapping.EstimateTokens(system);
+            if (caching && prefixTokens >= profile.MinCacheTokens)
                 request.System.Add(new BedrockSystem { CachePoint = new BedrockCachePoint() });
         }
         if (ChatMapping.Effort(options) is { } effort)
@@ -51,11 +54,15 @@ internal sealed class BedrockChatClient(ProviderContext context, ProviderTranspo
                 switch (c)
                 {
                     case TextContent t when t.Text.Length > 0:
-                        // Consecutive text parts (a typed step's prompt and its output contract) form one block, as one prompt.
+                        // Consecutive text parts (a typed step's output contract and its prompt) form one block, as one prompt.
                         if (message.Content.Count > 0 && message.Content[^1] is { Text: not null, ToolUse: null, ToolResult: null } previous)
                             previous.Text += t.Text;
                         else
                             message.Content.Add(new BedrockContent { Text = t.Text });
+                        prefixTokens += ChatMapping.EstimateTokens(t.Text);
+                        // An output contract several steps state extends the shared prefix: a cache point after it.
+                        if (caching && ChatMapping.EndsSharedPrefix(t) && prefixTokens >= profile.MinCacheTokens)
+                            message.Content.Add(new BedrockContent { CachePoint = new BedrockCachePoint() });
                         break;
                     case FunctionCallContent fc:
                         message.Content.Add(new BedrockContent

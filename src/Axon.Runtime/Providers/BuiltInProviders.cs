@@ -142,8 +142,17 @@ internal static class BuiltInProviders
         var url = new Uri(baseUri, $"openai/deployments/{Uri.EscapeDataString(o.Model!)}/chat/completions?api-version={Uri.EscapeDataString(o.ApiVersion!)}");
         var transport = Transport(o);
         transport.AddHeader("api-key", o.ApiKey!);
-        return new OpenAICompatibleChatClient(Context(d, o), transport, url, o.Model!, sendModel: false);
+        return new OpenAICompatibleChatClient(Context(d, o), transport, url, o.Model!, sendModel: false, AzureApiHasLaterFields(o.ApiVersion!));
     }
+
+    /// <summary>
+    /// Whether an Azure OpenAI api-version takes <c>stream_options</c> and <c>reasoning_effort</c>. The GA 2024-10-21
+    /// description (the default) has neither in its chat request; versions dated after it (the 2024-12-01-preview
+    /// onward) have both. Unparseable versions are treated as new: the user chose them on purpose.
+    /// </summary>
+    internal static bool AzureApiHasLaterFields(string apiVersion) =>
+        apiVersion.Length < 10 || !DateOnly.TryParseExact(apiVersion.AsSpan(0, 10), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
+        || date > new DateOnly(2024, 10, 21);
 
     private static IChatClient CreateOpenAI(AxonProviderOptions o)
     {

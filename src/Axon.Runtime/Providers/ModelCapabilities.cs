@@ -195,6 +195,18 @@ public static class RequestAdjustmentsKey
     public const string Value = "axon.request_notes";
 }
 
+/// <summary>Keys by which the executor tells provider clients about prompt caching.</summary>
+public static class PromptCacheKey
+{
+    /// <summary>
+    /// <see cref="Microsoft.Extensions.AI.AIContent.AdditionalProperties"/> key, set to <c>true</c> on the text content
+    /// that ends a prefix several calls of a run send byte for byte (the system prompt, then an output contract more
+    /// than one step states). Clients that take explicit breakpoints put one after it (Anthropic <c>cache_control</c>,
+    /// Bedrock <c>cachePoint</c>) when the prefix is long enough for the model; others cache prefixes implicitly.
+    /// </summary>
+    public const string SharedPrefixEnd = "axon.shared_prefix_end";
+}
+
 /// <summary>What a request builder left out or changed because of the model's profile; reported on the step's trace.</summary>
 internal sealed class RequestAdjustments
 {

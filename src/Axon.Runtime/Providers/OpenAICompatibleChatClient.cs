@@ -14,13 +14,15 @@ namespace Axon.Runtime.Providers;
 /// <param name="chatUrl">The full chat-completions URL.</param>
 /// <param name="model">Model (or deployment) name.</param>
 /// <param name="sendModel">False for Azure, where the deployment in the URL selects the model.</param>
-internal sealed class OpenAICompatibleChatClient(ProviderContext context, ProviderTransport transport, Uri chatUrl, string model, bool sendModel)
+/// <param name="apiSupportsLaterFields">False for an Azure api-version without <c>stream_options</c> and <c>reasoning_effort</c>.</param>
+internal sealed class OpenAICompatibleChatClient(ProviderContext context, ProviderTransport transport, Uri chatUrl, string model, bool sendModel,
+    bool apiSupportsLaterFields = true)
     : HttpChatClientBase(context, transport, chatUrl, model)
 {
     private string? BodyModel => sendModel ? Model : null;
 
     private OaiRequest Build(IReadOnlyList<ChatMessage> messages, ChatOptions? options, bool stream, RequestAdjustments notes) =>
-        OpenAIWire.BuildRequest(messages, options, BodyModel, stream, Context.Provider, Model, notes);
+        OpenAIWire.BuildRequest(messages, options, BodyModel, stream, Context.Provider, Model, notes, apiSupportsLaterFields);
 
     protected override async Task<ChatResponse> SendAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {

@@ -336,6 +336,46 @@ public sealed class ProviderRealityTests
     }
 
     /// <summary>
+    /// Azure's GA api-version 2024-10-21 (the default) has neither stream_options nor reasoning_effort in its chat request:
+    /// they are left out, and the answer's notes say so; an api-version dated after it gets both.
+    /// </summary>
+    [Theory]
+    [InlineData("2024-10-21", false)]
+    [InlineData("2024-06-01", false)]
+    [InlineData("2025-04-01-preview", true)]
+    public async Task Azure_gets_stream_options_and_reasoning_effort_only_from_api_versions_that_have_them(string apiVersion, bool expected)
+    {
+        await using var server = new LoopbackServer((r, w, _) => w.StreamAsync("text/event-stream",
+        [
+            Encoding.UTF8.GetBytes("data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-5-mini\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}]}\n\n"),
+            Encoding.UTF8.GetBytes("data: [DONE]\n\n"),
+        ]));
+        var env = new Dictionary<string, string?>
+        {
+            ["AZURE_OPENAI_API_KEY"] = Key, ["AZURE_OPENAI_ENDPOINT"] = server.BaseUrl, ["AZURE_OPENAI_DEPLOYMENT"] = "gpt-5-mini",
+            ["AZURE_OPENAI_API_VERSION"] = apiVersion,
+        };
+        using var client = AxonProviderRegistry.CreateDefault().Create("azure-openai", new AxonProviderOptions { Timeout = TimeSpan.FromSeconds(10) }, environment: env.GetValueOrDefault);
+        var options = new ChatOptions { AdditionalProperties = new AdditionalPropertiesDictionary { ["effort"] = "high" } };
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var u in client.GetStreamingResponseAsync(FlowStep.Messages(), options, Token)) updates.Add(u);
+
+        var request = server.Requests.Single();
+        Assert.Equal("api-version=" + apiVersion, request.Query);
+        var body = request.Json();
+        Assert.Equal(expected, body.TryGetProperty("stream_options", out _));
+        Assert.Equal(expected, body.TryGetProperty("reasoning_effort", out _));
+        if (!expected)
+        {
+            var notes = string.Join(" ", updates.Select(u => u.AdditionalProperties?[RequestAdjustmentsKey.Value] as string));
+            Assert.Contains("effort high sent as a prompt hint", notes);
+            Assert.Contains("stream_options", notes);
+        }
+        Assert.Equal("ok", string.Concat(updates.Select(u => u.Text)));
+    }
+
+    /// <summary>
     /// A 5-step flow whose steps share a long system prompt, against an Anthropic emulator that reports cache usage as
     /// the API does (cache_creation_input_tokens on the first call with a breakpoint, cache_read_input_tokens after).
     /// </summary>
@@ -369,7 +409,7 @@ public sealed class ProviderRealityTests
         foreach (var caching in new[] { true, false })
         {
             var cached = new HashSet<string>();
-            await using var server = new LoopbackServer((r, w, _) => CachingAnthropicAsync(r, w, cached));
+            await using var server = new LoopbackServer((r, w, _) => CachingAnthropicAsync(r, w, cached, "The main risk is the liability cap [1]."));
             using var client = Client("anthropic", server, new AxonProviderOptions { PromptCaching = caching });
             var trace = new Axon.Runtime.Tracing.TraceRecorder("r.axon", "anthropic");
             var runtime = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions
@@ -391,28 +431,92 @@ public sealed class ProviderRealityTests
         Assert.True(results[true].Cost < results[false].Cost);
     }
 
-    /// <summary>Answers like the Messages API with prompt caching: a system block with cache_control is written once, then read.</summary>
-    private static Task CachingAnthropicAsync(RecordedRequest r, Responder w, HashSet<string> cachedPrefixes)
+    /// <summary>
+    /// Typed steps that state the same output contract: the contract comes first in the user message, right after the
+    /// system prompt, so system prompt plus contract is a prefix the steps share byte for byte; Anthropic gets a second
+    /// breakpoint after the contract, and from the second such step on the contract is read from the cache too. A step
+    /// whose contract no other step states gets no breakpoint of its own (a cache write nothing would read).
+    /// </summary>
+    [Fact]
+    public async Task Steps_sharing_an_output_contract_read_system_prompt_and_contract_from_the_cache()
+    {
+        var persona = new Axon.Runtime.Model.PersonaDefinition("Analyst")
+        {
+            Description = string.Concat(Enumerable.Repeat("Reviews commercial contracts clause by clause, citing the clause it relies on. ", 80)),
+        };
+        var steps = Enumerable.Range(1, 5)
+            .Select(i => (Axon.Runtime.Model.FlowNode)new Axon.Runtime.Model.StepNode("S" + i) { Ask = $"Summarise clause {i}.", OutputType = "Summary", ConfidenceFloor = 0.8 })
+            .Append(new Axon.Runtime.Model.StepNode("Last") { Ask = "One line on clause 6.", OutputType = "Summary" })
+            .ToArray();
+        var flow = new Axon.Runtime.Model.FlowDefinition("Review", steps);
+        var results = new Dictionary<bool, (long FullPrice, long[] Read)>();
+        foreach (var caching in new[] { true, false })
+        {
+            var cached = new HashSet<string>();
+            await using var server = new LoopbackServer((r, w, _) => CachingAnthropicAsync(r, w, cached, """{"summary":"The clause caps liability.","confidence":0.9}"""));
+            using var client = Client("anthropic", server, new AxonProviderOptions { PromptCaching = caching });
+            var trace = new Axon.Runtime.Tracing.TraceRecorder("r.axon", "anthropic");
+            var runtime = new Axon.Runtime.Execution.AxonRuntime(new Axon.Runtime.Execution.AxonRunOptions
+            {
+                ChatClient = client, Backend = "anthropic", Trace = trace, OutputDirectory = "", BackoffUnit = TimeSpan.Zero,
+            });
+            var result = await runtime.RunAsync(new Axon.Runtime.Model.RunDefinition(flow) { Persona = persona }, (IReadOnlyDictionary<string, object?>?)null, Token);
+            Assert.True(result.Status == Axon.Runtime.Execution.RunStatus.Completed, result.Error);
+            Assert.Equal(6, server.Requests.Count);
+            var firstBlocks = server.Requests.Select(q => q.Json().GetProperty("messages")[0].GetProperty("content")[0]).ToArray();
+            // The contract leads the user message, the same bytes on the five steps that state it.
+            Assert.All(firstBlocks, b => Assert.StartsWith("Your output MUST conform to the type: Summary", b.GetProperty("text").GetString()));
+            if (caching) Assert.Single(firstBlocks.Take(5).Select(b => b.GetProperty("text").GetString()).Distinct()); // a block of its own, ending at the breakpoint
+            for (var i = 0; i < 6; i++)
+            {
+                var breakpoints = server.Requests.ElementAt(i).BodyText.Split("\"cache_control\"").Length - 1;
+                Assert.True(breakpoints <= 4, "the API allows four breakpoints");
+                Assert.Equal(caching ? (i < 5 ? 2 : 1) : 0, breakpoints);
+            }
+            var read = trace.Events.Where(e => e.Type == Axon.Runtime.Tracing.TraceEventKinds.ModelResponse)
+                .Select(e => e.Data["cached_input_tokens"] is long n ? n : 0).ToArray();
+            results[caching] = (result.TotalUsage.InputTokens - read.Sum(), read);
+        }
+        var system = results[true].Read[1];
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"runtime, 6 typed steps (5 share a contract): input tokens not read from the cache with caching {results[true].FullPrice}, without {results[false].FullPrice}; read per step {string.Join(", ", results[true].Read)}");
+        Assert.Equal(0, results[true].Read[0]);
+        // Steps 2–5 read system prompt and contract; the last step (another contract) reads only the system prompt.
+        Assert.All(results[true].Read[1..5], r => Assert.Equal(system, r));
+        Assert.True(results[true].Read[5] < system);
+        Assert.True(results[true].Read[5] > 0);
+        Assert.True(results[true].FullPrice < results[false].FullPrice / 2);
+    }
+
+    /// <summary>
+    /// Answers like the Messages API with prompt caching: each block with cache_control ends a prefix (system blocks,
+    /// then message blocks in order); the longest prefix cached earlier is read, the rest up to the last breakpoint is
+    /// written, and what follows is billed as input.
+    /// </summary>
+    private static Task CachingAnthropicAsync(RecordedRequest r, Responder w, HashSet<string> cachedPrefixes, string answer)
     {
         var body = r.Json();
-        var sys = body.GetProperty("system")[0];
-        var systemText = sys.GetProperty("text").GetString()!;
-        var systemTokens = systemText.Length / 4;
-        var userTokens = body.GetProperty("messages")[0].GetProperty("content").EnumerateArray().Sum(b => b.GetProperty("text").GetString()!.Length) / 4;
-        long read = 0, written = 0, plain = systemTokens + userTokens;
-        if (sys.TryGetProperty("cache_control", out var _cc))
+        var blocks = body.GetProperty("system").EnumerateArray()
+            .Concat(body.GetProperty("messages").EnumerateArray().SelectMany(m => m.GetProperty("content").EnumerateArray()))
+            .Select(b => (Text: b.GetProperty("text").GetString()!, Breakpoint: b.TryGetProperty("cache_control", out _)))
+            .ToArray();
+        var prefix = new System.Text.StringBuilder();
+        var prefixes = new List<string>();
+        foreach (var (text, breakpoint) in blocks)
         {
-            if (!cachedPrefixes.Add(systemText))
-                read = systemTokens;
-            else
-                written = systemTokens;
-            plain = userTokens;
+            prefix.Append(text).Append('\u0001');
+            if (breakpoint) prefixes.Add(prefix.ToString());
         }
+        long total = blocks.Sum(b => b.Text.Length) / 4;
+        var hit = prefixes.LastOrDefault(cachedPrefixes.Contains);
+        long read = hit is null ? 0 : (hit.Length - hit.Count(c => c == '\u0001')) / 4;
+        long written = prefixes.Count == 0 ? 0 : (prefixes[^1].Length - prefixes[^1].Count(c => c == '\u0001')) / 4 - read;
+        foreach (var p in prefixes) cachedPrefixes.Add(p);
         return w.JsonAsync(200, JsonSerializer.Serialize(new
         {
             id = "msg", type = "message", role = "assistant", model = "claude-sonnet-4-6-20260217",
-            content = new[] { new { type = "text", text = "The main risk is the liability cap [1]." } }, stop_reason = "end_turn",
-            usage = new { input_tokens = plain, cache_creation_input_tokens = written, cache_read_input_tokens = read, output_tokens = 12 },
+            content = new[] { new { type = "text", text = answer } }, stop_reason = "end_turn",
+            usage = new { input_tokens = total - read - written, cache_creation_input_tokens = written, cache_read_input_tokens = read, output_tokens = 12 },
         }));
     }
 

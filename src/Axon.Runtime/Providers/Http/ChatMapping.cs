@@ -203,6 +203,10 @@ internal static class ChatMapping
     /// <summary>A rough token count (4 characters a token) to decide whether a prefix is long enough to cache.</summary>
     public static int EstimateTokens(string? text) => (text?.Length ?? 0) / 4;
 
+    /// <summary>Whether the executor marked this text as the end of a prefix several calls of a run share (<see cref="PromptCacheKey"/>).</summary>
+    public static bool EndsSharedPrefix(AIContent content) =>
+        content.AdditionalProperties?.TryGetValue(PromptCacheKey.SharedPrefixEnd, out var v) == true && v is true;
+
     /// <summary>Puts the profile's request notes on a response, for the step's trace.</summary>
     public static void Attach(ChatResponse response, RequestAdjustments notes)
     {

@@ -19,11 +19,20 @@ internal static class OpenAIWire
     /// <param name="provider">The backend (openai, azure-openai, custom): with the model it selects the capability profile.</param>
     /// <param name="profileModel">The model the profile is looked up by (the deployment's name on Azure).</param>
     /// <param name="notes">Collects what the profile dropped.</param>
+    /// <param name="apiSupportsLaterFields">
+    /// False where the API version predates <c>stream_options</c> and <c>reasoning_effort</c> (Azure's GA api-version
+    /// 2024-10-21 has neither): they are left out rather than sent to be refused.
+    /// </param>
     public static OaiRequest BuildRequest(IReadOnlyList<ChatMessage> messages, ChatOptions? options, string? model, bool stream,
-        string provider, string profileModel, RequestAdjustments notes)
+        string provider, string profileModel, RequestAdjustments notes, bool apiSupportsLaterFields = true)
     {
         var profile = ModelCapabilities.For(provider, options?.ModelId ?? profileModel);
         var effort = profile.Reasoning == ReasoningControl.OpenAIReasoningEffort ? ChatMapping.Effort(options) : null;
+        if (effort is not null && !apiSupportsLaterFields)
+        {
+            notes.Note($"effort {effort} sent as a prompt hint (reasoning_effort is not in this api-version)");
+            effort = null;
+        }
         var (temperature, topP) = ChatMapping.Sampling(options, profile.Sampling, notes);
         var request = new OaiRequest
         {
@@ -40,7 +49,9 @@ internal static class OpenAIWire
         if (stream)
         {
             request.Stream = true;
-            request.StreamOptions = new OaiStreamOptions { IncludeUsage = true };
+            // The final usage chunk; without it (older Azure api-versions) a streamed answer reports no token counts.
+            if (apiSupportsLaterFields) request.StreamOptions = new OaiStreamOptions { IncludeUsage = true };
+            else notes.Note("streamed usage not requested (stream_options is not in this api-version): token counts unknown");
         }
 
         if (!string.IsNullOrEmpty(options?.Instructions))

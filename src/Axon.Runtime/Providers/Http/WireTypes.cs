@@ -407,6 +407,8 @@ internal sealed class BedrockMessage
 internal sealed class BedrockContent
 {
     public string? Text { get; set; }
+    /// <summary>A cache point block (content blocks are a union: only this member is set).</summary>
+    public BedrockCachePoint? CachePoint { get; set; }
     public BedrockToolUse? ToolUse { get; set; }
     public BedrockToolResult? ToolResult { get; set; }
 }

@@ -40,6 +40,11 @@ public sealed class BedrockEmulator : ProviderEmulator
             Expect(problems, block.EnumerateObject().Count() == 1 && (Has(block, "text", out _)
                              || Has(block, "cachePoint", out var cp) && cp.GetProperty("type").GetString() == "default"),
                 "SystemContentBlock is a union: exactly one of text, cachePoint {type: default}");
+        foreach (var m in messages.EnumerateArray())
+            foreach (var block in m.GetProperty("content").EnumerateArray())
+                Expect(problems, block.EnumerateObject().Count() == 1 && (Has(block, "text", out _) || Has(block, "toolUse", out _) || Has(block, "toolResult", out _)
+                                 || Has(block, "cachePoint", out var mcp) && mcp.GetProperty("type").GetString() == "default"),
+                    "ContentBlock is a union: exactly one of text, toolUse, toolResult, cachePoint {type: default}");
         if (scenario == Scenario.Structured)
         {
             var tc = body.GetProperty("toolConfig");

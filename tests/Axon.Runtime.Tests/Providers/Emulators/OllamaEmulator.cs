@@ -26,7 +26,25 @@ public sealed class OllamaEmulator : ProviderEmulator
             "messages[0] system");
         Expect(problems, messages[1].GetProperty("role").GetString() == "user" && messages[1].GetProperty("content").GetString() == UserPrompt,
             "messages[1] user");
+        // Ollama's OpenAPI description: ChatRequest fields, ChatMessage roles and a string content on every message,
+        // tools of type function, think as a boolean or high/medium/low.
+        foreach (var field in body.EnumerateObject())
+            Expect(problems, field.Name is "model" or "messages" or "tools" or "format" or "options" or "stream" or "think" or "keep_alive" or "logprobs" or "top_logprobs",
+                $"'{field.Name}' is not a ChatRequest field");
+        foreach (var m in messages.EnumerateArray())
+            Expect(problems, m.GetProperty("role").GetString() is "system" or "user" or "assistant" or "tool" && m.TryGetProperty("content", out var content)
+                             && content.ValueKind == JsonValueKind.String, "ChatMessage: role system|user|assistant|tool and a string content (required)");
+        if (Has(body, "format", out var fmt))
+            Expect(problems, fmt.ValueKind == JsonValueKind.Object || fmt.ValueKind == JsonValueKind.String && fmt.GetString() == "json", "format: \"json\" or a JSON schema object");
+        if (Has(body, "tools", out var defs))
+            foreach (var t in defs.EnumerateArray())
+                Expect(problems, t.GetProperty("type").GetString() == "function" && t.GetProperty("function").TryGetProperty("name", out _)
+                                 && t.GetProperty("function").TryGetProperty("parameters", out _), "ToolDefinition: type function, function.name and function.parameters");
+        if (Has(body, "think", out var think))
+            Expect(problems, think.ValueKind is JsonValueKind.True or JsonValueKind.False || think.GetString() is "high" or "medium" or "low", "think: boolean or high|medium|low");
         var options = body.GetProperty("options");
+        foreach (var o in options.EnumerateObject())
+            Expect(problems, o.Name is "seed" or "temperature" or "top_k" or "top_p" or "min_p" or "stop" or "num_ctx" or "num_predict", $"options.{o.Name} is not a documented model option");
         Expect(problems, Near(options.GetProperty("temperature"), 0.2) && Near(options.GetProperty("top_p"), 0.9)
                          && options.GetProperty("num_predict").GetInt32() == 256, "options temperature/top_p/num_predict");
         Expect(problems, messages.GetArrayLength() == (scenario == Scenario.ToolResult ? 4 : 2), "messages count");

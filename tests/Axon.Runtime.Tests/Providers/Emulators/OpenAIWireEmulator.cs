@@ -27,9 +27,13 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
     protected override bool IsStreaming(RecordedRequest request) =>
         request.Json().TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
 
+    // Like the API, a stream ends with a usage chunk only when the request asked for one (stream_options.include_usage).
+    private bool _includeUsage;
+
     protected override void Check(RecordedRequest r, bool streaming, Scenario scenario, List<string> problems)
     {
         var body = r.Json();
+        _includeUsage = Has(body, "stream_options", out var streamOptions) && streamOptions.GetProperty("include_usage").GetBoolean();
         if (backend == "azure-openai")
         {
             Expect(problems, r.Path == $"/openai/deployments/{Deployment}/chat/completions", $"path {r.Path}");
@@ -68,8 +72,15 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
         }
         if (Has(body, "reasoning_effort", out var re))
             Expect(problems, re.GetString() is "none" or "minimal" or "low" or "medium" or "high" or "xhigh" or "max", "reasoning_effort from the spec's ReasoningEffort enum");
-        if (streaming && backend != "openai")
-            Expect(problems, Has(body, "stream_options", out var so) && so.GetProperty("include_usage").GetBoolean(), "stream_options.include_usage");
+        if (backend == "azure-openai")
+        {
+            // Azure's GA description for api-version 2024-10-21 (chatCompletionsRequestCommon + createChatCompletionRequest)
+            // names these request fields and no others: stream_options and reasoning_effort came in later versions.
+            foreach (var field in body.EnumerateObject())
+                Expect(problems, AzureChatRequestFields.Contains(field.Name), $"'{field.Name}' is not a chat request field of Azure api-version 2024-10-21");
+        }
+        else if (streaming)
+            Expect(problems, backend == "openai" || Has(body, "stream_options", out var so) && so.GetProperty("include_usage").GetBoolean(), "stream_options.include_usage");
 
         if (scenario == Scenario.Structured)
         {
@@ -98,6 +109,13 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
             Expect(problems, ok, "tools[0] function get_weather with parameters");
         }
     }
+
+    private static readonly HashSet<string> AzureChatRequestFields =
+    [
+        "temperature", "top_p", "stream", "stop", "max_tokens", "max_completion_tokens", "presence_penalty", "frequency_penalty",
+        "logit_bias", "user", "messages", "data_sources", "logprobs", "top_logprobs", "n", "parallel_tool_calls", "response_format",
+        "seed", "tools", "tool_choice", "function_call", "functions",
+    ];
 
     private static object Usage => new { prompt_tokens = InputTokens, completion_tokens = OutputTokens, total_tokens = InputTokens + OutputTokens };
 
@@ -134,7 +152,7 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
         if (withEnd)
         {
             chunks.Add(Sse(null, Chunk([new { index = 0, delta = new { }, finish_reason = "stop" }])));
-            chunks.Add(Sse(null, Chunk([], Usage)));
+            if (_includeUsage) chunks.Add(Sse(null, Chunk([], Usage)));
             chunks.Add(Sse(null, "[DONE]"));
         }
         return chunks.Select(Utf8).ToList();
@@ -150,8 +168,8 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
             Chunk([new { index = 0, delta = new { tool_calls = new[] { Call(new { arguments = "{\"city\":" }) } }, finish_reason = (string?)null }]),
             Chunk([new { index = 0, delta = new { tool_calls = new[] { Call(new { arguments = "\"Paris\"}" }) } }, finish_reason = (string?)null }]),
             Chunk([new { index = 0, delta = new { }, finish_reason = "tool_calls" }]),
-            Chunk([], Usage),
-        }.Select(c => Sse(null, c)).Append(Sse(null, "[DONE]")).Select(Utf8).ToList();
+            _includeUsage ? Chunk([], Usage) : null,
+        }.OfType<string>().Select(c => Sse(null, c)).Append(Sse(null, "[DONE]")).Select(Utf8).ToList();
     }
 
     protected override string ErrorBody(int status, string message) =>
