@@ -79,8 +79,14 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
             foreach (var field in body.EnumerateObject())
                 Expect(problems, AzureChatRequestFields.Contains(field.Name), $"'{field.Name}' is not a chat request field of Azure api-version 2024-10-21");
         }
-        else if (streaming)
-            Expect(problems, backend == "openai" || Has(body, "stream_options", out var so) && so.GetProperty("include_usage").GetBoolean(), "stream_options.include_usage");
+        else
+        {
+            // openai/openai-openapi, CreateChatCompletionRequest (with CreateModelResponseProperties): the fields we may send.
+            foreach (var field in body.EnumerateObject())
+                Expect(problems, OpenAIChatRequestFields.Contains(field.Name), $"'{field.Name}' is not a CreateChatCompletionRequest field");
+            if (streaming)
+                Expect(problems, backend == "openai" || Has(body, "stream_options", out var so) && so.GetProperty("include_usage").GetBoolean(), "stream_options.include_usage");
+        }
 
         if (scenario == Scenario.Structured)
         {
@@ -109,6 +115,14 @@ public sealed class OpenAIWireEmulator(string backend) : ProviderEmulator
             Expect(problems, ok, "tools[0] function get_weather with parameters");
         }
     }
+
+    private static readonly HashSet<string> OpenAIChatRequestFields =
+    [
+        "messages", "model", "modalities", "reasoning_effort", "max_completion_tokens", "frequency_penalty", "presence_penalty",
+        "web_search_options", "top_logprobs", "response_format", "audio", "store", "stream", "stop", "logit_bias", "logprobs",
+        "max_tokens", "n", "prediction", "seed", "service_tier", "stream_options", "temperature", "top_p", "tools", "tool_choice",
+        "parallel_tool_calls", "user", "function_call", "functions", "metadata", "verbosity", "prompt_cache_key", "safety_identifier",
+    ];
 
     private static readonly HashSet<string> AzureChatRequestFields =
     [
