@@ -29,7 +29,10 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
     private Timer? _timer;
     private string _runLabel = "";
     private string? _step;
+    // The last TailLength characters of the running step's streamed text (of its newest attempt), on one line.
+    private const int TailLength = 48;
     private readonly StringBuilder _tail = new();
+    private int _attempt = 1;
     private int _frame;
     private bool _drawn;
 
@@ -89,6 +92,7 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
                 case AxonStepStarted started:
                     _step = started.Step;
                     _tail.Clear();
+                    _attempt = 1;
                     break;
                 case AxonTextDelta delta when delta.Step == _step:
                     // A retried attempt streams from its start: show the newest attempt's text only.
@@ -103,11 +107,6 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
         }
         if (_console.IsTerminal && update is not AxonTextDelta) Draw();
     }
-
-    private int _attempt = 1;
-
-    // The last TailLength characters of the streamed text, on one line.
-    private const int TailLength = 48;
 
     private void AppendTail(string text)
     {
