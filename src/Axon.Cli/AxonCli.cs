@@ -40,13 +40,29 @@ public static class AxonCli
     /// <param name="isTerminal">True when stdout is a terminal.</param>
     /// <param name="environment">Reads an environment variable.</param>
     /// <param name="workingDirectory">The working directory of the command.</param>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment, string? workingDirectory)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment, string? workingDirectory) =>
+        Run(args, stdout, stderr, isTerminal, environment, workingDirectory, CancellationToken.None);
+
+    /// <summary>
+    /// Runs the CLI as <see cref="Run(string[], TextWriter, TextWriter, bool, Func{string, string?}?, string?)"/>;
+    /// cancelling <paramref name="cancellationToken"/> (Ctrl+C in <c>axon</c>) cancels the running command: a run stops
+    /// its model call, says where it stopped, saves its trace and exits 1. Never throws.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="stdout">Where results go.</param>
+    /// <param name="stderr">Where errors and progress go.</param>
+    /// <param name="isTerminal">True when stdout is a terminal.</param>
+    /// <param name="environment">Reads an environment variable.</param>
+    /// <param name="workingDirectory">The working directory of the command.</param>
+    /// <param name="cancellationToken">Cancels the command.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool isTerminal, Func<string, string?>? environment, string? workingDirectory,
+        CancellationToken cancellationToken)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var console = new CliConsole(stdout, stderr, isTerminal && environment("NO_COLOR") == null, isTerminal, environment, workingDirectory);
         try
         {
-            return RunCore(args, console);
+            return RunCore(args, console, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -57,7 +73,7 @@ public static class AxonCli
         }
     }
 
-    private static int RunCore(string[] args, CliConsole console)
+    private static int RunCore(string[] args, CliConsole console, CancellationToken cancellationToken)
     {
         if (args.Length == 1 && args[0] is "-V" or "--version")
         {
@@ -183,7 +199,9 @@ public static class AxonCli
             console.Error.WriteLine("Run 'axon --help' for usage.");
             return ExitCodes.Usage;
         }
-        return parsed.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+        // The caller owns signals (Program turns Ctrl+C into the token); System.CommandLine installs no handler of its own.
+        return parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null },
+            cancellationToken).GetAwaiter().GetResult();
     }
 
     private static CliConsole Colored(CliConsole console, ParseResult r, Option<bool> noColor)

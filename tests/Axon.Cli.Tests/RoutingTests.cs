@@ -144,14 +144,64 @@ public sealed class RoutingTests
         Assert.Contains("\r\u001b[K", tty.Err, StringComparison.Ordinal);
         Assert.Matches(@"run 1/2 Summarize · step (Read|Write) · \d+\.\ds", tty.Err);
         Assert.Contains("\u001b[32m", tty.Out, StringComparison.Ordinal);
+        // On a terminal the run streams: model calls ask for a stream, and the line shows the tail of the streamed text.
+        var streamed = server.StreamedRequests;
+        Assert.True(streamed > 0, "a terminal run should stream its model calls");
+        Assert.Contains("answer from ollama\",\"confidence\":0.9}", tty.Err, StringComparison.Ordinal);
 
         var noColor = new Dictionary<string, string?>(Providers(server)) { ["NO_COLOR"] = "1" };
         var plainTty = InProc.Run(noColor, terminal: true, "run", file, "-b", "ollama");
         Assert.DoesNotContain("\u001b[32m", plainTty.Out, StringComparison.Ordinal);
 
+        streamed = server.StreamedRequests;
         var redirected = InProc.Run(Providers(server), terminal: false, "run", file, "-b", "ollama");
         Assert.True(redirected.Exit == 0, redirected.ToString());
         Assert.DoesNotContain("\u001b", redirected.All, StringComparison.Ordinal);
         Assert.DoesNotContain("\r", redirected.All, StringComparison.Ordinal);
+        // Redirected, nothing shows text, so model calls stay unstreamed (a failed call can still fail over).
+        Assert.Equal(streamed, server.StreamedRequests);
+    }
+
+    [Fact]
+    public void Progress_names_the_provider_serving_the_step_when_routing()
+    {
+        using var server = new FakeProviderServer(TimeSpan.FromMilliseconds(150));
+        using var dir = new TempDir();
+        var file = dir.Write("two.axon", Programs.TwoSteps);
+        var env = Providers(server);
+        env["LLM_ROUTING_STRATEGY"] = "round_robin";
+        env["LLM_PROVIDERS"] = "ollama,custom";
+        env["NO_COLOR"] = "1";
+
+        var tty = InProc.Run(env, terminal: true, "run", file);
+        Assert.True(tty.Exit == 0, tty.ToString());
+        Assert.Matches(@"run 1/2 Summarize · step (Read|Write) via (ollama|custom) · \d+\.\ds", tty.Err);
+    }
+
+    [Fact]
+    public async Task Cancelling_the_command_cancels_the_running_model_call()
+    {
+        // The provider would answer after a minute (past the 20 s timeout); cancelling (Ctrl+C) must stop the run at once.
+        using var server = new FakeProviderServer(TimeSpan.FromSeconds(60));
+        using var dir = new TempDir();
+        var file = dir.Write("two.axon", Programs.TwoSteps);
+        var env = Providers(server);
+        using var cancel = new CancellationTokenSource();
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var command = Task.Run(() => AxonCli.Run(["run", file, "-b", "ollama", "--trace"], stdout, stderr, false,
+            name => env.TryGetValue(name, out var v) ? v : null, dir.Path, cancel.Token), TestContext.Current.CancellationToken);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (server.Hits("ollama") == 0 && clock.Elapsed < TimeSpan.FromSeconds(30) && !command.IsCompleted)
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        Assert.True(server.Hits("ollama") > 0, "the first model call never reached the provider: " + stderr);
+
+        clock.Restart();
+        await cancel.CancelAsync();
+        var exit = await command.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopped {clock.Elapsed} after cancelling: the call was waited for");
+        Assert.Equal(1, exit);
+        Assert.Contains("Cancelled during run 1/2", stderr.ToString());
+        Assert.Equal(1, server.Hits("ollama")); // no retry, no second step, no second run
+        Assert.True(File.Exists(Path.Combine(dir.Path, "two.trace.json")), "the trace so far is saved");
     }
 }

@@ -5,6 +5,7 @@ using Axon.Runtime.Execution;
 using Axon.Runtime.SemanticTypes;
 using Axon.Runtime.Stub;
 using Microsoft.CodeAnalysis;
+using Document = Axon.Runtime.SemanticTypes.Document;
 
 namespace Axon.Generators.Tests;
 

@@ -63,10 +63,16 @@ internal static class RunCommand
             var notes = new List<string>();
             var arguments = RunInputs.ForRun(run, inputs, programDirectory, notes);
             observer.BeginRun($"run {i + 1}/{program.Runs.Count} {run.Flow.Name}");
-            AxonRunResult result;
+            AxonRunResult? result = null;
             try
             {
-                result = await runtime.RunAsync(run, arguments, ct).ConfigureAwait(false);
+                // The run's stream drives the progress line; cancelling ct (Ctrl+C) ends the enumeration and cancels the run.
+                await foreach (var update in runtime.StreamAsync(run, arguments, observer.StreamOptions, ct).ConfigureAwait(false))
+                {
+                    if (update is AxonRunCompleted last) result = last.Result;
+                    else observer.OnUpdate(update);
+                }
+                if (result is null) throw new InvalidOperationException("the run's stream ended without its result");
             }
             catch (AxonRunFailedException ex)
             {

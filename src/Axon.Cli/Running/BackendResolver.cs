@@ -104,32 +104,25 @@ internal static class BackendResolver
         {
             throw new BackendException("Routing configuration error: " + ex.Message, ExitCodes.Usage);
         }
-        IEnumerable<string> names = options.AllowedProviders is { Count: > 0 } allowed
-            ? allowed
-            // Unset allow-list = every configured provider; Ollama needs no key, so it counts only when OLLAMA_HOST is set.
-            : KeyedBackends.Where(n => registry.IsConfigured(n, environment: env))
-                .Concat(string.IsNullOrWhiteSpace(env("OLLAMA_HOST")) ? [] : [AxonBackends.Ollama]);
-        var clients = new List<KeyValuePair<string, IChatClient>>();
-        foreach (var raw in names)
-        {
-            var name = raw.Trim();
-            if (clients.Any(c => string.Equals(c.Key, name, StringComparison.OrdinalIgnoreCase))) continue;
-            if (!Backends.IsKnown(name)) throw new BackendException(Backends.UnknownMessage(name), ExitCodes.Usage);
-            clients.Add(new(name, name == AxonBackends.Stub ? new StubChatClient() : Create(registry, name, env)));
-        }
-        if (clients.Count == 0)
-            throw new BackendException("Backend error: routing is on (LLM_ROUTING_STRATEGY/LLM_PROVIDERS) but no provider is configured; set a provider key or LLM_PROVIDERS", ExitCodes.Errors);
         ProviderRoutingChatClient router;
         try
         {
-            router = new ProviderRoutingChatClient(clients, options, priceTable: prices, decisionSink: sink);
+            router = RoutedClientFactory.Create(registry, options, environment: env, priceTable: prices, decisionSink: sink);
         }
         catch (RoutingConfigurationException ex)
         {
             throw new BackendException("Routing configuration error: " + ex.Message, ExitCodes.Usage);
         }
+        catch (RoutedClientException ex)
+        {
+            throw new BackendException(ex.Message, ex.Problem == RoutedClientProblem.UnknownProvider ? ExitCodes.Usage : ExitCodes.Errors);
+        }
+        catch (AxonProviderException ex)
+        {
+            throw new BackendException(ex.Message, ExitCodes.Errors);
+        }
         var strategy = RoutingOptions.StrategyName(options.Strategy);
-        var providers = clients.Select(c => c.Key).ToArray();
+        var providers = router.Providers.ToArray();
         var synthetic = providers.All(p => p == AxonBackends.Stub);
         return new BackendChoice("routed", router, $"routed ({strategy}) across {string.Join(", ", providers)}", synthetic, providers) { Strategy = strategy };
     }

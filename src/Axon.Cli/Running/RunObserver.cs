@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text;
+using Axon.Runtime.Execution;
+using Axon.Runtime.Model;
 using Axon.Runtime.Routing;
 using Axon.Runtime.Tracing;
 
@@ -6,9 +9,11 @@ namespace Axon.Cli.Running;
 
 /// <summary>
 /// Watches one <c>axon run</c>: records routing decisions (into the trace and a tally for the report)
-/// and draws live progress on a terminal (the run, the running step, elapsed time). It learns the
-/// running step from the runtime's <c>axon.step</c> activities, sampled only for this command's own
-/// async flow so that concurrent in-process runs (tests) do not see each other.
+/// and draws live progress on a terminal from the run's stream (<see cref="AxonRuntime.StreamAsync(RunDefinition, IReadOnlyDictionary{string, object?}?, AxonStreamOptions, CancellationToken)"/>):
+/// the run, the running step, the provider serving it when routing, elapsed time and the tail of the text the model
+/// is streaming. Routing decisions are attributed to steps through the runtime's <c>axon.step</c> activities
+/// (parallel branches make "the step that started last" wrong), sampled only for this command's own async flow so
+/// that concurrent in-process runs (tests) do not see each other.
 /// </summary>
 internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
 {
@@ -24,6 +29,10 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
     private Timer? _timer;
     private string _runLabel = "";
     private string? _step;
+    // The last TailLength characters of the running step's streamed text (of its newest attempt), on one line.
+    private const int TailLength = 48;
+    private readonly StringBuilder _tail = new();
+    private int _attempt = 1;
     private int _frame;
     private bool _drawn;
 
@@ -33,18 +42,16 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == AxonTelemetry.Name,
+            // Sampled so that Activity.Current names the step a routing decision belongs to.
             Sample = (ref ActivityCreationOptions<ActivityContext> _) =>
                 Current.Value is not null ? ActivitySamplingResult.AllData : ActivitySamplingResult.None,
-            // Tags are set after the step activity starts, so the step is read from its name ("axon.step X").
-            ActivityStarted = a =>
-            {
-                if (Current.Value is { } owner && a.OperationName.StartsWith("axon.step ", StringComparison.Ordinal))
-                    owner.StepStarted(a.OperationName["axon.step ".Length..]);
-            },
         };
         ActivitySource.AddActivityListener(_listener);
         Current.Value = this;
     }
+
+    /// <summary>Only a terminal shows streamed text; elsewhere model calls stay unstreamed, as in a plain run.</summary>
+    public AxonStreamOptions StreamOptions => _console.IsTerminal ? AxonStreamOptions.Default : new AxonStreamOptions { TextDeltas = false };
 
     /// <summary>Where routing decisions are recorded (null = no trace file).</summary>
     public TraceRecorder? Trace { get; set; }
@@ -75,6 +82,38 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
         }
     }
 
+    /// <summary>One event of the run's stream: moves the progress line on (drawn at once on a terminal).</summary>
+    public void OnUpdate(AxonRunUpdate update)
+    {
+        lock (_gate)
+        {
+            switch (update)
+            {
+                case AxonStepStarted started:
+                    _step = started.Step;
+                    _tail.Clear();
+                    _attempt = 1;
+                    break;
+                case AxonTextDelta delta when delta.Step == _step:
+                    // A retried attempt streams from its start: show the newest attempt's text only.
+                    if (delta.Attempt != _attempt) { _tail.Clear(); _attempt = delta.Attempt; }
+                    AppendTail(delta.Text);
+                    break;
+                case AxonStepCompleted:
+                    break;
+                default:
+                    return;
+            }
+        }
+        if (_console.IsTerminal && update is not AxonTextDelta) Draw();
+    }
+
+    private void AppendTail(string text)
+    {
+        foreach (var c in text) _tail.Append(char.IsControl(c) ? ' ' : c);
+        if (_tail.Length > TailLength) _tail.Remove(0, _tail.Length - TailLength);
+    }
+
     private static string? StepOf(Activity? activity)
     {
         for (var a = activity; a is not null; a = a.Parent)
@@ -92,6 +131,8 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
         {
             _runLabel = label;
             _step = null;
+            _tail.Clear();
+            _attempt = 1;
             _runClock.Restart();
         }
         if (_console.IsTerminal) _timer ??= new Timer(_ => Draw(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
@@ -112,11 +153,6 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
         }
     }
 
-    private void StepStarted(string step)
-    {
-        lock (_gate) _step = step;
-    }
-
     private void Draw()
     {
         lock (_gate)
@@ -124,7 +160,9 @@ internal sealed class RunObserver : IRoutingDecisionSink, IDisposable
             if (!_runClock.IsRunning) return;
             var elapsed = _runClock.Elapsed.TotalSeconds;
             var step = _step is null ? "starting" : "step " + _step;
-            _console.Error.Write($"\r\u001b[K{_console.Cyan(Spinner[_frame++ % Spinner.Length])} {_runLabel} · {step} · {elapsed:0.0}s");
+            if (_step is not null && _stepProvider.TryGetValue(_step, out var provider)) step += " via " + provider;
+            var text = _tail.Length > 0 ? " · " + _console.Dim("…" + _tail.ToString().Trim()) : "";
+            _console.Error.Write($"\r\u001b[K{_console.Cyan(Spinner[_frame++ % Spinner.Length])} {_runLabel} · {step} · {elapsed:0.0}s{text}");
             _console.Error.Flush();
             _drawn = true;
         }

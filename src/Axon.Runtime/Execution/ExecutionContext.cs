@@ -21,7 +21,7 @@ internal sealed class ExecutionContext
     public ChatMessage? SystemMessage { get; init; }
     /// <summary>True when an active anchor runs the citation checker: typed outputs then carry a <c>sources</c> array.</summary>
     public bool CitationsInOutput { get; init; }
-    /// <summary>Receives the run's progress when it is streamed (<see cref="AxonRuntime.StreamAsync"/>).</summary>
+    /// <summary>Receives the run's progress when it is streamed (<see cref="AxonRuntime.StreamAsync(Model.RunDefinition, IReadOnlyDictionary{string, object?}?, CancellationToken)"/>).</summary>
     public IAxonRunObserver? Observer { get; init; }
     private readonly Dictionary<string, ChatOptions> _typedOptions = new(StringComparer.Ordinal);
 

@@ -6,7 +6,7 @@ using Axon.Runtime.Anchors;
 namespace Axon.Runtime.Execution;
 
 /// <summary>
-/// One event of a streamed run (<see cref="AxonRuntime.StreamAsync"/>, and the generated flows' <c>StreamAsync</c>):
+/// One event of a streamed run (<see cref="AxonRuntime.StreamAsync(Model.RunDefinition, IReadOnlyDictionary{string, object?}?, CancellationToken)"/>, and the generated flows' <c>StreamAsync</c>):
 /// <see cref="AxonStepStarted"/>, <see cref="AxonTextDelta"/> (text as the provider streams it),
 /// <see cref="AxonAnchorChecked"/>, <see cref="AxonStepCompleted"/>, and last <see cref="AxonRunCompleted"/>.
 /// </summary>
@@ -51,7 +51,21 @@ public record AxonRunCompleted(AxonRunResult Result) : AxonRunUpdate;
 /// <param name="Value">The typed result; default when the run did not complete.</param>
 public sealed record AxonRunCompleted<T>(AxonRunResult Result, T? Value) : AxonRunCompleted(Result);
 
-/// <summary>Receives a run's events as the executor produces them (set for the run by <see cref="AxonRuntime.StreamAsync"/>).</summary>
+/// <summary>What a streamed run reports (<see cref="AxonRuntime.StreamAsync(Model.RunDefinition, IReadOnlyDictionary{string, object?}?, AxonStreamOptions, CancellationToken)"/>).</summary>
+public sealed record AxonStreamOptions
+{
+    /// <summary>The default: model calls stream and their text is reported.</summary>
+    public static AxonStreamOptions Default { get; } = new();
+
+    /// <summary>
+    /// True (default): model calls stream and their text arrives as <see cref="AxonTextDelta"/>. False: model calls are
+    /// made as in <c>RunAsync</c> (unstreamed, so a failed call can still fail over) and only step, anchor and run
+    /// events are reported, for a consumer that shows progress but not text.
+    /// </summary>
+    public bool TextDeltas { get; init; } = true;
+}
+
+/// <summary>Receives a run's events as the executor produces them (set for the run by <see cref="AxonRuntime.StreamAsync(Model.RunDefinition, IReadOnlyDictionary{string, object?}?, CancellationToken)"/>).</summary>
 internal interface IAxonRunObserver
 {
     /// <summary>True when model calls should stream so their text can be forwarded.</summary>
@@ -72,9 +86,9 @@ internal static class AxonRunObservation
 }
 
 /// <summary>Forwards updates into a channel that the streaming caller reads.</summary>
-internal sealed class ChannelRunObserver(ChannelWriter<AxonRunUpdate> writer) : IAxonRunObserver
+internal sealed class ChannelRunObserver(ChannelWriter<AxonRunUpdate> writer, bool wantsText) : IAxonRunObserver
 {
-    public bool WantsText => true;
+    public bool WantsText => wantsText;
 
     public void OnUpdate(AxonRunUpdate update) => writer.TryWrite(update);
 }
@@ -91,14 +105,25 @@ public sealed partial class AxonRuntime
         CancellationToken cancellationToken = default) =>
         StreamCoreAsync(run, arguments, static r => new AxonRunCompleted(r), cancellationToken);
 
+    /// <summary>
+    /// As <see cref="StreamAsync(Model.RunDefinition, IReadOnlyDictionary{string, object?}?, CancellationToken)"/>, reporting
+    /// what <paramref name="options"/> asks for (without text deltas, model calls are not streamed).
+    /// </summary>
+    public IAsyncEnumerable<AxonRunUpdate> StreamAsync(Model.RunDefinition run, IReadOnlyDictionary<string, object?>? arguments,
+        AxonStreamOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return StreamCoreAsync(run, arguments, static r => new AxonRunCompleted(r), cancellationToken, options.TextDeltas);
+    }
+
     /// <summary>As <see cref="StreamAsync(Model.RunDefinition, IReadOnlyDictionary{string, object?}?, CancellationToken)"/>, with the last update made by <paramref name="complete"/>.</summary>
     internal async IAsyncEnumerable<AxonRunUpdate> StreamCoreAsync(Model.RunDefinition run, IReadOnlyDictionary<string, object?>? arguments,
-        Func<AxonRunResult, AxonRunCompleted> complete, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        Func<AxonRunResult, AxonRunCompleted> complete, [EnumeratorCancellation] CancellationToken cancellationToken = default, bool textDeltas = true)
     {
         ArgumentNullException.ThrowIfNull(run);
         var channel = Channel.CreateUnbounded<AxonRunUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var observer = new ChannelRunObserver(channel.Writer);
+        var observer = new ChannelRunObserver(channel.Writer, textDeltas);
         var running = Task.Run(async () =>
         {
             AxonRunObservation.Current = observer;

@@ -92,33 +92,20 @@ public static class AxonHosting
         return run;
     }
 
-    /// <summary>A router over the providers routing names (or every configured one).</summary>
-    /// <exception cref="AxonConfigurationException">No provider is configured, or one is unknown.</exception>
+    /// <summary>A router over the providers routing names (or every configured one); see <see cref="RoutedClientFactory.Create"/>.</summary>
+    /// <exception cref="AxonConfigurationException">No provider is configured, or one is unknown or malformed.</exception>
     public static IChatClient CreateRouter(AxonProviderRegistry registry, RoutingOptions routing, IConfiguration? configuration,
         IRoutingDecisionSink? sink = null)
     {
-        ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(routing);
-        var names = routing.AllowedProviders is { Count: > 0 } allowed
-            ? allowed.Select(n => n.Trim())
-            : registry.KnownBackends.Where(n => registry.IsConfigured(n, configuration: configuration)
-                && (n != "ollama" || HasOwnSetting(registry, n, configuration)));
-        var clients = new List<KeyValuePair<string, IChatClient>>();
-        foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
+        try
         {
-            if (string.Equals(name, Stub, StringComparison.OrdinalIgnoreCase)) { clients.Add(new(Stub, new StubChatClient())); continue; }
-            if (!registry.IsKnown(name))
-                throw new AxonConfigurationException(routing.SettingName(nameof(RoutingOptions.AllowedProviders)), $"Backend error: Unknown backend '{name}'");
-            clients.Add(new(name, registry.Create(name, configuration: configuration)));
+            return RoutedClientFactory.Create(registry, routing, configuration, decisionSink: sink);
         }
-        if (clients.Count == 0)
-            throw new AxonConfigurationException("Axon:Routing", "Backend error: routing is on but no provider is configured; set a provider key or Axon:Routing:Providers");
-        return new ProviderRoutingChatClient(clients, routing, decisionSink: sink);
+        catch (RoutedClientException ex)
+        {
+            throw new AxonConfigurationException(ex.Setting, ex.Message);
+        }
     }
-
-    private static bool HasOwnSetting(AxonProviderRegistry registry, string name, IConfiguration? configuration) =>
-        !string.IsNullOrEmpty(configuration?.GetSection(AxonProviderRegistry.ConfigurationSection).GetSection(name)["BaseUrl"])
-        || registry.GetDescriptor(name).BaseUrlVariables.Any(v => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v)));
 
     internal static IChatClient? ServiceClient(IServiceProvider services, string? key) =>
         key is null ? services.GetService<IChatClient>() : services.GetKeyedService<IChatClient>(key);

@@ -135,51 +135,47 @@ internal sealed class GeminiChatClient(ProviderContext context, ProviderTranspor
     /// <summary>
     /// Gemini's <c>responseSchema</c> is an OpenAPI subset: no <c>$schema</c>, <c>additionalProperties</c>
     /// or type arrays. Unsupported keywords are dropped and <c>["T","null"]</c> becomes <c>T</c> + <c>nullable</c>.
+    /// M.E.AI's <see cref="AIJsonUtilities.TransformSchema"/> walks every subschema (properties, items, anyOf, …)
+    /// and writes the <c>nullable</c> keyword; the node callback does what is Gemini's own: the keyword allow-list,
+    /// the proto's uppercase type names and its few formats.
     /// </summary>
-    internal static JsonElement ToGeminiSchema(JsonElement schema) => ChatMapping.Parse(Sanitize(JsonNode.Parse(schema.GetRawText()))?.ToJsonString() ?? "{}");
+    internal static JsonElement ToGeminiSchema(JsonElement schema) => AIJsonUtilities.TransformSchema(schema, GeminiSchemaOptions);
 
-    private static JsonNode? Sanitize(JsonNode? node)
+    private static readonly AIJsonSchemaTransformOptions GeminiSchemaOptions = new()
     {
-        if (node is not JsonObject obj)
-            return node?.DeepClone();
-        var result = new JsonObject();
-        foreach (var (key, value) in obj)
+        UseNullableKeyword = true,
+        TransformSchemaNode = static (_, node) => node is JsonObject obj ? ToGeminiNode(obj) : node,
+    };
+
+    private static JsonObject ToGeminiNode(JsonObject obj)
+    {
+        foreach (var key in obj.Select(p => p.Key).ToArray())
         {
+            var value = obj[key];
             if (!SchemaKeys.Contains(key))
+            {
+                obj.Remove(key);
                 continue;
+            }
             switch (key)
             {
+                case "type" when value is JsonValue single && single.TryGetValue<string>(out var name):
+                    obj["type"] = TypeName(name);
+                    break;
+                // A union UseNullableKeyword leaves (["string","number"]): Gemini takes one type, the first; a null member makes it nullable.
                 case "type" when value is JsonArray types:
                     var nonNull = types.Select(t => t?.GetValue<string>()).Where(t => t is not null and not "null").ToList();
-                    if (nonNull.Count > 0)
-                        result["type"] = TypeName(nonNull[0]!);
-                    if (nonNull.Count < types.Count)
-                        result["nullable"] = true;
-                    break;
-                case "type" when value is JsonValue single && single.TryGetValue<string>(out var name):
-                    result["type"] = TypeName(name);
+                    obj.Remove("type");
+                    if (nonNull.Count > 0) obj["type"] = TypeName(nonNull[0]!);
+                    if (nonNull.Count < types.Count) obj["nullable"] = true;
                     break;
                 // Schema.format takes only these (proto comment): others would be rejected, so they are left out.
                 case "format" when value is not JsonValue f || !f.TryGetValue<string>(out var fmt) || !GeminiFormats.Contains(fmt):
-                    break;
-                case "properties" when value is JsonObject props:
-                    var p = new JsonObject();
-                    foreach (var (name, sub) in props)
-                        p[name] = Sanitize(sub);
-                    result["properties"] = p;
-                    break;
-                case "items":
-                    result["items"] = Sanitize(value);
-                    break;
-                case "anyOf" when value is JsonArray any:
-                    result["anyOf"] = new JsonArray(any.Select(Sanitize).ToArray());
-                    break;
-                default:
-                    result[key] = value?.DeepClone();
+                    obj.Remove(key);
                     break;
             }
         }
-        return result;
+        return obj;
     }
 
     // The proto's Type enum: STRING, NUMBER, INTEGER, BOOLEAN, ARRAY, OBJECT, NULL (JSON Schema spells them lowercase).

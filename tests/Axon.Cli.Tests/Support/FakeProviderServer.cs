@@ -46,6 +46,11 @@ public sealed class FakeProviderServer : IDisposable
 
     public int Hits(string provider) => _hits.GetValueOrDefault(provider);
 
+    /// <summary>Requests that asked for a streamed answer (<c>"stream": true</c>); they get the whole JSON answer, which clients accept.</summary>
+    public int StreamedRequests => _streamed;
+
+    private int _streamed;
+
     private async Task LoopAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -68,6 +73,11 @@ public sealed class FakeProviderServer : IDisposable
         try
         {
             var path = ctx.Request.Url!.AbsolutePath;
+            using (var reader = new StreamReader(ctx.Request.InputStream, Encoding.UTF8))
+            {
+                var request = await reader.ReadToEndAsync().ConfigureAwait(false);
+                if (System.Text.RegularExpressions.Regex.IsMatch(request, "\"stream\"\\s*:\\s*true")) Interlocked.Increment(ref _streamed);
+            }
             string body;
             if (path.EndsWith("/api/chat", StringComparison.Ordinal))
             {

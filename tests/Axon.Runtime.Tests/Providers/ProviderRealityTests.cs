@@ -123,6 +123,34 @@ public sealed class ProviderRealityTests
     }
 
     [Fact]
+    public void Gemini_schemas_drop_unsupported_keywords_in_every_subschema_but_keep_properties_named_like_keywords()
+    {
+        using var doc = JsonDocument.Parse("""
+            {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","additionalProperties":false,
+             "properties":{"type":{"type":"string"},"additionalProperties":{"type":["number","null"]},
+               "tags":{"type":"array","items":{"type":"object","additionalProperties":false,"properties":{"id":{"type":"integer","default":1}}}},
+               "either":{"anyOf":[{"type":"string","format":"uri"},{"type":"boolean"}]}},
+             "required":["type"]}
+            """);
+        var schema = GeminiChatClient.ToGeminiSchema(doc.RootElement);
+        Assert.False(schema.TryGetProperty("$schema", out _));
+        Assert.False(schema.TryGetProperty("additionalProperties", out _));
+        var properties = schema.GetProperty("properties");
+        Assert.Equal("STRING", properties.GetProperty("type").GetProperty("type").GetString());
+        Assert.Equal("NUMBER", properties.GetProperty("additionalProperties").GetProperty("type").GetString());
+        Assert.True(properties.GetProperty("additionalProperties").GetProperty("nullable").GetBoolean());
+        var item = properties.GetProperty("tags").GetProperty("items");
+        Assert.Equal("OBJECT", item.GetProperty("type").GetString());
+        Assert.False(item.TryGetProperty("additionalProperties", out _));
+        Assert.False(item.GetProperty("properties").GetProperty("id").TryGetProperty("default", out _));
+        var either = properties.GetProperty("either").GetProperty("anyOf");
+        Assert.Equal("STRING", either[0].GetProperty("type").GetString());
+        Assert.False(either[0].TryGetProperty("format", out _));
+        Assert.Equal("BOOLEAN", either[1].GetProperty("type").GetString());
+        Assert.Equal("type", schema.GetProperty("required")[0].GetString());
+    }
+
+    [Fact]
     public void Anthropic_structured_output_schemas_are_closed_and_keep_unsupported_constraints_as_text()
     {
         using var doc = JsonDocument.Parse("""
