@@ -555,6 +555,9 @@ internal sealed partial class FlowExecutor
     /// every call, so it goes as its own text part instead of being copied into a new prompt string;
     /// the parts in order are the whole prompt (clients that send one text join them).
     /// </summary>
+    // One instance for every marked contract: clients only read it, and a dictionary per model call would cost ~250 B.
+    private static readonly AdditionalPropertiesDictionary SharedPrefixEndMark = new() { [Providers.PromptCacheKey.SharedPrefixEnd] = true };
+
     // The output contract comes first, right after the system prompt: together they are the prefix provider caches can
     // reuse across the steps that state the same contract; the per-call text follows.
     private static IList<AIContent> UserContents(StepPromptText prompt, bool sharedContract)
@@ -562,7 +565,7 @@ internal sealed partial class FlowExecutor
         if (prompt.Contract.Length == 0) return [new TextContent(prompt.Body)];
         var parts = new List<AIContent>(prompt.Tail.Length > 0 ? 3 : 2);
         var contract = new TextContent(prompt.Contract);
-        if (sharedContract) contract.AdditionalProperties = new AdditionalPropertiesDictionary { [Providers.PromptCacheKey.SharedPrefixEnd] = true };
+        if (sharedContract) contract.AdditionalProperties = SharedPrefixEndMark;
         parts.Add(contract);
         if (prompt.Body.Length > 0) parts.Add(new TextContent(prompt.Body));
         if (prompt.Tail.Length > 0) parts.Add(new TextContent(prompt.Tail));
@@ -1094,6 +1097,10 @@ internal sealed partial class FlowExecutor
     {
         string? Inputs(string given)
         {
+            if (string.IsNullOrWhiteSpace(given)) return null;
+            var g = given.Trim();
+            // One reference (the common case) is checked without building the input list BuildParts builds anyway.
+            if (!(g.StartsWith('[') && g.EndsWith(']'))) return Resolve(ctx, g).Value is null ? g : null;
             foreach (var input in ResolveInputs(ctx, given)) if (input.Value is null) return input.Reference.Trim();
             return null;
         }

@@ -16,6 +16,12 @@ public sealed class ModelPriceTable : IModelPriceTable
 
     private readonly ConcurrentDictionary<(string Provider, string Model), ModelPrice> _prices = new();
 
+    // Lookups as asked (provider and model exactly as given), including misses: every model call prices its response,
+    // and the fallback scans (two enumerations of the table, lower-casing) cost ~0.3 KB and a few µs per call.
+    // Bounded, since model names come from responses; Set clears it.
+    private readonly ConcurrentDictionary<(string Provider, string Model), ModelPrice?> _resolved = new();
+    private const int MaxResolved = 1024;
+
     /// <summary>Creates a table holding the built-in prices.</summary>
     public ModelPriceTable() : this(includeDefaults: true)
     {
@@ -86,13 +92,27 @@ public sealed class ModelPriceTable : IModelPriceTable
         ArgumentException.ThrowIfNullOrEmpty(provider);
         ArgumentException.ThrowIfNullOrEmpty(model);
         _prices[(provider.ToLowerInvariant(), model.ToLowerInvariant())] = price;
+        _resolved.Clear();
     }
 
     /// <inheritdoc />
     public bool TryGetPrice(string provider, string model, out ModelPrice price)
     {
-        var p = (provider ?? "").ToLowerInvariant();
-        var m = (model ?? "").ToLowerInvariant();
+        var key = (provider ?? "", model ?? "");
+        if (_resolved.TryGetValue(key, out var known))
+        {
+            price = known.GetValueOrDefault();
+            return known.HasValue;
+        }
+        var found = Resolve(key.Item1, key.Item2, out price);
+        if (_resolved.Count < MaxResolved) _resolved[key] = found ? price : null;
+        return found;
+    }
+
+    private bool Resolve(string provider, string model, out ModelPrice price)
+    {
+        var p = provider.ToLowerInvariant();
+        var m = model.ToLowerInvariant();
         if (_prices.TryGetValue((p, m), out price) || _prices.TryGetValue((p, AnyModel), out price))
             return true;
         foreach (var ((_, knownModel), knownPrice) in _prices)

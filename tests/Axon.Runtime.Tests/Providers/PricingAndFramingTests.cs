@@ -27,6 +27,22 @@ public sealed class ModelPriceTableTests
     }
 
     [Fact]
+    public void Remembered_lookups_follow_later_prices_and_misses()
+    {
+        var table = new ModelPriceTable(includeDefaults: false);
+        Assert.False(table.TryGetPrice("custom", "my-model-2026-01-01", out _));
+        Assert.False(table.TryGetPrice("custom", "my-model-2026-01-01", out _)); // the miss is remembered
+
+        table.Set("custom", "my-model", new ModelPrice(1m, 2m));
+        Assert.True(table.TryGetPrice("custom", "my-model-2026-01-01", out var dated)); // a Set forgets remembered answers
+        Assert.Equal(1m, dated.InputPerMillion);
+
+        table.Set("custom", "my-model-2026-01-01", new ModelPrice(3m, 4m));
+        Assert.True(table.TryGetPrice("CUSTOM", "My-Model-2026-01-01", out var exact));
+        Assert.Equal(3m, exact.InputPerMillion);
+    }
+
+    [Fact]
     public void Estimates_cost_per_million_tokens()
     {
         Assert.True(new ModelPriceTable().TryGetPrice("anthropic", "claude-3-5-sonnet-20241022", out var price));
