@@ -72,41 +72,59 @@ internal static class GeneratedCodeBenchmark
 
         if (runs == 0) return 0; // sizes only
 
-        var without = new List<double>();
-        var with = new List<double>();
-        var generatorOnly = new List<double>();
+        var without = new List<(double, double)>();
+        var with = new List<(double, double)>();
+        var generatorOnly = new List<(double, double)>();
         for (int i = 0; i <= runs; i++)
         {
-            double a = Time(() => Emit(Project()));
-            double b = Time(() =>
+            var a = Time(() => Emit(Project()));
+            var b = Time(() =>
             {
                 Driver(files).RunGeneratorsAndUpdateCompilation(Project(), out var output, out var diagnostics);
                 if (diagnostics.Any(d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error)) throw new InvalidOperationException(diagnostics.First().ToString());
                 Emit(output);
             });
-            double c = Time(() => Driver(files).RunGenerators(Project()));
+            var c = Time(() => Driver(files).RunGenerators(Project()));
             if (i == 0) continue; // warm-up
             without.Add(a);
             with.Add(b);
             generatorOnly.Add(c);
         }
-        without.Sort();
-        with.Sort();
-        generatorOnly.Sort();
-        Console.WriteLine($"C# compile (Roslyn in process, emit to memory), {runs} runs after a warm-up, {Environment.ProcessorCount} cores:");
-        Console.WriteLine($"  without .axon files: best {without[0]:F0} ms, median {without[without.Count / 2]:F0} ms");
-        Console.WriteLine($"  with 200 .axon files (generator + compile): best {with[0]:F0} ms, median {with[with.Count / 2]:F0} ms");
-        Console.WriteLine($"  of which the generator alone: best {generatorOnly[0]:F0} ms, median {generatorOnly[generatorOnly.Count / 2]:F0} ms");
+        Console.WriteLine($"C# compile (Roslyn in process, emit to memory), {runs} runs after a warm-up, {Environment.ProcessorCount} cores, load average {LoadAverage()}:");
+        Console.WriteLine($"  without .axon files: {Figures(without)}");
+        Console.WriteLine($"  with the 200 .axon files (generator + compile): {Figures(with)}");
+        Console.WriteLine($"  of which the generator alone: {Figures(generatorOnly)}");
         return 0;
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
     }
 
     private static long Utf8Bytes(SourceText text) => Encoding.UTF8.GetByteCount(text.ToString());
 
-    private static double Time(Action action)
+    // Wall time, and the process's CPU time beside it (the machine is shared: CPU time drifts less with its load).
+    private static (double Wall, double Cpu) Time(Action action)
     {
+        var cpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         action();
-        return clock.Elapsed.TotalMilliseconds;
+        return (clock.Elapsed.TotalMilliseconds, (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
+    }
+
+    private static string Figures(List<(double Wall, double Cpu)> samples)
+    {
+        var wall = samples.Select(x => x.Wall).Order().ToList();
+        var cpu = samples.Select(x => x.Cpu).Order().ToList();
+        return $"wall best {wall[0]:F0} ms, median {wall[wall.Count / 2]:F0} ms; CPU best {cpu[0]:F0} ms, median {cpu[cpu.Count / 2]:F0} ms";
     }
 
     // Every name a declaration introduces gets the suffix, everywhere it is used, so replicated files do not collide.
