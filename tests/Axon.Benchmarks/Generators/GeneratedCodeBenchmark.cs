@@ -19,13 +19,14 @@ namespace Axon.Benchmarks.Generators;
 /// <item>generated C# bytes per <c>.axon</c> byte over every valid corpus program (exact, no timing);</item>
 /// <item>a 200-file project (the valid corpus programs replicated with renamed declarations) compiled by Roslyn in
 /// process, generator included, against the same project without <c>.axon</c> files: best and median of N runs,
-/// each with a fresh driver and compilation, after one warm-up of each.</item>
+/// each with a fresh driver and compilation, after three warm-ups of each.</item>
 /// </list>
 /// Usage: <c>dotnet run -c Release --project tests/Axon.Benchmarks -- generated-code [runs]</c> (0 runs: sizes only)
 /// </summary>
 internal static class GeneratedCodeBenchmark
 {
     private const int ProjectFiles = 200;
+    private const int Warmups = 3;
 
     public static int Run(string[] args)
     {
@@ -75,7 +76,7 @@ internal static class GeneratedCodeBenchmark
         var without = new List<(double, double)>();
         var with = new List<(double, double)>();
         var generatorOnly = new List<(double, double)>();
-        for (int i = 0; i <= runs; i++)
+        for (int i = 0; i < Warmups + runs; i++)
         {
             var a = Time(() => Emit(Project()));
             var b = Time(() =>
@@ -85,12 +86,12 @@ internal static class GeneratedCodeBenchmark
                 Emit(output);
             });
             var c = Time(() => Driver(files).RunGenerators(Project()));
-            if (i == 0) continue; // warm-up
+            if (i < Warmups) continue; // Roslyn's own JIT: the first compiles of a process took 2-3 times the CPU of later ones
             without.Add(a);
             with.Add(b);
             generatorOnly.Add(c);
         }
-        Console.WriteLine($"C# compile (Roslyn in process, emit to memory), {runs} runs after a warm-up, {Environment.ProcessorCount} cores, load average {LoadAverage()}:");
+        Console.WriteLine($"C# compile (Roslyn in process, emit to memory), {runs} runs after {Warmups} warm-ups, {Environment.ProcessorCount} cores, load average {LoadAverage()}:");
         Console.WriteLine($"  without .axon files: {Figures(without)}");
         Console.WriteLine($"  with the 200 .axon files (generator + compile): {Figures(with)}");
         Console.WriteLine($"  of which the generator alone: {Figures(generatorOnly)}");
