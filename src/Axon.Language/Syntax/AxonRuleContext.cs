@@ -8,9 +8,9 @@ namespace Axon.Language.Parsing;
 
 /// <summary>
 /// The base of every generated rule context (the grammar's <c>contextSuperClass</c>): its children live in a
-/// <see cref="ChildList"/> instead of a <see cref="List{T}"/>. Measured on the 1 MB benchmark program (136k rule
-/// contexts, most with one or two children): a List and its first array were 88 bytes per context, a fifth
-/// of everything the front end allocated.
+/// <see cref="ChildList"/> (two children inline, the rest in an array) instead of a <see cref="List{T}"/> and its array
+/// of four. Measured on the 1 MB benchmark program, where most rule contexts have one or two children: 55.0 → 52.1 MB
+/// allocated per MB of source.
 /// </summary>
 public class AxonRuleContext : ParserRuleContext
 {
