@@ -5,6 +5,9 @@
 // contextual tokens here; `ident` admits them wherever the reference wants an IDENTIFIER.
 grammar Axon;
 
+// Rule contexts keep their children in a compact list (src/Axon.Language/Syntax/AxonRuleContext.cs).
+options { contextSuperClass = AxonRuleContext; }
+
 
 
 // ───────────────────────────── parser ─────────────────────────────

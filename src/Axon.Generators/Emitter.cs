@@ -13,10 +13,9 @@ namespace Axon.Generators;
 /// <summary>Writes the C# of one <c>.axon</c> file from its IR.</summary>
 internal sealed class Emitter
 {
-    private const string Rt = "global::Axon.Runtime";
-    private const string Sem = "global::Axon.Runtime.SemanticTypes";
-    private const string Json = "global::System.Text.Json.JsonElement";
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"Axon.Generators\", \"" + Version + "\")]";
+    private const string Sem = "__AxS";
+    private const string Json = "__AxJ.JsonElement";
+    private const string GeneratedCode = "[__AxSys.CodeDom.Compiler.GeneratedCode(\"Axon.Generators\", \"" + Version + "\")]";
 
     /// <summary>The generator version written into <c>[GeneratedCode]</c>.</summary>
     public const string Version = "0.1.0";
@@ -30,7 +29,18 @@ internal sealed class Emitter
     // Members every record has; a field with one of these names is renamed (CS0102).
     private static readonly string[] RecordMembers = { "EqualityContract", "Equals", "GetHashCode", "ToString", "GetType", "Deconstruct", "PrintMembers", "MemberwiseClone", "Finalize", "Clone" };
 
-    private static readonly Regex Position = new("\"source_line\": (\\d+),(\\s*)\"source_column\": (\\d+)", RegexOptions.CultureInvariant);
+    private static readonly string[] Aliases =
+    {
+        "using __AxSys = global::System;",
+        "using __AxT = global::System.Threading.Tasks;",
+        "using __AxG = global::System.Collections.Generic;",
+        "using __AxJ = global::System.Text.Json;",
+        "using __AxE = global::Axon.Runtime.Execution;",
+        "using __AxM = global::Axon.Runtime.Model;",
+        "using __AxS = global::Axon.Runtime.SemanticTypes;",
+    };
+
+    private static readonly Regex Position = new("\"source_line\":( ?)(\\d+),(\\s*)\"source_column\": ?(\\d+)", RegexOptions.CultureInvariant);
 
     private readonly IrProgram _ir;
     private readonly string _path;
@@ -100,11 +110,12 @@ internal sealed class Emitter
         {
             var line = first ? 1 : rank[Key(m)];
             first = false;
-            return "\"source_line\": " + line.ToString(CultureInfo.InvariantCulture) + "," + m.Groups[2].Value + "\"source_column\": 1";
+            var space = m.Groups[1].Value;
+            return "\"source_line\":" + space + line.ToString(CultureInfo.InvariantCulture) + "," + m.Groups[3].Value + "\"source_column\":" + space + "1";
         });
 
         static long Key(Match m) =>
-            long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * 1_000_000 + long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
+            long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) * 1_000_000 + long.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture);
     }
 
     private string ProgramClass => ProgramClassName(_path);
@@ -118,6 +129,10 @@ internal sealed class Emitter
         Line();
         Line("namespace " + _options.Namespace);
         Open();
+        // Short names for what the generated code uses, local to this namespace block (they were a fifth of its bytes).
+        // The __Ax prefix keeps them clear of AXON and C# names; a type of that name in the namespace would be CS0576.
+        foreach (var alias in Aliases) Line(alias);
+        Line();
         foreach (var t in _ir.Types) WriteType(t);
         foreach (var f in _ir.Flows) WriteFlow(f);
         foreach (var f in _brokenFlows) WriteFlow(f, broken: true);
@@ -154,7 +169,7 @@ internal sealed class Emitter
             if (prop != Names.Identifier(Names.Pascal(f.Name)))
                 Report("AXN3004", "Name changed", $"Field '{f.Name}' of type '{t.Name}' is generated as property '{prop.TrimStart('@')}' to stay a valid, unique C# member.", DiagnosticSeverity.Warning, f.SourceLine, f.SourceColumn, f.Name.Length);
             var type = MapType(f.TypeName, f.GenericParam, f.Optional, f.SourceLine, f.SourceColumn, $"field '{f.Name}'");
-            Line($"[property: global::System.Text.Json.Serialization.JsonPropertyName({Names.Literal(f.Name)})] {type} {prop}" + (i < t.Fields.Count - 1 ? "," : ");"));
+            Line($"[property: __AxJ.Serialization.JsonPropertyName({Names.Literal(f.Name)})] {type} {prop}" + (i < t.Fields.Count - 1 ? "," : ");"));
         }
         _indent--;
         Line();
@@ -166,17 +181,17 @@ internal sealed class Emitter
         var max = Number(t.RangeMax ?? double.MaxValue);
         Doc($"AXON ranged type <c>{Names.Xml(t.Name)}</c> ({Names.Xml(Range(t))}) from {Names.Xml(_fileName)}: a number validated against its range.");
         Line(GeneratedCode);
-        Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof({Sem}.AxonRangedValueConverter<{name}>))]");
+        Line($"[__AxJ.Serialization.JsonConverter(typeof({Sem}.AxonRangedValueConverter<{name}>))]");
         Line($"public readonly partial record struct {name} : {Sem}.IAxonRangedValue<{name}>");
         Open();
         Doc("Lowest allowed value."); Line($"public const double Min = {min};");
         Doc("Highest allowed value."); Line($"public const double Max = {max};");
         Line();
-        Doc($"Creates a value; throws <see cref=\"global::System.ArgumentOutOfRangeException\"/> outside {Names.Xml(Range(t))}.");
+        Doc($"Creates a value; throws <see cref=\"__AxSys.ArgumentOutOfRangeException\"/> outside {Names.Xml(Range(t))}.");
         Line($"public {name}(double value)");
         Open();
         Line("if (!(value >= Min && value <= Max))");
-        Line($"    throw new global::System.ArgumentOutOfRangeException(nameof(value), value, {Names.Literal($"{t.Name} must be within {Range(t)}.")});");
+        Line($"    throw new __AxSys.ArgumentOutOfRangeException(nameof(value), value, {Names.Literal($"{t.Name} must be within {Range(t)}.")});");
         Line("Value = value;");
         Close();
         Line();
@@ -188,7 +203,7 @@ internal sealed class Emitter
         Line();
         Doc("Validates a number."); Line($"public static explicit operator {name}(double value) => new(value);");
         Line();
-        Doc("The number, invariant culture."); Line("public override string ToString() => Value.ToString(global::System.Globalization.CultureInfo.InvariantCulture);");
+        Doc("The number, invariant culture."); Line("public override string ToString() => Value.ToString(__AxSys.Globalization.CultureInfo.InvariantCulture);");
         Close();
         Line();
     }
@@ -221,7 +236,7 @@ internal sealed class Emitter
                 case "Any": case "Never": core = Json; break;
                 case "List":
                     var inner = generic.Length == 0 ? "string" : MapType(generic.TrimEnd('?'), "", generic.EndsWith("?", StringComparison.Ordinal), line, column, what);
-                    core = "global::System.Collections.Generic.IReadOnlyList<" + inner + ">";
+                    core = "__AxG.IReadOnlyList<" + inner + ">";
                     break;
                 default:
                     if (SemanticTypes.Contains(name)) core = Sem + "." + name;
@@ -259,7 +274,7 @@ internal sealed class Emitter
         var signature = string.Concat(ps.Select(p => p.Type + " " + p.CsName + ", "));
         var optionalSignature = string.Concat(ps.Select(p => p.NullableType + " " + p.CsName + " = null, "));
         var args = string.Concat(ps.Select(p => p.CsName + ", "));
-        var tail = $"{Rt}.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default";
+        var tail = $"__AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default";
         var details = $"{Sem}.AxonFlowResult<{result}>";
         var runType = $"{Sem}.AxonRun<{cls}>";
         var header = $"flow {f.Name}({string.Join(", ", f.Parameters.Select(p => p.Name + ": " + TypeText(p.TypeName, p.GenericParam, p.Optional)))})"
@@ -269,52 +284,51 @@ internal sealed class Emitter
         Line(GeneratedCode);
         Line($"public sealed partial class {cls} : {Sem}.IAxonFlow");
         Open();
-        Line($"private readonly {Rt}.Execution.AxonRuntime _runtime;");
+        Line($"private readonly __AxE.AxonRuntime _runtime;");
         Line();
         Doc("Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).");
-        Line($"public {cls}({Rt}.Execution.AxonRuntime runtime) => _runtime = runtime ?? throw new global::System.ArgumentNullException(nameof(runtime));");
+        Line($"public {cls}(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));");
         Line();
         Doc($"Creates the flow on a chat client, with the backend the project was built for (<c>{Names.Xml(_options.Backend)}</c>).");
         Line($"public {cls}(global::Microsoft.Extensions.AI.IChatClient chatClient)");
         Line($"    : this({Sem}.AxonGeneratedCode.CreateRuntime(chatClient, {ProgramClass}.Backend)) {{ }}");
         Line();
         // A flow with errors keeps its signature, so C# that calls it still compiles; every use of it throws.
-        var fail = $"throw new global::System.InvalidOperationException({Names.Literal($"AXON flow '{f.Name}' in {_fileName} has errors (see the AXN diagnostics of the build) and was not generated.")})";
+        var fail = $"throw new __AxSys.InvalidOperationException({Names.Literal($"AXON flow '{f.Name}' in {_fileName} has errors (see the AXN diagnostics of the build) and was not generated.")})";
         Doc(broken ? "The flow's runtime model. This flow has errors in the .axon file: using it throws." : "The flow's runtime model.");
         Line(broken
-            ? $"public static {Rt}.Model.FlowDefinition Definition => {fail};"
-            : $"public static {Rt}.Model.FlowDefinition Definition => {ProgramClass}.Program.Flows[{_ir.Flows.ToList().IndexOf(f)}];");
+            ? $"public static __AxM.FlowDefinition Definition => {fail};"
+            : $"public static __AxM.FlowDefinition Definition => {ProgramClass}.Program.Flows[{_ir.Flows.ToList().IndexOf(f)}];");
         Line();
         Doc("The runtime this instance runs on.");
-        Line($"public {Rt}.Execution.AxonRuntime Runtime => _runtime;");
+        Line($"public __AxE.AxonRuntime Runtime => _runtime;");
         Line();
-        var paramDocs = ps.Select(p => $"<param name=\"{p.CsName.TrimStart('@')}\">AXON parameter <c>{Names.Xml(p.AxonName)}</c>.</param>").ToList();
-        Doc($"Runs the flow and returns its result. Throws <see cref=\"{Rt}.Execution.AxonRunFailedException\"/> when it fails and <see cref=\"{Sem}.AxonFlowSuspendedException\"/> when it hibernates.", paramDocs, Options());
-        Line($"public async global::System.Threading.Tasks.Task<{result}> RunAsync({signature}{tail}) =>");
+        // Summaries only: the parameters are the flow's own (named as in the .axon file), options and cancellation as
+        // everywhere; one <param> line per parameter and method was a third of a flow class's bytes.
+        Doc($"Runs the flow and returns its result. Throws <see cref=\"__AxE.AxonRunFailedException\"/> when it fails and <see cref=\"{Sem}.AxonFlowSuspendedException\"/> when it hibernates.");
+        Line($"public async __AxT.Task<{result}> RunAsync({signature}{tail}) =>");
         Line($"    {Sem}.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync({args}options, cancellationToken).ConfigureAwait(false));");
         Line();
-        Doc("Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).", paramDocs, Options());
-        Line($"public global::System.Threading.Tasks.Task<{details}> RunWithDetailsAsync({signature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, new {Rt}.Model.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
+        Doc("Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).");
+        Line($"public __AxT.Task<{details}> RunWithDetailsAsync({signature}{tail}) =>");
+        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
         Line();
-        Doc($"Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref=\"{Rt}.Execution.AxonRunCompleted{{T}}\"/> with the typed result. Stopping the enumeration cancels the run.", paramDocs, Options());
-        Line($"public global::System.Collections.Generic.IAsyncEnumerable<{Rt}.Execution.AxonRunUpdate> StreamAsync({signature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.StreamAsync<{result}>(_runtime, options, new {Rt}.Model.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
+        Doc($"Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref=\"__AxE.AxonRunCompleted{{T}}\"/> with the typed result. Stopping the enumeration cancels the run.");
+        Line($"public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync({signature}{tail}) =>");
+        Line($"    {Sem}.AxonGeneratedCode.StreamAsync<{result}>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
         Line();
-        var runDocs = new List<string> { "<param name=\"run\">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>" };
-        runDocs.AddRange(ps.Select(p => $"<param name=\"{p.CsName.TrimStart('@')}\">AXON parameter <c>{Names.Xml(p.AxonName)}</c>; null keeps the run's own argument.</param>"));
-        Doc("Executes a <c>run</c> of this flow and returns its result.", runDocs, Options());
-        Line($"public async global::System.Threading.Tasks.Task<{result}> RunAsync({runType} run, {optionalSignature}{tail}) =>");
+        Doc("Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.");
+        Line($"public async __AxT.Task<{result}> RunAsync({runType} run, {optionalSignature}{tail}) =>");
         Line($"    {Sem}.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, {args}options, cancellationToken).ConfigureAwait(false));");
         Line();
-        Doc("Executes a <c>run</c> of this flow and returns its result with the run's details.", runDocs, Options());
-        Line($"public global::System.Threading.Tasks.Task<{details}> RunWithDetailsAsync({runType} run, {optionalSignature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
+        Doc("Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.");
+        Line($"public __AxT.Task<{details}> RunWithDetailsAsync({runType} run, {optionalSignature}{tail}) =>");
+        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
         Line();
         // Null arguments are left out so a run's own arguments (or an optional parameter's absence) apply.
-        Line($"private static global::System.Collections.Generic.Dictionary<string, object?> Arguments({string.Join(", ", ps.Select(p => p.NullableType + " " + p.CsName))})");
+        Line($"private static __AxG.Dictionary<string, object?> Arguments({string.Join(", ", ps.Select(p => p.NullableType + " " + p.CsName))})");
         Open();
-        Line($"var arguments = new global::System.Collections.Generic.Dictionary<string, object?>({ps.Count}, global::System.StringComparer.Ordinal);");
+        Line($"var arguments = new __AxG.Dictionary<string, object?>({ps.Count}, __AxSys.StringComparer.Ordinal);");
         foreach (var p in ps) Line($"if ({p.CsName} is not null) arguments[{Names.Literal(p.AxonName)}] = {p.CsName};");
         Line("return arguments;");
         Close();
@@ -322,19 +336,13 @@ internal sealed class Emitter
         Line();
     }
 
-    private static string[] Options() => new[]
-    {
-        "<param name=\"options\">Runs on a runtime built from these options instead of the flow's runtime.</param>",
-        "<param name=\"cancellationToken\">Cancels the run.</param>",
-    };
-
     private static string TypeText(string name, string generic, bool optional) => name + (generic.Length > 0 ? "<" + generic + ">" : "") + (optional ? "?" : "");
 
     // ---- the program class ----
 
     private void WriteProgram()
     {
-        var json = OrderPositions(IrJson.Write(_ir, _fileName, _options.Backend, Language.AxonCompiler.LanguageVersion, indented: false));
+        var json = OrderPositions(IrJson.WriteCompact(_ir, _fileName, _options.Backend, Language.AxonCompiler.LanguageVersion));
         Doc($"The declarations of {Names.Xml(_fileName)} as runtime definitions, built once from the file's IR.");
         Line(GeneratedCode);
         Line($"public static partial class {ProgramClass}");
@@ -342,27 +350,28 @@ internal sealed class Emitter
         Doc("The source file name."); Line($"public const string SourceFile = {Names.Literal(_fileName)};");
         Doc("The backend the project was built for (<c>AxonBackend</c>)."); Line($"public const string Backend = {Names.Literal(_options.Backend)};");
         // A UTF-8 literal is stored as data, not in the assembly's user-string heap, so a large file cannot hit CS8103.
-        Doc("The file's IR JSON as UTF-8, without indentation (positions are order keys: 1, 2, 3…)."); Line($"public static global::System.ReadOnlySpan<byte> IrJsonUtf8 => {Names.Verbatim(json)}u8;");
-        Doc("The file's IR JSON."); Line("public static string IrJson => global::System.Text.Encoding.UTF8.GetString(IrJsonUtf8);");
+        // A raw literal: JSON's quotes need no escaping (a verbatim literal doubled every one of them).
+        Doc("The file's compact IR JSON as UTF-8 (defaults and resolved copies left out; positions are order keys: 1, 2, 3…)."); Line($"public static __AxSys.ReadOnlySpan<byte> IrJsonUtf8 => {Names.Raw(json)}u8;");
+        Doc("The file's IR JSON."); Line("public static string IrJson => __AxSys.Text.Encoding.UTF8.GetString(IrJsonUtf8);");
         Line();
-        Line($"private static readonly global::System.Lazy<{Rt}.Model.AxonProgram> s_program = new(Load);");
+        Line($"private static readonly __AxSys.Lazy<__AxM.AxonProgram> s_program = new(Load);");
         Line();
-        Doc("The whole program (built on first use)."); Line($"public static {Rt}.Model.AxonProgram Program => s_program.Value;");
+        Doc("The whole program (built on first use)."); Line($"public static __AxM.AxonProgram Program => s_program.Value;");
         Line();
-        Line($"private static {Rt}.Model.AxonProgram Load()");
+        Line($"private static __AxM.AxonProgram Load()");
         Open();
-        Line($"var program = {Rt}.Model.IrProgramReader.Read(IrJson);");
+        Line($"var program = __AxM.IrProgramReader.Read(IrJson);");
         foreach (var f in _ir.Flows.Where(f => f.EpistemicMode.Length > 0))
-            Line($"program = {Sem}.AxonGeneratedCode.WithEpistemicMode(program, {Names.Literal(f.Name)}, {Rt}.Model.EpistemicMode.{Names.Pascal(f.EpistemicMode)});");
+            Line($"program = {Sem}.AxonGeneratedCode.WithEpistemicMode(program, {Names.Literal(f.Name)}, __AxM.EpistemicMode.{Names.Pascal(f.EpistemicMode)});");
         Line("return program;");
         Close();
-        Section("Personas", "persona", $"{Rt}.Model.PersonaDefinition", _ir.Personas.Select(p => p.Name).ToList(), "Personas");
-        Section("Contexts", "context", $"{Rt}.Model.ContextDefinition", _ir.Contexts.Select(p => p.Name).ToList(), "Contexts");
-        Section("Anchors", "anchor", $"{Rt}.Model.AnchorDefinition", _ir.Anchors.Select(p => p.Name).ToList(), "Anchors");
-        Section("Tools", "tool", $"{Rt}.Model.ToolDefinition", _ir.Tools.Select(p => p.Name).ToList(), "Tools");
-        Section("Memories", "memory", $"{Rt}.Model.MemoryDefinition", _ir.Memories.Select(p => p.Name).ToList(), "Memories");
-        Section("Types", "type", $"{Rt}.Model.TypeDefinition", _ir.Types.Select(p => p.Name).ToList(), "Types");
-        Section("Flows", "flow", $"{Rt}.Model.FlowDefinition", _ir.Flows.Select(p => p.Name).ToList(), "Flows");
+        Section("Personas", "persona", $"__AxM.PersonaDefinition", _ir.Personas.Select(p => p.Name).ToList(), "Personas");
+        Section("Contexts", "context", $"__AxM.ContextDefinition", _ir.Contexts.Select(p => p.Name).ToList(), "Contexts");
+        Section("Anchors", "anchor", $"__AxM.AnchorDefinition", _ir.Anchors.Select(p => p.Name).ToList(), "Anchors");
+        Section("Tools", "tool", $"__AxM.ToolDefinition", _ir.Tools.Select(p => p.Name).ToList(), "Tools");
+        Section("Memories", "memory", $"__AxM.MemoryDefinition", _ir.Memories.Select(p => p.Name).ToList(), "Memories");
+        Section("Types", "type", $"__AxM.TypeDefinition", _ir.Types.Select(p => p.Name).ToList(), "Types");
+        Section("Flows", "flow", $"__AxM.FlowDefinition", _ir.Flows.Select(p => p.Name).ToList(), "Flows");
         if (_ir.Runs.Count > 0)
         {
             Line();

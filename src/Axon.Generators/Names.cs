@@ -60,6 +60,24 @@ internal static class Names
     /// <summary>A C# verbatim string literal.</summary>
     public static string Verbatim(string text) => "@\"" + text.Replace("\"", "\"\"") + "\"";
 
+    /// <summary>
+    /// A single-line C# raw string literal (quotes need no escaping), delimited by more quotes than the longest run in
+    /// <paramref name="text"/>; a verbatim literal where a raw one cannot hold the text (a line break, or a quote at either end).
+    /// </summary>
+    public static string Raw(string text)
+    {
+        int longest = 0, run = 0;
+        foreach (char c in text)
+        {
+            if (c is '\r' or '\n' or '\u0085' or '\u2028' or '\u2029') return Verbatim(text);
+            run = c == '"' ? run + 1 : 0;
+            if (run > longest) longest = run;
+        }
+        if (text.Length == 0 || text[0] == '"' || text[text.Length - 1] == '"') return Verbatim(text);
+        var quotes = new string('"', System.Math.Max(3, longest + 1));
+        return quotes + text + quotes;
+    }
+
     /// <summary>A C# regular string literal.</summary>
     public static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
 }

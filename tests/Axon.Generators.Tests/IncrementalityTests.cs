@@ -94,7 +94,7 @@ public class IncrementalityTests
         var result = driver.RunGenerators(compilation, TestContext.Current.CancellationToken).GetRunResult().Results.Single();
 
         Assert.All(Outputs(result, TrackingNames.Emit), o => Assert.Equal(IncrementalStepRunReason.Modified, o.Reason));
-        Assert.Contains("global::Axon.Runtime.SemanticTypes.Summary Summary", result.GeneratedSources.Single(s => s.HintName == "contract_review.axon.g.cs").SourceText.ToString());
+        Assert.Contains("__AxS.Summary Summary", result.GeneratedSources.Single(s => s.HintName == "contract_review.axon.g.cs").SourceText.ToString());
     }
 
     [Fact]

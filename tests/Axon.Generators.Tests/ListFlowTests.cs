@@ -25,7 +25,7 @@ public sealed class ListFlowTests
         var (run, output, diagnostics) = GeneratorHarness.Run([("list.axon", Program)]);
         Assert.Empty(diagnostics);
         var source = run.Results.Single().GeneratedSources.Single(s => s.HintName == "list.axon.g.cs").SourceText.ToString();
-        Assert.Contains("Task<global::System.Collections.Generic.IReadOnlyList<global::TestApp.Item>> RunAsync(global::Axon.Runtime.SemanticTypes.Document doc", source);
+        Assert.Contains("Task<__AxG.IReadOnlyList<global::TestApp.Item>> RunAsync(__AxS.Document doc", source);
 
         using var pe = new MemoryStream();
         var emit = output.Emit(pe, cancellationToken: TestContext.Current.CancellationToken);

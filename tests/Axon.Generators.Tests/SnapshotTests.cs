@@ -40,8 +40,8 @@ public class SnapshotTests
         Assert.Contains("string AB2", code); // a_b and aB both become AB
         Assert.Contains("string OutcomeValue", code); // a property may not share its type's name
         Assert.Contains("string optionsValue", code);
-        Assert.Contains("global::System.Text.Json.JsonElement Detail", code);
-        Assert.Contains("global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> RunAsync(", code);
+        Assert.Contains("__AxJ.JsonElement Detail", code);
+        Assert.Contains("__AxT.Task<__AxJ.JsonElement> RunAsync(", code);
         var warnings = diagnostics.Where(d => d.Id == "AXN3002").ToArray();
         Assert.Equal(2, warnings.Length); // Mystery, Unknown
         Assert.All(warnings, w => Assert.EndsWith("names.axon", w.Location.GetLineSpan().Path));

@@ -54,6 +54,15 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public void Many_sibling_blocks_are_not_deep()
+    {
+        // 300 know blocks side by side are one level each; the limit is on depth, not on their number.
+        var text = string.Concat(Enumerable.Range(0, 300).Select(i => $"know {{\n  flow F{i}() {{\n    step A {{ ask: \"x\" }}\n  }}\n}}\n"));
+        var result = AxonCompiler.Compile(text);
+        Assert.True(result.Success, string.Join("; ", result.Errors.Select(e => e.Code + " " + e.Message)));
+    }
+
+    [Fact]
     public void Ir_size_and_time_are_linear_in_nesting_depth()
     {
         // The compact IR (what the generator embeds and the runtime reads) is at most 50x the source at every depth,

@@ -35,6 +35,28 @@ public static class IrJson
         return w.ToString();
     }
 
+    /// <summary>
+    /// The compact IR the generator embeds: no whitespace; properties whose value is <c>null</c>, <c>""</c> or <c>[]</c>
+    /// left out (a reader takes a missing property as that default); a run's resolved copies of its flow, persona, context
+    /// and anchors, the flows' data edges, and <c>node_type</c> outside flow bodies left out (they repeat what the IR says
+    /// elsewhere: a reader resolves a run by name). Measured over the valid corpus programs: 42% of the bytes of the
+    /// unindented layout.
+    /// </summary>
+    public static string WriteCompact(IrProgram program, string source, string backend, string axonVersion)
+    {
+        var w = new Writer(indented: false, compact: true);
+        w.BeginObject();
+        Fields(w, program);
+        w.Key("_meta");
+        w.BeginObject();
+        w.Key("source"); w.String(source);
+        w.Key("backend"); w.String(backend);
+        w.Key("axon_version"); w.String(axonVersion);
+        w.EndObject();
+        w.EndObject();
+        return w.ToString();
+    }
+
     /// <summary>The JSON of one IR node (no <c>_meta</c>).</summary>
     public static string Write(IrNode node)
     {
@@ -53,7 +75,12 @@ public static class IrJson
 
     private static void Fields(Writer w, IrNode node)
     {
-        w.Key("node_type"); w.String(node.NodeType);
+        // Only flow-body nodes need their kind to be read back; the other kinds follow from where they are.
+        if (!w.Compact || node is not (IrProgram or IrPersona or IrContext or IrAnchor or IrToolSpec or IrMemory or IrType
+                or IrTypeField or IrParameter or IrFlow or IrDataEdge or IrRun or IrImport))
+        {
+            w.Key("node_type"); w.String(node.NodeType);
+        }
         w.Key("source_line"); w.Int(node.SourceLine);
         w.Key("source_column"); w.Int(node.SourceColumn);
         switch (node)
@@ -144,7 +171,7 @@ public static class IrJson
                 w.Key("return_type_generic"); w.String(f.ReturnTypeGeneric);
                 w.Key("return_type_optional"); w.Bool(f.ReturnTypeOptional);
                 w.Key("steps"); Nodes(w, f.Steps);
-                w.Key("edges"); Nodes(w, f.Edges);
+                if (!w.Compact) { w.Key("edges"); Nodes(w, f.Edges); }
                 w.Key("execution_levels");
                 w.BeginArray(f.ExecutionLevels.Count);
                 foreach (var level in f.ExecutionLevels) { w.Item(); Strings(w, level); }
@@ -246,6 +273,7 @@ public static class IrJson
                 w.Key("on_failure_params"); Pairs(w, r.OnFailureParams);
                 w.Key("output_to"); w.String(r.OutputTo);
                 w.Key("effort"); w.String(r.Effort);
+                if (w.Compact) break;
                 w.Key("resolved_flow"); Node(w, r.ResolvedFlow);
                 w.Key("resolved_persona"); Node(w, r.ResolvedPersona);
                 w.Key("resolved_context"); Node(w, r.ResolvedContext);
@@ -294,8 +322,27 @@ public static class IrJson
         private readonly Stack<bool> _first = new();
         private readonly bool _indented;
         private int _depth;
+        // Compact mode: a key is written only with a value that is not null, "" or [] (see WriteCompact).
+        private string? _pendingKey;
+        private bool _skippedArray;
 
-        public Writer(bool indented) => _indented = indented;
+        public Writer(bool indented, bool compact = false)
+        {
+            _indented = indented;
+            Compact = compact;
+        }
+
+        public bool Compact { get; }
+
+        private void FlushKey()
+        {
+            if (_pendingKey == null) return;
+            string key = _pendingKey;
+            _pendingKey = null;
+            Separator();
+            String(key);
+            _sb.Append(':');
+        }
 
         private void Deeper()
         {
@@ -305,6 +352,7 @@ public static class IrJson
 
         public void BeginObject()
         {
+            FlushKey();
             _sb.Append('{');
             Deeper();
             _first.Push(true);
@@ -320,6 +368,11 @@ public static class IrJson
 
         public void Key(string key)
         {
+            if (Compact)
+            {
+                _pendingKey = key;
+                return;
+            }
             Separator();
             String(key);
             _sb.Append(": ");
@@ -327,6 +380,13 @@ public static class IrJson
 
         public void BeginArray(int count)
         {
+            if (count == 0 && _pendingKey != null)
+            {
+                _pendingKey = null;
+                _skippedArray = true;
+                return;
+            }
+            FlushKey();
             _sb.Append('[');
             if (count == 0) return;
             Deeper();
@@ -337,6 +397,7 @@ public static class IrJson
 
         public void EndArray(int count)
         {
+            if (count == 0 && _skippedArray) { _skippedArray = false; return; }
             if (count == 0) { _sb.Append(']'); return; }
             _depth--;
             _first.Pop();
@@ -358,30 +419,43 @@ public static class IrJson
             _sb.Append(' ', _depth * 2);
         }
 
-        public void Null() => _sb.Append("null");
+        public void Null()
+        {
+            if (_pendingKey != null) { _pendingKey = null; return; }
+            _sb.Append("null");
+        }
 
-        public void Int(int v) => _sb.Append(v.ToString(CultureInfo.InvariantCulture));
+        public void Int(int v)
+        {
+            FlushKey();
+            _sb.Append(v.ToString(CultureInfo.InvariantCulture));
+        }
 
         public void Long(long? v)
         {
-            if (v is long x) _sb.Append(x.ToString(CultureInfo.InvariantCulture));
+            if (v is long x) { FlushKey(); _sb.Append(x.ToString(CultureInfo.InvariantCulture)); }
             else Null();
         }
 
         public void Float(double? v)
         {
-            if (v is double x) _sb.Append(PyFormat.FloatRepr(x));
+            if (v is double x) { FlushKey(); _sb.Append(PyFormat.FloatRepr(x)); }
             else Null();
         }
 
         public void Bool(bool? v)
         {
-            if (v is bool x) _sb.Append(x ? "true" : "false");
+            if (v is bool x) { FlushKey(); _sb.Append(x ? "true" : "false"); }
             else Null();
         }
 
         public void String(string s)
         {
+            if (_pendingKey != null)
+            {
+                if (s.Length == 0) { _pendingKey = null; return; }
+                FlushKey();
+            }
             _sb.Append('"');
             foreach (char c in s)
             {

@@ -1,4 +1,6 @@
 using System;
+using Antlr4.Runtime;
+using Antlr4.Runtime.Tree;
 
 namespace Axon.Language.Parsing;
 
@@ -7,6 +9,20 @@ public partial class AxonParser
 {
     /// <summary>Called as the parser leaves each top-level declaration it parsed without error (tree complete, stop token set).</summary>
     internal Action<DeclarationContext>? DeclarationParsed { get; set; }
+
+    /// <inheritdoc />
+    public override IToken Consume()
+    {
+        // As the base, but an AxonToken is its own parse-tree leaf: no TerminalNodeImpl per token (see AxonToken).
+        // Error recovery and parse listeners keep the base behaviour.
+        var token = CurrentToken;
+        if (token is not AxonToken leaf || !BuildParseTree || ParseListeners.Count != 0 || ErrorHandler.InErrorRecoveryMode(this))
+            return base.Consume();
+        if (token.Type != TokenConstants.EOF) InputStream.Consume();
+        leaf.Owner = Context;
+        Context.AddChild((ITerminalNode)leaf);
+        return token;
+    }
 
     /// <inheritdoc />
     public override void ExitRule()

@@ -75,17 +75,18 @@ public static class Nesting
     public static IReadOnlyList<Diagnostic> Check(ProgramNode program)
     {
         List<Diagnostic>? found = null;
-        var blocks = new Stack<IReadOnlyList<Declaration>>();
-        blocks.Push(program.Declarations);
-        int blockDepth = 0;
+        // Each block list with its own depth: a file with many sibling blocks is not deep.
+        var blocks = new Stack<(IReadOnlyList<Declaration> Declarations, int Depth)>();
+        blocks.Push((program.Declarations, 0));
         while (blocks.Count > 0)
         {
-            foreach (var d in blocks.Pop())
+            var (declarations, depth) = blocks.Pop();
+            foreach (var d in declarations)
             {
                 if (d is EpistemicBlock b)
                 {
-                    if (++blockDepth > MaxDepth) (found ??= new List<Diagnostic>()).Add(TooDeep(b.Span));
-                    else blocks.Push(b.Declarations);
+                    if (depth + 1 > MaxDepth) (found ??= new List<Diagnostic>()).Add(TooDeep(b.Span));
+                    else blocks.Push((b.Declarations, depth + 1));
                 }
                 else if (d is FlowDecl f && Depth(f.Body) > MaxDepth)
                     (found ??= new List<Diagnostic>()).Add(TooDeep(f.NameSpan ?? f.Span));

@@ -44,8 +44,7 @@ public static class SyntaxParser
         if (LoneSurrogates(text, diagnostics)) return new SyntaxResult(null, diagnostics, 0);
         text = LineBreaks.NormalizeLoneCarriageReturns(text);
         var input = CharStream(text);
-        var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
-        lexer.RemoveErrorListeners();
+        var lexer = Lexer(input, text);
         var stream = TokenStream(lexer, text.Length);
         stream.Fill();
         int tokenCount = RepairLexicalErrors(stream.GetTokens(), input, diagnostics);
@@ -90,6 +89,15 @@ public static class SyntaxParser
 
         diagnostics.AddRange(astDiagnostics);
         return new SyntaxResult(AstBuilder.Program(declarations), diagnostics, tokenCount);
+    }
+
+    private static AxonLexer Lexer(ICharStream input, string text)
+    {
+        var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
+        lexer.RemoveErrorListeners();
+        // The pooled text reads the string directly only where indexes are UTF-16 units (see CharStream).
+        lexer.TokenFactory = new AxonTokenFactory(lexer, input, input is LexerCharStream ? text : null);
+        return lexer;
     }
 
     // Positions count code points. Without surrogate pairs, UTF-16 units are code points, and a stream
@@ -267,8 +275,7 @@ public static class SyntaxParser
         if (LoneSurrogates(text, diagnostics)) return (Array.Empty<LexedToken>(), diagnostics);
         text = LineBreaks.NormalizeLoneCarriageReturns(text);
         var input = CharStream(text);
-        var lexer = new AxonLexer(input, TextWriter.Null, TextWriter.Null);
-        lexer.RemoveErrorListeners();
+        var lexer = Lexer(input, text);
         var stream = TokenStream(lexer, text.Length);
         stream.Fill();
         RepairLexicalErrors(stream.GetTokens(), input, diagnostics);
@@ -291,7 +298,7 @@ public static class SyntaxParser
         int count = 0;
         for (int i = 0; i < tokens.Count; i++)
         {
-            var token = (CommonToken)tokens[i];
+            var token = (AxonToken)tokens[i];
             switch (token.Type)
             {
                 case AxonLexer.BAD_CHAR:
@@ -315,12 +322,12 @@ public static class SyntaxParser
                     token.Type = AxonLexer.NEQ;
                     break;
                 case AxonLexer.DURATION when i + 1 < tokens.Count && StartsWithLetterRightAfter(token, tokens[i + 1]):
-                    SplitDuration(token, (CommonToken)tokens[i + 1]);
+                    SplitDuration(token, (AxonToken)tokens[i + 1]);
                     break;
                 case AxonLexer.INTEGER when i + 1 < tokens.Count && tokens[i + 1].Type == AxonLexer.DOT
                                             && tokens[i + 1].StartIndex == token.StopIndex + 1:
                     // `3.` followed by neither a digit (that would be a FLOAT) nor a dot (DOTDOT): reported after the dot.
-                    var dot = (CommonToken)tokens[i + 1];
+                    var dot = (AxonToken)tokens[i + 1];
                     var at = TokenText.Span(dot);
                     diagnostics.Add(Lex(DiagnosticCodes.ExpectedDigitAfterDot, "Expected digit after decimal point",
                         new TextSpan(at.EndLine, at.EndColumn, at.EndLine, at.EndColumn + 1)));
@@ -349,7 +356,7 @@ public static class SyntaxParser
                 int type = tokens[j].Type;
                 if (type == AxonLexer.LBRACE || type == TokenConstants.EOF || IsWhereStop(type)) break;
                 if (type is AxonLexer.KNOW or AxonLexer.BELIEVE or AxonLexer.SPECULATE or AxonLexer.DOUBT)
-                    ((CommonToken)tokens[j]).Type = AxonLexer.IDENT;
+                    ((AxonToken)tokens[j]).Type = AxonLexer.IDENT;
             }
         }
     }
@@ -379,7 +386,7 @@ public static class SyntaxParser
     }
 
     // `10min` lexes as DURATION `10m` + IDENT `in`; the reference reads INTEGER `10` + IDENT `min`.
-    private static void SplitDuration(CommonToken duration, CommonToken next)
+    private static void SplitDuration(AxonToken duration, AxonToken next)
     {
         string text = duration.Text;
         int unit = text.EndsWith("ms", StringComparison.Ordinal) ? 2 : 1;

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
@@ -5,21 +7,29 @@ using BenchmarkDotNet.Running;
 
 namespace Axon.Benchmarks.Language;
 
-/// <summary>Adds a MB/s column computed from the mean time and the source size.</summary>
+/// <summary>Adds MB/s (from the mean time) and bytes allocated per MB of source (from the memory diagnoser).</summary>
 public sealed class ThroughputConfig : ManualConfig
 {
-    public ThroughputConfig() => AddColumn(new ThroughputColumn());
-
-    private sealed class ThroughputColumn : IColumn
+    public ThroughputConfig()
     {
-        public string Id => "Throughput";
-        public string ColumnName => "MB/s";
+        AddColumn(new SourceColumn("Throughput", "MB/s", "Source megabytes (10^6 bytes) processed per second",
+            (summary, c, megabytes) => summary[c]?.ResultStatistics is { } stats ? megabytes / (stats.Mean / 1e9) : null));
+        AddColumn(new SourceColumn("AllocPerMB", "Alloc/MB", "Megabytes allocated per megabyte of source (exact)",
+            (summary, c, megabytes) => summary[c]?.GcStats.GetBytesAllocatedPerOperation(c) is long bytes ? bytes / 1e6 / megabytes : null));
+    }
+
+    private static readonly ConcurrentDictionary<int, double> Megabytes = new();
+
+    private sealed class SourceColumn(string id, string name, string legend, Func<Summary, BenchmarkCase, double, double?> value) : IColumn
+    {
+        public string Id => id;
+        public string ColumnName => name;
         public bool AlwaysShow => true;
         public ColumnCategory Category => ColumnCategory.Custom;
         public int PriorityInCategory => 0;
         public bool IsNumeric => true;
         public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Source megabytes (10^6 bytes) processed per second";
+        public string Legend => legend;
         public bool IsAvailable(Summary summary) => true;
         public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 
@@ -27,12 +37,10 @@ public sealed class ThroughputConfig : ManualConfig
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
         {
-            var stats = summary[benchmarkCase]?.ResultStatistics;
-            if (stats == null) return "n/a";
-            // The benchmark process computed the size; recompute it here (same deterministic generator).
-            int bytes = System.Text.Encoding.UTF8.GetByteCount(AxonSourceGenerator.Generate(1_000_000));
-            double seconds = stats.Mean / 1e9;
-            return (bytes / 1e6 / seconds).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+            // The benchmark computed the size in its own setup; recompute it here (same deterministic generator).
+            int size = benchmarkCase.Parameters["SourceSize"] is int s ? s : 1_000_000;
+            double megabytes = Megabytes.GetOrAdd(size, n => FrontEndBenchmarks.SourceBytesOf(n) / 1e6);
+            return value(summary, benchmarkCase, megabytes) is { } v ? v.ToString("F1", CultureInfo.InvariantCulture) : "n/a";
         }
     }
 }

@@ -5,78 +5,64 @@
 
 namespace TestApp
 {
+    using __AxSys = global::System;
+    using __AxT = global::System.Threading.Tasks;
+    using __AxG = global::System.Collections.Generic;
+    using __AxJ = global::System.Text.Json;
+    using __AxE = global::Axon.Runtime.Execution;
+    using __AxM = global::Axon.Runtime.Model;
+    using __AxS = global::Axon.Runtime.SemanticTypes;
+
     /// <summary>AXON type <c>ClauseVerdict</c> from clause_check.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public sealed partial record ClauseVerdict(
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("clause")] string Clause,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("meaning")] global::Axon.Runtime.SemanticTypes.FactualClaim Meaning,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("enforceable")] bool Enforceable,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("concerns")] global::System.Collections.Generic.IReadOnlyList<string> Concerns);
+        [property: __AxJ.Serialization.JsonPropertyName("clause")] string Clause,
+        [property: __AxJ.Serialization.JsonPropertyName("meaning")] __AxS.FactualClaim Meaning,
+        [property: __AxJ.Serialization.JsonPropertyName("enforceable")] bool Enforceable,
+        [property: __AxJ.Serialization.JsonPropertyName("concerns")] __AxG.IReadOnlyList<string> Concerns);
 
     /// <summary>AXON <c>flow CheckClause(clause: String, jurisdiction: String) -&gt; ClauseVerdict</c> from clause_check.axon, in a <c>know</c> block.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public sealed partial class CheckClauseFlow : global::Axon.Runtime.SemanticTypes.IAxonFlow
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    public sealed partial class CheckClauseFlow : __AxS.IAxonFlow
     {
-        private readonly global::Axon.Runtime.Execution.AxonRuntime _runtime;
+        private readonly __AxE.AxonRuntime _runtime;
 
         /// <summary>Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).</summary>
-        public CheckClauseFlow(global::Axon.Runtime.Execution.AxonRuntime runtime) => _runtime = runtime ?? throw new global::System.ArgumentNullException(nameof(runtime));
+        public CheckClauseFlow(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));
 
         /// <summary>Creates the flow on a chat client, with the backend the project was built for (<c>anthropic</c>).</summary>
         public CheckClauseFlow(global::Microsoft.Extensions.AI.IChatClient chatClient)
-            : this(global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.CreateRuntime(chatClient, ClauseCheckAxon.Backend)) { }
+            : this(__AxS.AxonGeneratedCode.CreateRuntime(chatClient, ClauseCheckAxon.Backend)) { }
 
         /// <summary>The flow's runtime model.</summary>
-        public static global::Axon.Runtime.Model.FlowDefinition Definition => ClauseCheckAxon.Program.Flows[0];
+        public static __AxM.FlowDefinition Definition => ClauseCheckAxon.Program.Flows[0];
 
         /// <summary>The runtime this instance runs on.</summary>
-        public global::Axon.Runtime.Execution.AxonRuntime Runtime => _runtime;
+        public __AxE.AxonRuntime Runtime => _runtime;
 
-        /// <summary>Runs the flow and returns its result. Throws <see cref="global::Axon.Runtime.Execution.AxonRunFailedException"/> when it fails and <see cref="global::Axon.Runtime.SemanticTypes.AxonFlowSuspendedException"/> when it hibernates.</summary>
-        /// <param name="clause">AXON parameter <c>clause</c>.</param>
-        /// <param name="jurisdiction">AXON parameter <c>jurisdiction</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::TestApp.ClauseVerdict> RunAsync(string clause, string jurisdiction, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(clause, jurisdiction, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Runs the flow and returns its result. Throws <see cref="__AxE.AxonRunFailedException"/> when it fails and <see cref="__AxS.AxonFlowSuspendedException"/> when it hibernates.</summary>
+        public async __AxT.Task<global::TestApp.ClauseVerdict> RunAsync(string clause, string jurisdiction, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(clause, jurisdiction, options, cancellationToken).ConfigureAwait(false));
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
-        /// <param name="clause">AXON parameter <c>clause</c>.</param>
-        /// <param name="jurisdiction">AXON parameter <c>jurisdiction</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(string clause, string jurisdiction, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
+        public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(string clause, string jurisdiction, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
 
-        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
-        /// <param name="clause">AXON parameter <c>clause</c>.</param>
-        /// <param name="jurisdiction">AXON parameter <c>jurisdiction</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(string clause, string jurisdiction, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.ClauseVerdict>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(string clause, string jurisdiction, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.ClauseVerdict>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="clause">AXON parameter <c>clause</c>; null keeps the run's own argument.</param>
-        /// <param name="jurisdiction">AXON parameter <c>jurisdiction</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::TestApp.ClauseVerdict> RunAsync(global::Axon.Runtime.SemanticTypes.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, clause, jurisdiction, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
+        public async __AxT.Task<global::TestApp.ClauseVerdict> RunAsync(__AxS.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, clause, jurisdiction, options, cancellationToken).ConfigureAwait(false));
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="clause">AXON parameter <c>clause</c>; null keeps the run's own argument.</param>
-        /// <param name="jurisdiction">AXON parameter <c>jurisdiction</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(clause, jurisdiction), cancellationToken);
+        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
+        public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(__AxS.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(clause, jurisdiction), cancellationToken);
 
-        private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(string? clause, string? jurisdiction)
+        private static __AxG.Dictionary<string, object?> Arguments(string? clause, string? jurisdiction)
         {
-            var arguments = new global::System.Collections.Generic.Dictionary<string, object?>(2, global::System.StringComparer.Ordinal);
+            var arguments = new __AxG.Dictionary<string, object?>(2, __AxSys.StringComparer.Ordinal);
             if (clause is not null) arguments["clause"] = clause;
             if (jurisdiction is not null) arguments["jurisdiction"] = jurisdiction;
             return arguments;
@@ -84,27 +70,27 @@ namespace TestApp
     }
 
     /// <summary>The declarations of clause_check.axon as runtime definitions, built once from the file's IR.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public static partial class ClauseCheckAxon
     {
         /// <summary>The source file name.</summary>
         public const string SourceFile = "clause_check.axon";
         /// <summary>The backend the project was built for (<c>AxonBackend</c>).</summary>
         public const string Backend = "anthropic";
-        /// <summary>The file's IR JSON as UTF-8, without indentation (positions are order keys: 1, 2, 3…).</summary>
-        public static global::System.ReadOnlySpan<byte> IrJsonUtf8 => @"{""node_type"": ""program"",""source_line"": 1,""source_column"": 1,""personas"": [],""contexts"": [],""anchors"": [],""tools"": [],""memories"": [],""types"": [{""node_type"": ""type_def"",""source_line"": 1,""source_column"": 1,""name"": ""ClauseVerdict"",""fields"": [{""node_type"": ""type_field"",""source_line"": 2,""source_column"": 1,""name"": ""clause"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 3,""source_column"": 1,""name"": ""meaning"",""type_name"": ""FactualClaim"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 4,""source_column"": 1,""name"": ""enforceable"",""type_name"": ""Boolean"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 5,""source_column"": 1,""name"": ""concerns"",""type_name"": ""List"",""generic_param"": ""String"",""optional"": false}],""range_min"": null,""range_max"": null,""where_expression"": """"}],""flows"": [{""node_type"": ""flow"",""source_line"": 6,""source_column"": 1,""name"": ""CheckClause"",""parameters"": [{""node_type"": ""parameter"",""source_line"": 7,""source_column"": 1,""name"": ""clause"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""parameter"",""source_line"": 8,""source_column"": 1,""name"": ""jurisdiction"",""type_name"": ""String"",""generic_param"": """",""optional"": false}],""return_type_name"": ""ClauseVerdict"",""return_type_generic"": """",""return_type_optional"": false,""steps"": [{""node_type"": ""step"",""source_line"": 9,""source_column"": 1,""name"": ""Interpret"",""given"": ""clause"",""ask"": ""State plainly what this clause obliges each party to do."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""FactualClaim"",""confidence_floor"": null,""body"": []},{""node_type"": ""step"",""source_line"": 10,""source_column"": 1,""name"": ""Judge"",""given"": ""Interpret.output"",""ask"": ""Is the clause enforceable in {{jurisdiction}}? List any concerns."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""ClauseVerdict"",""confidence_floor"": null,""body"": []}],""edges"": [{""node_type"": ""data_edge"",""source_line"": 10,""source_column"": 1,""source_step"": ""Interpret"",""target_step"": ""Judge"",""type_name"": ""Any""}],""execution_levels"": [[""Interpret""],[""Judge""]]}],""runs"": [],""imports"": [],""_meta"": {""source"": ""clause_check.axon"",""backend"": ""anthropic"",""axon_version"": ""0.7.0""}}"u8;
+        /// <summary>The file's compact IR JSON as UTF-8 (defaults and resolved copies left out; positions are order keys: 1, 2, 3…).</summary>
+        public static __AxSys.ReadOnlySpan<byte> IrJsonUtf8 => """{"source_line":1,"source_column":1,"types":[{"source_line":1,"source_column":1,"name":"ClauseVerdict","fields":[{"source_line":2,"source_column":1,"name":"clause","type_name":"String","optional":false},{"source_line":3,"source_column":1,"name":"meaning","type_name":"FactualClaim","optional":false},{"source_line":4,"source_column":1,"name":"enforceable","type_name":"Boolean","optional":false},{"source_line":5,"source_column":1,"name":"concerns","type_name":"List","generic_param":"String","optional":false}]}],"flows":[{"source_line":6,"source_column":1,"name":"CheckClause","parameters":[{"source_line":7,"source_column":1,"name":"clause","type_name":"String","optional":false},{"source_line":8,"source_column":1,"name":"jurisdiction","type_name":"String","optional":false}],"return_type_name":"ClauseVerdict","return_type_optional":false,"steps":[{"node_type":"step","source_line":9,"source_column":1,"name":"Interpret","given":"clause","ask":"State plainly what this clause obliges each party to do.","output_type":"FactualClaim"},{"node_type":"step","source_line":10,"source_column":1,"name":"Judge","given":"Interpret.output","ask":"Is the clause enforceable in {{jurisdiction}}? List any concerns.","output_type":"ClauseVerdict"}],"execution_levels":[["Interpret"],["Judge"]]}],"_meta":{"source":"clause_check.axon","backend":"anthropic","axon_version":"0.7.0"}}"""u8;
         /// <summary>The file's IR JSON.</summary>
-        public static string IrJson => global::System.Text.Encoding.UTF8.GetString(IrJsonUtf8);
+        public static string IrJson => __AxSys.Text.Encoding.UTF8.GetString(IrJsonUtf8);
 
-        private static readonly global::System.Lazy<global::Axon.Runtime.Model.AxonProgram> s_program = new(Load);
+        private static readonly __AxSys.Lazy<__AxM.AxonProgram> s_program = new(Load);
 
         /// <summary>The whole program (built on first use).</summary>
-        public static global::Axon.Runtime.Model.AxonProgram Program => s_program.Value;
+        public static __AxM.AxonProgram Program => s_program.Value;
 
-        private static global::Axon.Runtime.Model.AxonProgram Load()
+        private static __AxM.AxonProgram Load()
         {
-            var program = global::Axon.Runtime.Model.IrProgramReader.Read(IrJson);
-            program = global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.WithEpistemicMode(program, "CheckClause", global::Axon.Runtime.Model.EpistemicMode.Know);
+            var program = __AxM.IrProgramReader.Read(IrJson);
+            program = __AxS.AxonGeneratedCode.WithEpistemicMode(program, "CheckClause", __AxM.EpistemicMode.Know);
             return program;
         }
 
@@ -112,14 +98,14 @@ namespace TestApp
         public static class Types
         {
             /// <summary><c>type ClauseVerdict</c></summary>
-            public static global::Axon.Runtime.Model.TypeDefinition ClauseVerdict => Program.Types[0];
+            public static __AxM.TypeDefinition ClauseVerdict => Program.Types[0];
         }
 
         /// <summary>The <c>flow</c> declarations of clause_check.axon.</summary>
         public static class Flows
         {
             /// <summary><c>flow CheckClause</c></summary>
-            public static global::Axon.Runtime.Model.FlowDefinition CheckClause => Program.Flows[0];
+            public static __AxM.FlowDefinition CheckClause => Program.Flows[0];
         }
     }
 }

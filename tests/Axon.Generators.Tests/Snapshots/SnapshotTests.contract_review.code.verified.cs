@@ -5,27 +5,35 @@
 
 namespace TestApp
 {
+    using __AxSys = global::System;
+    using __AxT = global::System.Threading.Tasks;
+    using __AxG = global::System.Collections.Generic;
+    using __AxJ = global::System.Text.Json;
+    using __AxE = global::Axon.Runtime.Execution;
+    using __AxM = global::Axon.Runtime.Model;
+    using __AxS = global::Axon.Runtime.SemanticTypes;
+
     /// <summary>AXON type <c>Party</c> from contract_review.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public sealed partial record Party(
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("name")] global::Axon.Runtime.SemanticTypes.FactualClaim Name,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("role")] global::Axon.Runtime.SemanticTypes.FactualClaim Role);
+        [property: __AxJ.Serialization.JsonPropertyName("name")] __AxS.FactualClaim Name,
+        [property: __AxJ.Serialization.JsonPropertyName("role")] __AxS.FactualClaim Role);
 
     /// <summary>AXON ranged type <c>ClauseRisk</c> (0..1) from contract_review.axon: a number validated against its range.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Axon.Runtime.SemanticTypes.AxonRangedValueConverter<ClauseRisk>))]
-    public readonly partial record struct ClauseRisk : global::Axon.Runtime.SemanticTypes.IAxonRangedValue<ClauseRisk>
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxJ.Serialization.JsonConverter(typeof(__AxS.AxonRangedValueConverter<ClauseRisk>))]
+    public readonly partial record struct ClauseRisk : __AxS.IAxonRangedValue<ClauseRisk>
     {
         /// <summary>Lowest allowed value.</summary>
         public const double Min = 0.0;
         /// <summary>Highest allowed value.</summary>
         public const double Max = 1.0;
 
-        /// <summary>Creates a value; throws <see cref="global::System.ArgumentOutOfRangeException"/> outside 0..1.</summary>
+        /// <summary>Creates a value; throws <see cref="__AxSys.ArgumentOutOfRangeException"/> outside 0..1.</summary>
         public ClauseRisk(double value)
         {
             if (!(value >= Min && value <= Max))
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "ClauseRisk must be within 0..1.");
+                throw new __AxSys.ArgumentOutOfRangeException(nameof(value), value, "ClauseRisk must be within 0..1.");
             Value = value;
         }
 
@@ -42,110 +50,93 @@ namespace TestApp
         public static explicit operator ClauseRisk(double value) => new(value);
 
         /// <summary>The number, invariant culture.</summary>
-        public override string ToString() => Value.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+        public override string ToString() => Value.ToString(__AxSys.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>AXON type <c>RiskFinding</c> from contract_review.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public sealed partial record RiskFinding(
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("clause")] string Clause,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("risk")] global::TestApp.ClauseRisk Risk,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("explanation")] global::Axon.Runtime.SemanticTypes.Opinion Explanation,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("mitigation")] global::Axon.Runtime.SemanticTypes.Opinion? Mitigation);
+        [property: __AxJ.Serialization.JsonPropertyName("clause")] string Clause,
+        [property: __AxJ.Serialization.JsonPropertyName("risk")] global::TestApp.ClauseRisk Risk,
+        [property: __AxJ.Serialization.JsonPropertyName("explanation")] __AxS.Opinion Explanation,
+        [property: __AxJ.Serialization.JsonPropertyName("mitigation")] __AxS.Opinion? Mitigation);
 
     /// <summary>AXON type <c>ContractReview</c> from contract_review.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public sealed partial record ContractReview(
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("parties")] global::System.Collections.Generic.IReadOnlyList<global::TestApp.Party> Parties,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("findings")] global::System.Collections.Generic.IReadOnlyList<global::TestApp.RiskFinding> Findings,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("overall_risk")] global::Axon.Runtime.SemanticTypes.RiskScore OverallRisk,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("summary")] string Summary);
+        [property: __AxJ.Serialization.JsonPropertyName("parties")] __AxG.IReadOnlyList<global::TestApp.Party> Parties,
+        [property: __AxJ.Serialization.JsonPropertyName("findings")] __AxG.IReadOnlyList<global::TestApp.RiskFinding> Findings,
+        [property: __AxJ.Serialization.JsonPropertyName("overall_risk")] __AxS.RiskScore OverallRisk,
+        [property: __AxJ.Serialization.JsonPropertyName("summary")] string Summary);
 
     /// <summary>AXON <c>flow ReviewContract(contract: Document) -&gt; ContractReview</c> from contract_review.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public sealed partial class ReviewContractFlow : global::Axon.Runtime.SemanticTypes.IAxonFlow
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    public sealed partial class ReviewContractFlow : __AxS.IAxonFlow
     {
-        private readonly global::Axon.Runtime.Execution.AxonRuntime _runtime;
+        private readonly __AxE.AxonRuntime _runtime;
 
         /// <summary>Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).</summary>
-        public ReviewContractFlow(global::Axon.Runtime.Execution.AxonRuntime runtime) => _runtime = runtime ?? throw new global::System.ArgumentNullException(nameof(runtime));
+        public ReviewContractFlow(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));
 
         /// <summary>Creates the flow on a chat client, with the backend the project was built for (<c>anthropic</c>).</summary>
         public ReviewContractFlow(global::Microsoft.Extensions.AI.IChatClient chatClient)
-            : this(global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.CreateRuntime(chatClient, ContractReviewAxon.Backend)) { }
+            : this(__AxS.AxonGeneratedCode.CreateRuntime(chatClient, ContractReviewAxon.Backend)) { }
 
         /// <summary>The flow's runtime model.</summary>
-        public static global::Axon.Runtime.Model.FlowDefinition Definition => ContractReviewAxon.Program.Flows[0];
+        public static __AxM.FlowDefinition Definition => ContractReviewAxon.Program.Flows[0];
 
         /// <summary>The runtime this instance runs on.</summary>
-        public global::Axon.Runtime.Execution.AxonRuntime Runtime => _runtime;
+        public __AxE.AxonRuntime Runtime => _runtime;
 
-        /// <summary>Runs the flow and returns its result. Throws <see cref="global::Axon.Runtime.Execution.AxonRunFailedException"/> when it fails and <see cref="global::Axon.Runtime.SemanticTypes.AxonFlowSuspendedException"/> when it hibernates.</summary>
-        /// <param name="contract">AXON parameter <c>contract</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::TestApp.ContractReview> RunAsync(global::Axon.Runtime.SemanticTypes.Document contract, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(contract, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Runs the flow and returns its result. Throws <see cref="__AxE.AxonRunFailedException"/> when it fails and <see cref="__AxS.AxonFlowSuspendedException"/> when it hibernates.</summary>
+        public async __AxT.Task<global::TestApp.ContractReview> RunAsync(__AxS.Document contract, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(contract, options, cancellationToken).ConfigureAwait(false));
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
-        /// <param name="contract">AXON parameter <c>contract</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ContractReview>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.Document contract, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(contract), cancellationToken);
+        public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ContractReview>> RunWithDetailsAsync(__AxS.Document contract, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(contract), cancellationToken);
 
-        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
-        /// <param name="contract">AXON parameter <c>contract</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(global::Axon.Runtime.SemanticTypes.Document contract, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.ContractReview>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(contract), cancellationToken);
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(__AxS.Document contract, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.ContractReview>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(contract), cancellationToken);
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="contract">AXON parameter <c>contract</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::TestApp.ContractReview> RunAsync(global::Axon.Runtime.SemanticTypes.AxonRun<ReviewContractFlow> run, global::Axon.Runtime.SemanticTypes.Document? contract = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, contract, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
+        public async __AxT.Task<global::TestApp.ContractReview> RunAsync(__AxS.AxonRun<ReviewContractFlow> run, __AxS.Document? contract = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, contract, options, cancellationToken).ConfigureAwait(false));
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="contract">AXON parameter <c>contract</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ContractReview>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<ReviewContractFlow> run, global::Axon.Runtime.SemanticTypes.Document? contract = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(contract), cancellationToken);
+        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
+        public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ContractReview>> RunWithDetailsAsync(__AxS.AxonRun<ReviewContractFlow> run, __AxS.Document? contract = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(contract), cancellationToken);
 
-        private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(global::Axon.Runtime.SemanticTypes.Document? contract)
+        private static __AxG.Dictionary<string, object?> Arguments(__AxS.Document? contract)
         {
-            var arguments = new global::System.Collections.Generic.Dictionary<string, object?>(1, global::System.StringComparer.Ordinal);
+            var arguments = new __AxG.Dictionary<string, object?>(1, __AxSys.StringComparer.Ordinal);
             if (contract is not null) arguments["contract"] = contract;
             return arguments;
         }
     }
 
     /// <summary>The declarations of contract_review.axon as runtime definitions, built once from the file's IR.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public static partial class ContractReviewAxon
     {
         /// <summary>The source file name.</summary>
         public const string SourceFile = "contract_review.axon";
         /// <summary>The backend the project was built for (<c>AxonBackend</c>).</summary>
         public const string Backend = "anthropic";
-        /// <summary>The file's IR JSON as UTF-8, without indentation (positions are order keys: 1, 2, 3…).</summary>
-        public static global::System.ReadOnlySpan<byte> IrJsonUtf8 => @"{""node_type"": ""program"",""source_line"": 1,""source_column"": 1,""personas"": [{""node_type"": ""persona"",""source_line"": 1,""source_column"": 1,""name"": ""LegalExpert"",""domain"": [""contract law"",""commercial leases"",""liability""],""tone"": ""precise"",""confidence_threshold"": 0.8,""cite_sources"": true,""refuse_if"": [],""language"": ""en"",""description"": """"}],""contexts"": [{""node_type"": ""context"",""source_line"": 2,""source_column"": 1,""name"": ""LegalReview"",""memory_scope"": ""session"",""language"": ""en"",""depth"": ""deep"",""max_tokens"": 2048,""temperature"": 0.2,""cite_sources"": null}],""anchors"": [{""node_type"": ""anchor"",""source_line"": 3,""source_column"": 1,""name"": ""CiteClauses"",""require"": ""source_citation"",""reject"": [],""enforce"": """",""confidence_floor"": 0.7,""unknown_response"": ""The contract does not say."",""on_violation"": ""warn"",""on_violation_target"": """"},{""node_type"": ""anchor"",""source_line"": 4,""source_column"": 1,""name"": ""NoLegalAdvice"",""require"": """",""reject"": [""guaranteed_outcome"",""legal_advice""],""enforce"": """",""confidence_floor"": null,""unknown_response"": """",""on_violation"": ""log"",""on_violation_target"": """"}],""tools"": [],""memories"": [],""types"": [{""node_type"": ""type_def"",""source_line"": 5,""source_column"": 1,""name"": ""Party"",""fields"": [{""node_type"": ""type_field"",""source_line"": 6,""source_column"": 1,""name"": ""name"",""type_name"": ""FactualClaim"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 7,""source_column"": 1,""name"": ""role"",""type_name"": ""FactualClaim"",""generic_param"": """",""optional"": false}],""range_min"": null,""range_max"": null,""where_expression"": """"},{""node_type"": ""type_def"",""source_line"": 8,""source_column"": 1,""name"": ""ClauseRisk"",""fields"": [],""range_min"": 0.0,""range_max"": 1.0,""where_expression"": """"},{""node_type"": ""type_def"",""source_line"": 9,""source_column"": 1,""name"": ""RiskFinding"",""fields"": [{""node_type"": ""type_field"",""source_line"": 10,""source_column"": 1,""name"": ""clause"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 11,""source_column"": 1,""name"": ""risk"",""type_name"": ""ClauseRisk"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 12,""source_column"": 1,""name"": ""explanation"",""type_name"": ""Opinion"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 13,""source_column"": 1,""name"": ""mitigation"",""type_name"": ""Opinion"",""generic_param"": """",""optional"": true}],""range_min"": null,""range_max"": null,""where_expression"": """"},{""node_type"": ""type_def"",""source_line"": 14,""source_column"": 1,""name"": ""ContractReview"",""fields"": [{""node_type"": ""type_field"",""source_line"": 15,""source_column"": 1,""name"": ""parties"",""type_name"": ""List"",""generic_param"": ""Party"",""optional"": false},{""node_type"": ""type_field"",""source_line"": 16,""source_column"": 1,""name"": ""findings"",""type_name"": ""List"",""generic_param"": ""RiskFinding"",""optional"": false},{""node_type"": ""type_field"",""source_line"": 17,""source_column"": 1,""name"": ""overall_risk"",""type_name"": ""RiskScore"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 18,""source_column"": 1,""name"": ""summary"",""type_name"": ""String"",""generic_param"": """",""optional"": false}],""range_min"": null,""range_max"": null,""where_expression"": """"}],""flows"": [{""node_type"": ""flow"",""source_line"": 19,""source_column"": 1,""name"": ""ReviewContract"",""parameters"": [{""node_type"": ""parameter"",""source_line"": 20,""source_column"": 1,""name"": ""contract"",""type_name"": ""Document"",""generic_param"": """",""optional"": false}],""return_type_name"": ""ContractReview"",""return_type_generic"": """",""return_type_optional"": false,""steps"": [{""node_type"": ""step"",""source_line"": 21,""source_column"": 1,""name"": ""Extract"",""given"": ""contract"",""ask"": ""List the parties, their roles, the obligations, dates, amounts and penalties."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""EntityMap"",""confidence_floor"": null,""body"": []},{""node_type"": ""step"",""source_line"": 22,""source_column"": 1,""name"": ""Assess"",""given"": ""Extract.output"",""ask"": ""Find ambiguous, one-sided or risky clauses and rate each from 0 (harmless) to 1 (severe)."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""RiskFinding"",""confidence_floor"": null,""body"": []},{""node_type"": ""step"",""source_line"": 23,""source_column"": 1,""name"": ""Report"",""given"": ""Assess.output"",""ask"": ""Write the review: parties, findings with mitigations, overall risk and a short summary."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""ContractReview"",""confidence_floor"": null,""body"": []}],""edges"": [{""node_type"": ""data_edge"",""source_line"": 22,""source_column"": 1,""source_step"": ""Extract"",""target_step"": ""Assess"",""type_name"": ""Any""},{""node_type"": ""data_edge"",""source_line"": 23,""source_column"": 1,""source_step"": ""Assess"",""target_step"": ""Report"",""type_name"": ""Any""}],""execution_levels"": [[""Extract""],[""Assess""],[""Report""]]}],""runs"": [{""node_type"": ""run"",""source_line"": 24,""source_column"": 1,""flow_name"": ""ReviewContract"",""arguments"": [""lease""],""persona_name"": ""LegalExpert"",""context_name"": ""LegalReview"",""anchor_names"": [""CiteClauses"",""NoLegalAdvice""],""on_failure"": ""retry"",""on_failure_params"": [[""backoff"",""exponential""]],""output_to"": ""review.json"",""effort"": ""high"",""resolved_flow"": {""node_type"": ""flow"",""source_line"": 19,""source_column"": 1,""name"": ""ReviewContract"",""parameters"": [{""node_type"": ""parameter"",""source_line"": 20,""source_column"": 1,""name"": ""contract"",""type_name"": ""Document"",""generic_param"": """",""optional"": false}],""return_type_name"": ""ContractReview"",""return_type_generic"": """",""return_type_optional"": false,""steps"": [{""node_type"": ""step"",""source_line"": 21,""source_column"": 1,""name"": ""Extract"",""given"": ""contract"",""ask"": ""List the parties, their roles, the obligations, dates, amounts and penalties."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""EntityMap"",""confidence_floor"": null,""body"": []},{""node_type"": ""step"",""source_line"": 22,""source_column"": 1,""name"": ""Assess"",""given"": ""Extract.output"",""ask"": ""Find ambiguous, one-sided or risky clauses and rate each from 0 (harmless) to 1 (severe)."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""RiskFinding"",""confidence_floor"": null,""body"": []},{""node_type"": ""step"",""source_line"": 23,""source_column"": 1,""name"": ""Report"",""given"": ""Assess.output"",""ask"": ""Write the review: parties, findings with mitigations, overall risk and a short summary."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""ContractReview"",""confidence_floor"": null,""body"": []}],""edges"": [{""node_type"": ""data_edge"",""source_line"": 22,""source_column"": 1,""source_step"": ""Extract"",""target_step"": ""Assess"",""type_name"": ""Any""},{""node_type"": ""data_edge"",""source_line"": 23,""source_column"": 1,""source_step"": ""Assess"",""target_step"": ""Report"",""type_name"": ""Any""}],""execution_levels"": [[""Extract""],[""Assess""],[""Report""]]},""resolved_persona"": {""node_type"": ""persona"",""source_line"": 1,""source_column"": 1,""name"": ""LegalExpert"",""domain"": [""contract law"",""commercial leases"",""liability""],""tone"": ""precise"",""confidence_threshold"": 0.8,""cite_sources"": true,""refuse_if"": [],""language"": ""en"",""description"": """"},""resolved_context"": {""node_type"": ""context"",""source_line"": 2,""source_column"": 1,""name"": ""LegalReview"",""memory_scope"": ""session"",""language"": ""en"",""depth"": ""deep"",""max_tokens"": 2048,""temperature"": 0.2,""cite_sources"": null},""resolved_anchors"": [{""node_type"": ""anchor"",""source_line"": 3,""source_column"": 1,""name"": ""CiteClauses"",""require"": ""source_citation"",""reject"": [],""enforce"": """",""confidence_floor"": 0.7,""unknown_response"": ""The contract does not say."",""on_violation"": ""warn"",""on_violation_target"": """"},{""node_type"": ""anchor"",""source_line"": 4,""source_column"": 1,""name"": ""NoLegalAdvice"",""require"": """",""reject"": [""guaranteed_outcome"",""legal_advice""],""enforce"": """",""confidence_floor"": null,""unknown_response"": """",""on_violation"": ""log"",""on_violation_target"": """"}]}],""imports"": [],""_meta"": {""source"": ""contract_review.axon"",""backend"": ""anthropic"",""axon_version"": ""0.7.0""}}"u8;
+        /// <summary>The file's compact IR JSON as UTF-8 (defaults and resolved copies left out; positions are order keys: 1, 2, 3…).</summary>
+        public static __AxSys.ReadOnlySpan<byte> IrJsonUtf8 => """{"source_line":1,"source_column":1,"personas":[{"source_line":1,"source_column":1,"name":"LegalExpert","domain":["contract law","commercial leases","liability"],"tone":"precise","confidence_threshold":0.8,"cite_sources":true,"language":"en"}],"contexts":[{"source_line":2,"source_column":1,"name":"LegalReview","memory_scope":"session","language":"en","depth":"deep","max_tokens":2048,"temperature":0.2}],"anchors":[{"source_line":3,"source_column":1,"name":"CiteClauses","require":"source_citation","confidence_floor":0.7,"unknown_response":"The contract does not say.","on_violation":"warn"},{"source_line":4,"source_column":1,"name":"NoLegalAdvice","reject":["guaranteed_outcome","legal_advice"],"on_violation":"log"}],"types":[{"source_line":5,"source_column":1,"name":"Party","fields":[{"source_line":6,"source_column":1,"name":"name","type_name":"FactualClaim","optional":false},{"source_line":7,"source_column":1,"name":"role","type_name":"FactualClaim","optional":false}]},{"source_line":8,"source_column":1,"name":"ClauseRisk","range_min":0.0,"range_max":1.0},{"source_line":9,"source_column":1,"name":"RiskFinding","fields":[{"source_line":10,"source_column":1,"name":"clause","type_name":"String","optional":false},{"source_line":11,"source_column":1,"name":"risk","type_name":"ClauseRisk","optional":false},{"source_line":12,"source_column":1,"name":"explanation","type_name":"Opinion","optional":false},{"source_line":13,"source_column":1,"name":"mitigation","type_name":"Opinion","optional":true}]},{"source_line":14,"source_column":1,"name":"ContractReview","fields":[{"source_line":15,"source_column":1,"name":"parties","type_name":"List","generic_param":"Party","optional":false},{"source_line":16,"source_column":1,"name":"findings","type_name":"List","generic_param":"RiskFinding","optional":false},{"source_line":17,"source_column":1,"name":"overall_risk","type_name":"RiskScore","optional":false},{"source_line":18,"source_column":1,"name":"summary","type_name":"String","optional":false}]}],"flows":[{"source_line":19,"source_column":1,"name":"ReviewContract","parameters":[{"source_line":20,"source_column":1,"name":"contract","type_name":"Document","optional":false}],"return_type_name":"ContractReview","return_type_optional":false,"steps":[{"node_type":"step","source_line":21,"source_column":1,"name":"Extract","given":"contract","ask":"List the parties, their roles, the obligations, dates, amounts and penalties.","output_type":"EntityMap"},{"node_type":"step","source_line":22,"source_column":1,"name":"Assess","given":"Extract.output","ask":"Find ambiguous, one-sided or risky clauses and rate each from 0 (harmless) to 1 (severe).","output_type":"RiskFinding"},{"node_type":"step","source_line":23,"source_column":1,"name":"Report","given":"Assess.output","ask":"Write the review: parties, findings with mitigations, overall risk and a short summary.","output_type":"ContractReview"}],"execution_levels":[["Extract"],["Assess"],["Report"]]}],"runs":[{"source_line":24,"source_column":1,"flow_name":"ReviewContract","arguments":["lease"],"persona_name":"LegalExpert","context_name":"LegalReview","anchor_names":["CiteClauses","NoLegalAdvice"],"on_failure":"retry","on_failure_params":[["backoff","exponential"]],"output_to":"review.json","effort":"high"}],"_meta":{"source":"contract_review.axon","backend":"anthropic","axon_version":"0.7.0"}}"""u8;
         /// <summary>The file's IR JSON.</summary>
-        public static string IrJson => global::System.Text.Encoding.UTF8.GetString(IrJsonUtf8);
+        public static string IrJson => __AxSys.Text.Encoding.UTF8.GetString(IrJsonUtf8);
 
-        private static readonly global::System.Lazy<global::Axon.Runtime.Model.AxonProgram> s_program = new(Load);
+        private static readonly __AxSys.Lazy<__AxM.AxonProgram> s_program = new(Load);
 
         /// <summary>The whole program (built on first use).</summary>
-        public static global::Axon.Runtime.Model.AxonProgram Program => s_program.Value;
+        public static __AxM.AxonProgram Program => s_program.Value;
 
-        private static global::Axon.Runtime.Model.AxonProgram Load()
+        private static __AxM.AxonProgram Load()
         {
-            var program = global::Axon.Runtime.Model.IrProgramReader.Read(IrJson);
+            var program = __AxM.IrProgramReader.Read(IrJson);
             return program;
         }
 
@@ -153,50 +144,50 @@ namespace TestApp
         public static class Personas
         {
             /// <summary><c>persona LegalExpert</c></summary>
-            public static global::Axon.Runtime.Model.PersonaDefinition LegalExpert => Program.Personas[0];
+            public static __AxM.PersonaDefinition LegalExpert => Program.Personas[0];
         }
 
         /// <summary>The <c>context</c> declarations of contract_review.axon.</summary>
         public static class Contexts
         {
             /// <summary><c>context LegalReview</c></summary>
-            public static global::Axon.Runtime.Model.ContextDefinition LegalReview => Program.Contexts[0];
+            public static __AxM.ContextDefinition LegalReview => Program.Contexts[0];
         }
 
         /// <summary>The <c>anchor</c> declarations of contract_review.axon.</summary>
         public static class Anchors
         {
             /// <summary><c>anchor CiteClauses</c></summary>
-            public static global::Axon.Runtime.Model.AnchorDefinition CiteClauses => Program.Anchors[0];
+            public static __AxM.AnchorDefinition CiteClauses => Program.Anchors[0];
             /// <summary><c>anchor NoLegalAdvice</c></summary>
-            public static global::Axon.Runtime.Model.AnchorDefinition NoLegalAdvice => Program.Anchors[1];
+            public static __AxM.AnchorDefinition NoLegalAdvice => Program.Anchors[1];
         }
 
         /// <summary>The <c>type</c> declarations of contract_review.axon.</summary>
         public static class Types
         {
             /// <summary><c>type Party</c></summary>
-            public static global::Axon.Runtime.Model.TypeDefinition Party => Program.Types[0];
+            public static __AxM.TypeDefinition Party => Program.Types[0];
             /// <summary><c>type ClauseRisk</c></summary>
-            public static global::Axon.Runtime.Model.TypeDefinition ClauseRisk => Program.Types[1];
+            public static __AxM.TypeDefinition ClauseRisk => Program.Types[1];
             /// <summary><c>type RiskFinding</c></summary>
-            public static global::Axon.Runtime.Model.TypeDefinition RiskFinding => Program.Types[2];
+            public static __AxM.TypeDefinition RiskFinding => Program.Types[2];
             /// <summary><c>type ContractReview</c></summary>
-            public static global::Axon.Runtime.Model.TypeDefinition ContractReview => Program.Types[3];
+            public static __AxM.TypeDefinition ContractReview => Program.Types[3];
         }
 
         /// <summary>The <c>flow</c> declarations of contract_review.axon.</summary>
         public static class Flows
         {
             /// <summary><c>flow ReviewContract</c></summary>
-            public static global::Axon.Runtime.Model.FlowDefinition ReviewContract => Program.Flows[0];
+            public static __AxM.FlowDefinition ReviewContract => Program.Flows[0];
         }
 
         /// <summary>The <c>run</c> statements of contract_review.axon, ready to execute with their persona, context, anchors, effort, on_failure and output_to.</summary>
         public static class Runs
         {
             /// <summary><c>run ReviewContract(lease) as LegalExpert within LegalReview constrained_by [CiteClauses, NoLegalAdvice] on_failure: retry output_to: "review.json" effort: high</c></summary>
-            public static global::Axon.Runtime.SemanticTypes.AxonRun<ReviewContractFlow> ReviewContract { get; } = new(Program.Runs[0]);
+            public static __AxS.AxonRun<ReviewContractFlow> ReviewContract { get; } = new(Program.Runs[0]);
         }
     }
 }

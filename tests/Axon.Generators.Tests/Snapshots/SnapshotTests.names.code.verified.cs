@@ -5,90 +5,71 @@
 
 namespace TestApp
 {
+    using __AxSys = global::System;
+    using __AxT = global::System.Threading.Tasks;
+    using __AxG = global::System.Collections.Generic;
+    using __AxJ = global::System.Text.Json;
+    using __AxE = global::Axon.Runtime.Execution;
+    using __AxM = global::Axon.Runtime.Model;
+    using __AxS = global::Axon.Runtime.SemanticTypes;
+
     /// <summary>AXON type <c>Record</c> from names.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public sealed partial record Record(
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("class")] string Class,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("record")] string RecordValue,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("equals")] long EqualsValue,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("a_b")] string AB,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("aB")] string AB2);
+        [property: __AxJ.Serialization.JsonPropertyName("class")] string Class,
+        [property: __AxJ.Serialization.JsonPropertyName("record")] string RecordValue,
+        [property: __AxJ.Serialization.JsonPropertyName("equals")] long EqualsValue,
+        [property: __AxJ.Serialization.JsonPropertyName("a_b")] string AB,
+        [property: __AxJ.Serialization.JsonPropertyName("aB")] string AB2);
 
     /// <summary>AXON type <c>Outcome</c> from names.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public sealed partial record Outcome(
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("outcome")] string OutcomeValue,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("detail")] global::System.Text.Json.JsonElement Detail);
+        [property: __AxJ.Serialization.JsonPropertyName("outcome")] string OutcomeValue,
+        [property: __AxJ.Serialization.JsonPropertyName("detail")] __AxJ.JsonElement Detail);
 
     /// <summary>AXON <c>flow Process(class: String, options: String, event_name: Record) -&gt; Unknown</c> from names.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public sealed partial class ProcessFlow : global::Axon.Runtime.SemanticTypes.IAxonFlow
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    public sealed partial class ProcessFlow : __AxS.IAxonFlow
     {
-        private readonly global::Axon.Runtime.Execution.AxonRuntime _runtime;
+        private readonly __AxE.AxonRuntime _runtime;
 
         /// <summary>Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).</summary>
-        public ProcessFlow(global::Axon.Runtime.Execution.AxonRuntime runtime) => _runtime = runtime ?? throw new global::System.ArgumentNullException(nameof(runtime));
+        public ProcessFlow(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));
 
         /// <summary>Creates the flow on a chat client, with the backend the project was built for (<c>anthropic</c>).</summary>
         public ProcessFlow(global::Microsoft.Extensions.AI.IChatClient chatClient)
-            : this(global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.CreateRuntime(chatClient, NamesAxon.Backend)) { }
+            : this(__AxS.AxonGeneratedCode.CreateRuntime(chatClient, NamesAxon.Backend)) { }
 
         /// <summary>The flow's runtime model.</summary>
-        public static global::Axon.Runtime.Model.FlowDefinition Definition => NamesAxon.Program.Flows[0];
+        public static __AxM.FlowDefinition Definition => NamesAxon.Program.Flows[0];
 
         /// <summary>The runtime this instance runs on.</summary>
-        public global::Axon.Runtime.Execution.AxonRuntime Runtime => _runtime;
+        public __AxE.AxonRuntime Runtime => _runtime;
 
-        /// <summary>Runs the flow and returns its result. Throws <see cref="global::Axon.Runtime.Execution.AxonRunFailedException"/> when it fails and <see cref="global::Axon.Runtime.SemanticTypes.AxonFlowSuspendedException"/> when it hibernates.</summary>
-        /// <param name="class">AXON parameter <c>class</c>.</param>
-        /// <param name="optionsValue">AXON parameter <c>options</c>.</param>
-        /// <param name="eventName">AXON parameter <c>event_name</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> RunAsync(string @class, string optionsValue, global::TestApp.Record eventName, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(@class, optionsValue, eventName, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Runs the flow and returns its result. Throws <see cref="__AxE.AxonRunFailedException"/> when it fails and <see cref="__AxS.AxonFlowSuspendedException"/> when it hibernates.</summary>
+        public async __AxT.Task<__AxJ.JsonElement> RunAsync(string @class, string optionsValue, global::TestApp.Record eventName, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(@class, optionsValue, eventName, options, cancellationToken).ConfigureAwait(false));
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
-        /// <param name="class">AXON parameter <c>class</c>.</param>
-        /// <param name="optionsValue">AXON parameter <c>options</c>.</param>
-        /// <param name="eventName">AXON parameter <c>event_name</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::System.Text.Json.JsonElement>> RunWithDetailsAsync(string @class, string optionsValue, global::TestApp.Record eventName, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::System.Text.Json.JsonElement>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
+        public __AxT.Task<__AxS.AxonFlowResult<__AxJ.JsonElement>> RunWithDetailsAsync(string @class, string optionsValue, global::TestApp.Record eventName, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<__AxJ.JsonElement>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
 
-        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
-        /// <param name="class">AXON parameter <c>class</c>.</param>
-        /// <param name="optionsValue">AXON parameter <c>options</c>.</param>
-        /// <param name="eventName">AXON parameter <c>event_name</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(string @class, string optionsValue, global::TestApp.Record eventName, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::System.Text.Json.JsonElement>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(string @class, string optionsValue, global::TestApp.Record eventName, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.StreamAsync<__AxJ.JsonElement>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="class">AXON parameter <c>class</c>; null keeps the run's own argument.</param>
-        /// <param name="optionsValue">AXON parameter <c>options</c>; null keeps the run's own argument.</param>
-        /// <param name="eventName">AXON parameter <c>event_name</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> RunAsync(global::Axon.Runtime.SemanticTypes.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, @class, optionsValue, eventName, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
+        public async __AxT.Task<__AxJ.JsonElement> RunAsync(__AxS.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, @class, optionsValue, eventName, options, cancellationToken).ConfigureAwait(false));
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="class">AXON parameter <c>class</c>; null keeps the run's own argument.</param>
-        /// <param name="optionsValue">AXON parameter <c>options</c>; null keeps the run's own argument.</param>
-        /// <param name="eventName">AXON parameter <c>event_name</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::System.Text.Json.JsonElement>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::System.Text.Json.JsonElement>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(@class, optionsValue, eventName), cancellationToken);
+        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
+        public __AxT.Task<__AxS.AxonFlowResult<__AxJ.JsonElement>> RunWithDetailsAsync(__AxS.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<__AxJ.JsonElement>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(@class, optionsValue, eventName), cancellationToken);
 
-        private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(string? @class, string? optionsValue, global::TestApp.Record? eventName)
+        private static __AxG.Dictionary<string, object?> Arguments(string? @class, string? optionsValue, global::TestApp.Record? eventName)
         {
-            var arguments = new global::System.Collections.Generic.Dictionary<string, object?>(3, global::System.StringComparer.Ordinal);
+            var arguments = new __AxG.Dictionary<string, object?>(3, __AxSys.StringComparer.Ordinal);
             if (@class is not null) arguments["class"] = @class;
             if (optionsValue is not null) arguments["options"] = optionsValue;
             if (eventName is not null) arguments["event_name"] = eventName;
@@ -97,26 +78,26 @@ namespace TestApp
     }
 
     /// <summary>The declarations of names.axon as runtime definitions, built once from the file's IR.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public static partial class NamesAxon
     {
         /// <summary>The source file name.</summary>
         public const string SourceFile = "names.axon";
         /// <summary>The backend the project was built for (<c>AxonBackend</c>).</summary>
         public const string Backend = "anthropic";
-        /// <summary>The file's IR JSON as UTF-8, without indentation (positions are order keys: 1, 2, 3…).</summary>
-        public static global::System.ReadOnlySpan<byte> IrJsonUtf8 => @"{""node_type"": ""program"",""source_line"": 1,""source_column"": 1,""personas"": [],""contexts"": [],""anchors"": [],""tools"": [],""memories"": [],""types"": [{""node_type"": ""type_def"",""source_line"": 1,""source_column"": 1,""name"": ""Record"",""fields"": [{""node_type"": ""type_field"",""source_line"": 2,""source_column"": 1,""name"": ""class"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 3,""source_column"": 1,""name"": ""record"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 4,""source_column"": 1,""name"": ""equals"",""type_name"": ""Integer"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 5,""source_column"": 1,""name"": ""a_b"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 6,""source_column"": 1,""name"": ""aB"",""type_name"": ""String"",""generic_param"": """",""optional"": false}],""range_min"": null,""range_max"": null,""where_expression"": """"},{""node_type"": ""type_def"",""source_line"": 7,""source_column"": 1,""name"": ""Outcome"",""fields"": [{""node_type"": ""type_field"",""source_line"": 8,""source_column"": 1,""name"": ""outcome"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 9,""source_column"": 1,""name"": ""detail"",""type_name"": ""Mystery"",""generic_param"": """",""optional"": false}],""range_min"": null,""range_max"": null,""where_expression"": """"}],""flows"": [{""node_type"": ""flow"",""source_line"": 10,""source_column"": 1,""name"": ""Process"",""parameters"": [{""node_type"": ""parameter"",""source_line"": 11,""source_column"": 1,""name"": ""class"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""parameter"",""source_line"": 12,""source_column"": 1,""name"": ""options"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""parameter"",""source_line"": 13,""source_column"": 1,""name"": ""event_name"",""type_name"": ""Record"",""generic_param"": """",""optional"": false}],""return_type_name"": ""Unknown"",""return_type_generic"": """",""return_type_optional"": false,""steps"": [{""node_type"": ""step"",""source_line"": 14,""source_column"": 1,""name"": ""Do"",""given"": ""class"",""ask"": ""Do it."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": """",""confidence_floor"": null,""body"": []}],""edges"": [],""execution_levels"": [[""Do""]]}],""runs"": [],""imports"": [],""_meta"": {""source"": ""names.axon"",""backend"": ""anthropic"",""axon_version"": ""0.7.0""}}"u8;
+        /// <summary>The file's compact IR JSON as UTF-8 (defaults and resolved copies left out; positions are order keys: 1, 2, 3…).</summary>
+        public static __AxSys.ReadOnlySpan<byte> IrJsonUtf8 => """{"source_line":1,"source_column":1,"types":[{"source_line":1,"source_column":1,"name":"Record","fields":[{"source_line":2,"source_column":1,"name":"class","type_name":"String","optional":false},{"source_line":3,"source_column":1,"name":"record","type_name":"String","optional":false},{"source_line":4,"source_column":1,"name":"equals","type_name":"Integer","optional":false},{"source_line":5,"source_column":1,"name":"a_b","type_name":"String","optional":false},{"source_line":6,"source_column":1,"name":"aB","type_name":"String","optional":false}]},{"source_line":7,"source_column":1,"name":"Outcome","fields":[{"source_line":8,"source_column":1,"name":"outcome","type_name":"String","optional":false},{"source_line":9,"source_column":1,"name":"detail","type_name":"Mystery","optional":false}]}],"flows":[{"source_line":10,"source_column":1,"name":"Process","parameters":[{"source_line":11,"source_column":1,"name":"class","type_name":"String","optional":false},{"source_line":12,"source_column":1,"name":"options","type_name":"String","optional":false},{"source_line":13,"source_column":1,"name":"event_name","type_name":"Record","optional":false}],"return_type_name":"Unknown","return_type_optional":false,"steps":[{"node_type":"step","source_line":14,"source_column":1,"name":"Do","given":"class","ask":"Do it."}],"execution_levels":[["Do"]]}],"_meta":{"source":"names.axon","backend":"anthropic","axon_version":"0.7.0"}}"""u8;
         /// <summary>The file's IR JSON.</summary>
-        public static string IrJson => global::System.Text.Encoding.UTF8.GetString(IrJsonUtf8);
+        public static string IrJson => __AxSys.Text.Encoding.UTF8.GetString(IrJsonUtf8);
 
-        private static readonly global::System.Lazy<global::Axon.Runtime.Model.AxonProgram> s_program = new(Load);
+        private static readonly __AxSys.Lazy<__AxM.AxonProgram> s_program = new(Load);
 
         /// <summary>The whole program (built on first use).</summary>
-        public static global::Axon.Runtime.Model.AxonProgram Program => s_program.Value;
+        public static __AxM.AxonProgram Program => s_program.Value;
 
-        private static global::Axon.Runtime.Model.AxonProgram Load()
+        private static __AxM.AxonProgram Load()
         {
-            var program = global::Axon.Runtime.Model.IrProgramReader.Read(IrJson);
+            var program = __AxM.IrProgramReader.Read(IrJson);
             return program;
         }
 
@@ -124,16 +105,16 @@ namespace TestApp
         public static class Types
         {
             /// <summary><c>type Record</c></summary>
-            public static global::Axon.Runtime.Model.TypeDefinition Record => Program.Types[0];
+            public static __AxM.TypeDefinition Record => Program.Types[0];
             /// <summary><c>type Outcome</c></summary>
-            public static global::Axon.Runtime.Model.TypeDefinition Outcome => Program.Types[1];
+            public static __AxM.TypeDefinition Outcome => Program.Types[1];
         }
 
         /// <summary>The <c>flow</c> declarations of names.axon.</summary>
         public static class Flows
         {
             /// <summary><c>flow Process</c></summary>
-            public static global::Axon.Runtime.Model.FlowDefinition Process => Program.Flows[0];
+            public static __AxM.FlowDefinition Process => Program.Flows[0];
         }
     }
 }

@@ -5,21 +5,29 @@
 
 namespace TestApp
 {
+    using __AxSys = global::System;
+    using __AxT = global::System.Threading.Tasks;
+    using __AxG = global::System.Collections.Generic;
+    using __AxJ = global::System.Text.Json;
+    using __AxE = global::Axon.Runtime.Execution;
+    using __AxM = global::Axon.Runtime.Model;
+    using __AxS = global::Axon.Runtime.SemanticTypes;
+
     /// <summary>AXON ranged type <c>Percent</c> (0..100) from semantic.axon: a number validated against its range.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Axon.Runtime.SemanticTypes.AxonRangedValueConverter<Percent>))]
-    public readonly partial record struct Percent : global::Axon.Runtime.SemanticTypes.IAxonRangedValue<Percent>
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxJ.Serialization.JsonConverter(typeof(__AxS.AxonRangedValueConverter<Percent>))]
+    public readonly partial record struct Percent : __AxS.IAxonRangedValue<Percent>
     {
         /// <summary>Lowest allowed value.</summary>
         public const double Min = 0.0;
         /// <summary>Highest allowed value.</summary>
         public const double Max = 100.0;
 
-        /// <summary>Creates a value; throws <see cref="global::System.ArgumentOutOfRangeException"/> outside 0..100.</summary>
+        /// <summary>Creates a value; throws <see cref="__AxSys.ArgumentOutOfRangeException"/> outside 0..100.</summary>
         public Percent(double value)
         {
             if (!(value >= Min && value <= Max))
-                throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Percent must be within 0..100.");
+                throw new __AxSys.ArgumentOutOfRangeException(nameof(value), value, "Percent must be within 0..100.");
             Value = value;
         }
 
@@ -36,105 +44,78 @@ namespace TestApp
         public static explicit operator Percent(double value) => new(value);
 
         /// <summary>The number, invariant culture.</summary>
-        public override string ToString() => Value.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+        public override string ToString() => Value.ToString(__AxSys.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>AXON type <c>Evidence</c> from semantic.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public sealed partial record Evidence(
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("fact")] global::Axon.Runtime.SemanticTypes.FactualClaim Fact,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("cited")] global::Axon.Runtime.SemanticTypes.CitedFact Cited,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("strong")] global::Axon.Runtime.SemanticTypes.HighConfidenceFact? Strong,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("view")] global::Axon.Runtime.SemanticTypes.Opinion View,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("guess")] global::Axon.Runtime.SemanticTypes.Speculation Guess,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("unsure")] global::Axon.Runtime.SemanticTypes.Uncertainty Unsure,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("doc")] global::Axon.Runtime.SemanticTypes.Document Doc,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("chunk")] global::Axon.Runtime.SemanticTypes.Chunk Chunk,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("entities")] global::Axon.Runtime.SemanticTypes.EntityMap Entities,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("summary")] global::Axon.Runtime.SemanticTypes.Summary Summary,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("translation")] global::Axon.Runtime.SemanticTypes.Translation Translation,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("risk")] global::Axon.Runtime.SemanticTypes.RiskScore Risk,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("confidence")] global::Axon.Runtime.SemanticTypes.ConfidenceScore Confidence,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("sentiment")] global::Axon.Runtime.SemanticTypes.SentimentScore Sentiment,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("chain")] global::Axon.Runtime.SemanticTypes.ReasoningChain Chain,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("conflict")] global::Axon.Runtime.SemanticTypes.Contradiction Conflict,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("report")] global::Axon.Runtime.SemanticTypes.StructuredReport Report,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("share")] global::TestApp.Percent Share,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("tags")] global::System.Collections.Generic.IReadOnlyList<string> Tags,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("counts")] global::System.Collections.Generic.IReadOnlyList<long> Counts,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("ratio")] double? Ratio,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("done")] bool Done,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("age")] long Age);
+        [property: __AxJ.Serialization.JsonPropertyName("fact")] __AxS.FactualClaim Fact,
+        [property: __AxJ.Serialization.JsonPropertyName("cited")] __AxS.CitedFact Cited,
+        [property: __AxJ.Serialization.JsonPropertyName("strong")] __AxS.HighConfidenceFact? Strong,
+        [property: __AxJ.Serialization.JsonPropertyName("view")] __AxS.Opinion View,
+        [property: __AxJ.Serialization.JsonPropertyName("guess")] __AxS.Speculation Guess,
+        [property: __AxJ.Serialization.JsonPropertyName("unsure")] __AxS.Uncertainty Unsure,
+        [property: __AxJ.Serialization.JsonPropertyName("doc")] __AxS.Document Doc,
+        [property: __AxJ.Serialization.JsonPropertyName("chunk")] __AxS.Chunk Chunk,
+        [property: __AxJ.Serialization.JsonPropertyName("entities")] __AxS.EntityMap Entities,
+        [property: __AxJ.Serialization.JsonPropertyName("summary")] __AxS.Summary Summary,
+        [property: __AxJ.Serialization.JsonPropertyName("translation")] __AxS.Translation Translation,
+        [property: __AxJ.Serialization.JsonPropertyName("risk")] __AxS.RiskScore Risk,
+        [property: __AxJ.Serialization.JsonPropertyName("confidence")] __AxS.ConfidenceScore Confidence,
+        [property: __AxJ.Serialization.JsonPropertyName("sentiment")] __AxS.SentimentScore Sentiment,
+        [property: __AxJ.Serialization.JsonPropertyName("chain")] __AxS.ReasoningChain Chain,
+        [property: __AxJ.Serialization.JsonPropertyName("conflict")] __AxS.Contradiction Conflict,
+        [property: __AxJ.Serialization.JsonPropertyName("report")] __AxS.StructuredReport Report,
+        [property: __AxJ.Serialization.JsonPropertyName("share")] global::TestApp.Percent Share,
+        [property: __AxJ.Serialization.JsonPropertyName("tags")] __AxG.IReadOnlyList<string> Tags,
+        [property: __AxJ.Serialization.JsonPropertyName("counts")] __AxG.IReadOnlyList<long> Counts,
+        [property: __AxJ.Serialization.JsonPropertyName("ratio")] double? Ratio,
+        [property: __AxJ.Serialization.JsonPropertyName("done")] bool Done,
+        [property: __AxJ.Serialization.JsonPropertyName("age")] long Age);
 
     /// <summary>AXON <c>flow Gather(topic: String, limit: Integer, source: Document?) -&gt; Evidence</c> from semantic.axon.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public sealed partial class GatherFlow : global::Axon.Runtime.SemanticTypes.IAxonFlow
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    public sealed partial class GatherFlow : __AxS.IAxonFlow
     {
-        private readonly global::Axon.Runtime.Execution.AxonRuntime _runtime;
+        private readonly __AxE.AxonRuntime _runtime;
 
         /// <summary>Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).</summary>
-        public GatherFlow(global::Axon.Runtime.Execution.AxonRuntime runtime) => _runtime = runtime ?? throw new global::System.ArgumentNullException(nameof(runtime));
+        public GatherFlow(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));
 
         /// <summary>Creates the flow on a chat client, with the backend the project was built for (<c>anthropic</c>).</summary>
         public GatherFlow(global::Microsoft.Extensions.AI.IChatClient chatClient)
-            : this(global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.CreateRuntime(chatClient, SemanticAxon.Backend)) { }
+            : this(__AxS.AxonGeneratedCode.CreateRuntime(chatClient, SemanticAxon.Backend)) { }
 
         /// <summary>The flow's runtime model.</summary>
-        public static global::Axon.Runtime.Model.FlowDefinition Definition => SemanticAxon.Program.Flows[0];
+        public static __AxM.FlowDefinition Definition => SemanticAxon.Program.Flows[0];
 
         /// <summary>The runtime this instance runs on.</summary>
-        public global::Axon.Runtime.Execution.AxonRuntime Runtime => _runtime;
+        public __AxE.AxonRuntime Runtime => _runtime;
 
-        /// <summary>Runs the flow and returns its result. Throws <see cref="global::Axon.Runtime.Execution.AxonRunFailedException"/> when it fails and <see cref="global::Axon.Runtime.SemanticTypes.AxonFlowSuspendedException"/> when it hibernates.</summary>
-        /// <param name="topic">AXON parameter <c>topic</c>.</param>
-        /// <param name="limit">AXON parameter <c>limit</c>.</param>
-        /// <param name="source">AXON parameter <c>source</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::TestApp.Evidence> RunAsync(string topic, long limit, global::Axon.Runtime.SemanticTypes.Document? source, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(topic, limit, source, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Runs the flow and returns its result. Throws <see cref="__AxE.AxonRunFailedException"/> when it fails and <see cref="__AxS.AxonFlowSuspendedException"/> when it hibernates.</summary>
+        public async __AxT.Task<global::TestApp.Evidence> RunAsync(string topic, long limit, __AxS.Document? source, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(topic, limit, source, options, cancellationToken).ConfigureAwait(false));
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
-        /// <param name="topic">AXON parameter <c>topic</c>.</param>
-        /// <param name="limit">AXON parameter <c>limit</c>.</param>
-        /// <param name="source">AXON parameter <c>source</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(string topic, long limit, global::Axon.Runtime.SemanticTypes.Document? source, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
+        public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(string topic, long limit, __AxS.Document? source, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
 
-        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
-        /// <param name="topic">AXON parameter <c>topic</c>.</param>
-        /// <param name="limit">AXON parameter <c>limit</c>.</param>
-        /// <param name="source">AXON parameter <c>source</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(string topic, long limit, global::Axon.Runtime.SemanticTypes.Document? source, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.Evidence>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(string topic, long limit, __AxS.Document? source, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.Evidence>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="topic">AXON parameter <c>topic</c>; null keeps the run's own argument.</param>
-        /// <param name="limit">AXON parameter <c>limit</c>; null keeps the run's own argument.</param>
-        /// <param name="source">AXON parameter <c>source</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::TestApp.Evidence> RunAsync(global::Axon.Runtime.SemanticTypes.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, global::Axon.Runtime.SemanticTypes.Document? source = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, topic, limit, source, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
+        public async __AxT.Task<global::TestApp.Evidence> RunAsync(__AxS.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, __AxS.Document? source = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, topic, limit, source, options, cancellationToken).ConfigureAwait(false));
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="topic">AXON parameter <c>topic</c>; null keeps the run's own argument.</param>
-        /// <param name="limit">AXON parameter <c>limit</c>; null keeps the run's own argument.</param>
-        /// <param name="source">AXON parameter <c>source</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, global::Axon.Runtime.SemanticTypes.Document? source = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(topic, limit, source), cancellationToken);
+        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
+        public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(__AxS.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, __AxS.Document? source = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(topic, limit, source), cancellationToken);
 
-        private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(string? topic, long? limit, global::Axon.Runtime.SemanticTypes.Document? source)
+        private static __AxG.Dictionary<string, object?> Arguments(string? topic, long? limit, __AxS.Document? source)
         {
-            var arguments = new global::System.Collections.Generic.Dictionary<string, object?>(3, global::System.StringComparer.Ordinal);
+            var arguments = new __AxG.Dictionary<string, object?>(3, __AxSys.StringComparer.Ordinal);
             if (topic is not null) arguments["topic"] = topic;
             if (limit is not null) arguments["limit"] = limit;
             if (source is not null) arguments["source"] = source;
@@ -143,91 +124,74 @@ namespace TestApp
     }
 
     /// <summary>AXON <c>flow Rate(claim: FactualClaim) -&gt; Percent</c> from semantic.axon, in a <c>believe</c> block.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public sealed partial class RateFlow : global::Axon.Runtime.SemanticTypes.IAxonFlow
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    public sealed partial class RateFlow : __AxS.IAxonFlow
     {
-        private readonly global::Axon.Runtime.Execution.AxonRuntime _runtime;
+        private readonly __AxE.AxonRuntime _runtime;
 
         /// <summary>Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).</summary>
-        public RateFlow(global::Axon.Runtime.Execution.AxonRuntime runtime) => _runtime = runtime ?? throw new global::System.ArgumentNullException(nameof(runtime));
+        public RateFlow(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));
 
         /// <summary>Creates the flow on a chat client, with the backend the project was built for (<c>anthropic</c>).</summary>
         public RateFlow(global::Microsoft.Extensions.AI.IChatClient chatClient)
-            : this(global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.CreateRuntime(chatClient, SemanticAxon.Backend)) { }
+            : this(__AxS.AxonGeneratedCode.CreateRuntime(chatClient, SemanticAxon.Backend)) { }
 
         /// <summary>The flow's runtime model.</summary>
-        public static global::Axon.Runtime.Model.FlowDefinition Definition => SemanticAxon.Program.Flows[1];
+        public static __AxM.FlowDefinition Definition => SemanticAxon.Program.Flows[1];
 
         /// <summary>The runtime this instance runs on.</summary>
-        public global::Axon.Runtime.Execution.AxonRuntime Runtime => _runtime;
+        public __AxE.AxonRuntime Runtime => _runtime;
 
-        /// <summary>Runs the flow and returns its result. Throws <see cref="global::Axon.Runtime.Execution.AxonRunFailedException"/> when it fails and <see cref="global::Axon.Runtime.SemanticTypes.AxonFlowSuspendedException"/> when it hibernates.</summary>
-        /// <param name="claim">AXON parameter <c>claim</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::TestApp.Percent> RunAsync(global::Axon.Runtime.SemanticTypes.FactualClaim claim, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(claim, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Runs the flow and returns its result. Throws <see cref="__AxE.AxonRunFailedException"/> when it fails and <see cref="__AxS.AxonFlowSuspendedException"/> when it hibernates.</summary>
+        public async __AxT.Task<global::TestApp.Percent> RunAsync(__AxS.FactualClaim claim, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(claim, options, cancellationToken).ConfigureAwait(false));
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
-        /// <param name="claim">AXON parameter <c>claim</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.FactualClaim claim, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(claim), cancellationToken);
+        public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(__AxS.FactualClaim claim, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(claim), cancellationToken);
 
-        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
-        /// <param name="claim">AXON parameter <c>claim</c>.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(global::Axon.Runtime.SemanticTypes.FactualClaim claim, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.Percent>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(claim), cancellationToken);
+        /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
+        public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(__AxS.FactualClaim claim, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.Percent>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(claim), cancellationToken);
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="claim">AXON parameter <c>claim</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public async global::System.Threading.Tasks.Task<global::TestApp.Percent> RunAsync(global::Axon.Runtime.SemanticTypes.AxonRun<RateFlow> run, global::Axon.Runtime.SemanticTypes.FactualClaim? claim = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, claim, options, cancellationToken).ConfigureAwait(false));
+        /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
+        public async __AxT.Task<global::TestApp.Percent> RunAsync(__AxS.AxonRun<RateFlow> run, __AxS.FactualClaim? claim = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, claim, options, cancellationToken).ConfigureAwait(false));
 
-        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details.</summary>
-        /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
-        /// <param name="claim">AXON parameter <c>claim</c>; null keeps the run's own argument.</param>
-        /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
-        /// <param name="cancellationToken">Cancels the run.</param>
-        public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<RateFlow> run, global::Axon.Runtime.SemanticTypes.FactualClaim? claim = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(claim), cancellationToken);
+        /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
+        public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(__AxS.AxonRun<RateFlow> run, __AxS.FactualClaim? claim = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(claim), cancellationToken);
 
-        private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(global::Axon.Runtime.SemanticTypes.FactualClaim? claim)
+        private static __AxG.Dictionary<string, object?> Arguments(__AxS.FactualClaim? claim)
         {
-            var arguments = new global::System.Collections.Generic.Dictionary<string, object?>(1, global::System.StringComparer.Ordinal);
+            var arguments = new __AxG.Dictionary<string, object?>(1, __AxSys.StringComparer.Ordinal);
             if (claim is not null) arguments["claim"] = claim;
             return arguments;
         }
     }
 
     /// <summary>The declarations of semantic.axon as runtime definitions, built once from the file's IR.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
     public static partial class SemanticAxon
     {
         /// <summary>The source file name.</summary>
         public const string SourceFile = "semantic.axon";
         /// <summary>The backend the project was built for (<c>AxonBackend</c>).</summary>
         public const string Backend = "anthropic";
-        /// <summary>The file's IR JSON as UTF-8, without indentation (positions are order keys: 1, 2, 3…).</summary>
-        public static global::System.ReadOnlySpan<byte> IrJsonUtf8 => @"{""node_type"": ""program"",""source_line"": 1,""source_column"": 1,""personas"": [{""node_type"": ""persona"",""source_line"": 1,""source_column"": 1,""name"": ""Analyst"",""domain"": [""markets""],""tone"": ""analytical"",""confidence_threshold"": null,""cite_sources"": null,""refuse_if"": [],""language"": """",""description"": """"}],""contexts"": [{""node_type"": ""context"",""source_line"": 2,""source_column"": 1,""name"": ""Desk"",""memory_scope"": ""session"",""language"": """",""depth"": ""standard"",""max_tokens"": null,""temperature"": null,""cite_sources"": null}],""anchors"": [{""node_type"": ""anchor"",""source_line"": 3,""source_column"": 1,""name"": ""Sourced"",""require"": ""source_citation"",""reject"": [],""enforce"": """",""confidence_floor"": null,""unknown_response"": """",""on_violation"": ""warn"",""on_violation_target"": """"}],""tools"": [{""node_type"": ""tool_spec"",""source_line"": 4,""source_column"": 1,""name"": ""NewsSearch"",""provider"": ""brave"",""max_results"": 3,""filter_expr"": """",""timeout"": ""5s"",""runtime"": """",""sandbox"": null}],""memories"": [{""node_type"": ""memory"",""source_line"": 5,""source_column"": 1,""name"": ""Notes"",""store"": ""session"",""backend"": ""in_memory"",""retrieval"": ""semantic"",""decay"": """"}],""types"": [{""node_type"": ""type_def"",""source_line"": 6,""source_column"": 1,""name"": ""Percent"",""fields"": [],""range_min"": 0.0,""range_max"": 100.0,""where_expression"": """"},{""node_type"": ""type_def"",""source_line"": 7,""source_column"": 1,""name"": ""Evidence"",""fields"": [{""node_type"": ""type_field"",""source_line"": 8,""source_column"": 1,""name"": ""fact"",""type_name"": ""FactualClaim"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 9,""source_column"": 1,""name"": ""cited"",""type_name"": ""CitedFact"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 10,""source_column"": 1,""name"": ""strong"",""type_name"": ""HighConfidenceFact"",""generic_param"": """",""optional"": true},{""node_type"": ""type_field"",""source_line"": 11,""source_column"": 1,""name"": ""view"",""type_name"": ""Opinion"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 12,""source_column"": 1,""name"": ""guess"",""type_name"": ""Speculation"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 13,""source_column"": 1,""name"": ""unsure"",""type_name"": ""Uncertainty"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 14,""source_column"": 1,""name"": ""doc"",""type_name"": ""Document"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 15,""source_column"": 1,""name"": ""chunk"",""type_name"": ""Chunk"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 16,""source_column"": 1,""name"": ""entities"",""type_name"": ""EntityMap"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 17,""source_column"": 1,""name"": ""summary"",""type_name"": ""Summary"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 18,""source_column"": 1,""name"": ""translation"",""type_name"": ""Translation"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 19,""source_column"": 1,""name"": ""risk"",""type_name"": ""RiskScore"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 20,""source_column"": 1,""name"": ""confidence"",""type_name"": ""ConfidenceScore"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 21,""source_column"": 1,""name"": ""sentiment"",""type_name"": ""SentimentScore"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 22,""source_column"": 1,""name"": ""chain"",""type_name"": ""ReasoningChain"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 23,""source_column"": 1,""name"": ""conflict"",""type_name"": ""Contradiction"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 24,""source_column"": 1,""name"": ""report"",""type_name"": ""StructuredReport"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 25,""source_column"": 1,""name"": ""share"",""type_name"": ""Percent"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 26,""source_column"": 1,""name"": ""tags"",""type_name"": ""List"",""generic_param"": ""String"",""optional"": false},{""node_type"": ""type_field"",""source_line"": 27,""source_column"": 1,""name"": ""counts"",""type_name"": ""List"",""generic_param"": ""Integer"",""optional"": false},{""node_type"": ""type_field"",""source_line"": 28,""source_column"": 1,""name"": ""ratio"",""type_name"": ""Float"",""generic_param"": """",""optional"": true},{""node_type"": ""type_field"",""source_line"": 29,""source_column"": 1,""name"": ""done"",""type_name"": ""Boolean"",""generic_param"": """",""optional"": false},{""node_type"": ""type_field"",""source_line"": 30,""source_column"": 1,""name"": ""age"",""type_name"": ""Integer"",""generic_param"": """",""optional"": false}],""range_min"": null,""range_max"": null,""where_expression"": """"}],""flows"": [{""node_type"": ""flow"",""source_line"": 31,""source_column"": 1,""name"": ""Gather"",""parameters"": [{""node_type"": ""parameter"",""source_line"": 32,""source_column"": 1,""name"": ""topic"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""parameter"",""source_line"": 33,""source_column"": 1,""name"": ""limit"",""type_name"": ""Integer"",""generic_param"": """",""optional"": false},{""node_type"": ""parameter"",""source_line"": 34,""source_column"": 1,""name"": ""source"",""type_name"": ""Document"",""generic_param"": """",""optional"": true}],""return_type_name"": ""Evidence"",""return_type_generic"": """",""return_type_optional"": false,""steps"": [{""node_type"": ""step"",""source_line"": 35,""source_column"": 1,""name"": ""Search"",""given"": ""topic"",""ask"": """",""use_tool"": {""node_type"": ""use_tool"",""source_line"": 36,""source_column"": 1,""tool_name"": ""NewsSearch"",""argument"": ""topic""},""probe"": null,""reason"": null,""weave"": null,""output_type"": ""EntityMap"",""confidence_floor"": null,""body"": []},{""node_type"": ""step"",""source_line"": 37,""source_column"": 1,""name"": ""Weigh"",""given"": ""Search.output"",""ask"": ""Weigh the evidence."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""Evidence"",""confidence_floor"": null,""body"": []}],""edges"": [{""node_type"": ""data_edge"",""source_line"": 37,""source_column"": 1,""source_step"": ""Search"",""target_step"": ""Weigh"",""type_name"": ""Any""}],""execution_levels"": [[""Search""],[""Weigh""]]},{""node_type"": ""flow"",""source_line"": 38,""source_column"": 1,""name"": ""Rate"",""parameters"": [{""node_type"": ""parameter"",""source_line"": 39,""source_column"": 1,""name"": ""claim"",""type_name"": ""FactualClaim"",""generic_param"": """",""optional"": false}],""return_type_name"": ""Percent"",""return_type_generic"": """",""return_type_optional"": false,""steps"": [{""node_type"": ""step"",""source_line"": 40,""source_column"": 1,""name"": ""Score"",""given"": ""claim"",""ask"": ""How likely is it, in percent?"",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""Percent"",""confidence_floor"": null,""body"": []}],""edges"": [],""execution_levels"": [[""Score""]]}],""runs"": [{""node_type"": ""run"",""source_line"": 41,""source_column"": 1,""flow_name"": ""Gather"",""arguments"": [""interest rates"",""5""],""persona_name"": ""Analyst"",""context_name"": ""Desk"",""anchor_names"": [""Sourced""],""on_failure"": """",""on_failure_params"": [],""output_to"": """",""effort"": ""low"",""resolved_flow"": {""node_type"": ""flow"",""source_line"": 31,""source_column"": 1,""name"": ""Gather"",""parameters"": [{""node_type"": ""parameter"",""source_line"": 32,""source_column"": 1,""name"": ""topic"",""type_name"": ""String"",""generic_param"": """",""optional"": false},{""node_type"": ""parameter"",""source_line"": 33,""source_column"": 1,""name"": ""limit"",""type_name"": ""Integer"",""generic_param"": """",""optional"": false},{""node_type"": ""parameter"",""source_line"": 34,""source_column"": 1,""name"": ""source"",""type_name"": ""Document"",""generic_param"": """",""optional"": true}],""return_type_name"": ""Evidence"",""return_type_generic"": """",""return_type_optional"": false,""steps"": [{""node_type"": ""step"",""source_line"": 35,""source_column"": 1,""name"": ""Search"",""given"": ""topic"",""ask"": """",""use_tool"": {""node_type"": ""use_tool"",""source_line"": 36,""source_column"": 1,""tool_name"": ""NewsSearch"",""argument"": ""topic""},""probe"": null,""reason"": null,""weave"": null,""output_type"": ""EntityMap"",""confidence_floor"": null,""body"": []},{""node_type"": ""step"",""source_line"": 37,""source_column"": 1,""name"": ""Weigh"",""given"": ""Search.output"",""ask"": ""Weigh the evidence."",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""Evidence"",""confidence_floor"": null,""body"": []}],""edges"": [{""node_type"": ""data_edge"",""source_line"": 37,""source_column"": 1,""source_step"": ""Search"",""target_step"": ""Weigh"",""type_name"": ""Any""}],""execution_levels"": [[""Search""],[""Weigh""]]},""resolved_persona"": {""node_type"": ""persona"",""source_line"": 1,""source_column"": 1,""name"": ""Analyst"",""domain"": [""markets""],""tone"": ""analytical"",""confidence_threshold"": null,""cite_sources"": null,""refuse_if"": [],""language"": """",""description"": """"},""resolved_context"": {""node_type"": ""context"",""source_line"": 2,""source_column"": 1,""name"": ""Desk"",""memory_scope"": ""session"",""language"": """",""depth"": ""standard"",""max_tokens"": null,""temperature"": null,""cite_sources"": null},""resolved_anchors"": [{""node_type"": ""anchor"",""source_line"": 3,""source_column"": 1,""name"": ""Sourced"",""require"": ""source_citation"",""reject"": [],""enforce"": """",""confidence_floor"": null,""unknown_response"": """",""on_violation"": ""warn"",""on_violation_target"": """"}]},{""node_type"": ""run"",""source_line"": 42,""source_column"": 1,""flow_name"": ""Rate"",""arguments"": [""someClaim""],""persona_name"": """",""context_name"": """",""anchor_names"": [],""on_failure"": """",""on_failure_params"": [],""output_to"": """",""effort"": """",""resolved_flow"": {""node_type"": ""flow"",""source_line"": 38,""source_column"": 1,""name"": ""Rate"",""parameters"": [{""node_type"": ""parameter"",""source_line"": 39,""source_column"": 1,""name"": ""claim"",""type_name"": ""FactualClaim"",""generic_param"": """",""optional"": false}],""return_type_name"": ""Percent"",""return_type_generic"": """",""return_type_optional"": false,""steps"": [{""node_type"": ""step"",""source_line"": 40,""source_column"": 1,""name"": ""Score"",""given"": ""claim"",""ask"": ""How likely is it, in percent?"",""use_tool"": null,""probe"": null,""reason"": null,""weave"": null,""output_type"": ""Percent"",""confidence_floor"": null,""body"": []}],""edges"": [],""execution_levels"": [[""Score""]]},""resolved_persona"": null,""resolved_context"": null,""resolved_anchors"": []}],""imports"": [],""_meta"": {""source"": ""semantic.axon"",""backend"": ""anthropic"",""axon_version"": ""0.7.0""}}"u8;
+        /// <summary>The file's compact IR JSON as UTF-8 (defaults and resolved copies left out; positions are order keys: 1, 2, 3…).</summary>
+        public static __AxSys.ReadOnlySpan<byte> IrJsonUtf8 => """{"source_line":1,"source_column":1,"personas":[{"source_line":1,"source_column":1,"name":"Analyst","domain":["markets"],"tone":"analytical"}],"contexts":[{"source_line":2,"source_column":1,"name":"Desk","memory_scope":"session","depth":"standard"}],"anchors":[{"source_line":3,"source_column":1,"name":"Sourced","require":"source_citation","on_violation":"warn"}],"tools":[{"source_line":4,"source_column":1,"name":"NewsSearch","provider":"brave","max_results":3,"timeout":"5s"}],"memories":[{"source_line":5,"source_column":1,"name":"Notes","store":"session","backend":"in_memory","retrieval":"semantic"}],"types":[{"source_line":6,"source_column":1,"name":"Percent","range_min":0.0,"range_max":100.0},{"source_line":7,"source_column":1,"name":"Evidence","fields":[{"source_line":8,"source_column":1,"name":"fact","type_name":"FactualClaim","optional":false},{"source_line":9,"source_column":1,"name":"cited","type_name":"CitedFact","optional":false},{"source_line":10,"source_column":1,"name":"strong","type_name":"HighConfidenceFact","optional":true},{"source_line":11,"source_column":1,"name":"view","type_name":"Opinion","optional":false},{"source_line":12,"source_column":1,"name":"guess","type_name":"Speculation","optional":false},{"source_line":13,"source_column":1,"name":"unsure","type_name":"Uncertainty","optional":false},{"source_line":14,"source_column":1,"name":"doc","type_name":"Document","optional":false},{"source_line":15,"source_column":1,"name":"chunk","type_name":"Chunk","optional":false},{"source_line":16,"source_column":1,"name":"entities","type_name":"EntityMap","optional":false},{"source_line":17,"source_column":1,"name":"summary","type_name":"Summary","optional":false},{"source_line":18,"source_column":1,"name":"translation","type_name":"Translation","optional":false},{"source_line":19,"source_column":1,"name":"risk","type_name":"RiskScore","optional":false},{"source_line":20,"source_column":1,"name":"confidence","type_name":"ConfidenceScore","optional":false},{"source_line":21,"source_column":1,"name":"sentiment","type_name":"SentimentScore","optional":false},{"source_line":22,"source_column":1,"name":"chain","type_name":"ReasoningChain","optional":false},{"source_line":23,"source_column":1,"name":"conflict","type_name":"Contradiction","optional":false},{"source_line":24,"source_column":1,"name":"report","type_name":"StructuredReport","optional":false},{"source_line":25,"source_column":1,"name":"share","type_name":"Percent","optional":false},{"source_line":26,"source_column":1,"name":"tags","type_name":"List","generic_param":"String","optional":false},{"source_line":27,"source_column":1,"name":"counts","type_name":"List","generic_param":"Integer","optional":false},{"source_line":28,"source_column":1,"name":"ratio","type_name":"Float","optional":true},{"source_line":29,"source_column":1,"name":"done","type_name":"Boolean","optional":false},{"source_line":30,"source_column":1,"name":"age","type_name":"Integer","optional":false}]}],"flows":[{"source_line":31,"source_column":1,"name":"Gather","parameters":[{"source_line":32,"source_column":1,"name":"topic","type_name":"String","optional":false},{"source_line":33,"source_column":1,"name":"limit","type_name":"Integer","optional":false},{"source_line":34,"source_column":1,"name":"source","type_name":"Document","optional":true}],"return_type_name":"Evidence","return_type_optional":false,"steps":[{"node_type":"step","source_line":35,"source_column":1,"name":"Search","given":"topic","use_tool":{"node_type":"use_tool","source_line":36,"source_column":1,"tool_name":"NewsSearch","argument":"topic"},"output_type":"EntityMap"},{"node_type":"step","source_line":37,"source_column":1,"name":"Weigh","given":"Search.output","ask":"Weigh the evidence.","output_type":"Evidence"}],"execution_levels":[["Search"],["Weigh"]]},{"source_line":38,"source_column":1,"name":"Rate","parameters":[{"source_line":39,"source_column":1,"name":"claim","type_name":"FactualClaim","optional":false}],"return_type_name":"Percent","return_type_optional":false,"steps":[{"node_type":"step","source_line":40,"source_column":1,"name":"Score","given":"claim","ask":"How likely is it, in percent?","output_type":"Percent"}],"execution_levels":[["Score"]]}],"runs":[{"source_line":41,"source_column":1,"flow_name":"Gather","arguments":["interest rates","5"],"persona_name":"Analyst","context_name":"Desk","anchor_names":["Sourced"],"effort":"low"},{"source_line":42,"source_column":1,"flow_name":"Rate","arguments":["someClaim"]}],"_meta":{"source":"semantic.axon","backend":"anthropic","axon_version":"0.7.0"}}"""u8;
         /// <summary>The file's IR JSON.</summary>
-        public static string IrJson => global::System.Text.Encoding.UTF8.GetString(IrJsonUtf8);
+        public static string IrJson => __AxSys.Text.Encoding.UTF8.GetString(IrJsonUtf8);
 
-        private static readonly global::System.Lazy<global::Axon.Runtime.Model.AxonProgram> s_program = new(Load);
+        private static readonly __AxSys.Lazy<__AxM.AxonProgram> s_program = new(Load);
 
         /// <summary>The whole program (built on first use).</summary>
-        public static global::Axon.Runtime.Model.AxonProgram Program => s_program.Value;
+        public static __AxM.AxonProgram Program => s_program.Value;
 
-        private static global::Axon.Runtime.Model.AxonProgram Load()
+        private static __AxM.AxonProgram Load()
         {
-            var program = global::Axon.Runtime.Model.IrProgramReader.Read(IrJson);
-            program = global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.WithEpistemicMode(program, "Rate", global::Axon.Runtime.Model.EpistemicMode.Believe);
+            var program = __AxM.IrProgramReader.Read(IrJson);
+            program = __AxS.AxonGeneratedCode.WithEpistemicMode(program, "Rate", __AxM.EpistemicMode.Believe);
             return program;
         }
 
@@ -235,62 +199,62 @@ namespace TestApp
         public static class Personas
         {
             /// <summary><c>persona Analyst</c></summary>
-            public static global::Axon.Runtime.Model.PersonaDefinition Analyst => Program.Personas[0];
+            public static __AxM.PersonaDefinition Analyst => Program.Personas[0];
         }
 
         /// <summary>The <c>context</c> declarations of semantic.axon.</summary>
         public static class Contexts
         {
             /// <summary><c>context Desk</c></summary>
-            public static global::Axon.Runtime.Model.ContextDefinition Desk => Program.Contexts[0];
+            public static __AxM.ContextDefinition Desk => Program.Contexts[0];
         }
 
         /// <summary>The <c>anchor</c> declarations of semantic.axon.</summary>
         public static class Anchors
         {
             /// <summary><c>anchor Sourced</c></summary>
-            public static global::Axon.Runtime.Model.AnchorDefinition Sourced => Program.Anchors[0];
+            public static __AxM.AnchorDefinition Sourced => Program.Anchors[0];
         }
 
         /// <summary>The <c>tool</c> declarations of semantic.axon.</summary>
         public static class Tools
         {
             /// <summary><c>tool NewsSearch</c></summary>
-            public static global::Axon.Runtime.Model.ToolDefinition NewsSearch => Program.Tools[0];
+            public static __AxM.ToolDefinition NewsSearch => Program.Tools[0];
         }
 
         /// <summary>The <c>memory</c> declarations of semantic.axon.</summary>
         public static class Memories
         {
             /// <summary><c>memory Notes</c></summary>
-            public static global::Axon.Runtime.Model.MemoryDefinition Notes => Program.Memories[0];
+            public static __AxM.MemoryDefinition Notes => Program.Memories[0];
         }
 
         /// <summary>The <c>type</c> declarations of semantic.axon.</summary>
         public static class Types
         {
             /// <summary><c>type Percent</c></summary>
-            public static global::Axon.Runtime.Model.TypeDefinition Percent => Program.Types[0];
+            public static __AxM.TypeDefinition Percent => Program.Types[0];
             /// <summary><c>type Evidence</c></summary>
-            public static global::Axon.Runtime.Model.TypeDefinition Evidence => Program.Types[1];
+            public static __AxM.TypeDefinition Evidence => Program.Types[1];
         }
 
         /// <summary>The <c>flow</c> declarations of semantic.axon.</summary>
         public static class Flows
         {
             /// <summary><c>flow Gather</c></summary>
-            public static global::Axon.Runtime.Model.FlowDefinition Gather => Program.Flows[0];
+            public static __AxM.FlowDefinition Gather => Program.Flows[0];
             /// <summary><c>flow Rate</c></summary>
-            public static global::Axon.Runtime.Model.FlowDefinition Rate => Program.Flows[1];
+            public static __AxM.FlowDefinition Rate => Program.Flows[1];
         }
 
         /// <summary>The <c>run</c> statements of semantic.axon, ready to execute with their persona, context, anchors, effort, on_failure and output_to.</summary>
         public static class Runs
         {
             /// <summary><c>run Gather(interest rates, 5) as Analyst within Desk constrained_by [Sourced] effort: low</c></summary>
-            public static global::Axon.Runtime.SemanticTypes.AxonRun<GatherFlow> Gather { get; } = new(Program.Runs[0]);
+            public static __AxS.AxonRun<GatherFlow> Gather { get; } = new(Program.Runs[0]);
             /// <summary><c>run Rate(someClaim)</c></summary>
-            public static global::Axon.Runtime.SemanticTypes.AxonRun<RateFlow> Rate { get; } = new(Program.Runs[1]);
+            public static __AxS.AxonRun<RateFlow> Rate { get; } = new(Program.Runs[1]);
         }
     }
 }
