@@ -50,14 +50,11 @@ public sealed record AxonValue(string Text, JsonNode? Json = null, double? Confi
         _ => Reflect(value),
     };
 
-    // No resolver: GetTypeInfo fills in the reflection resolver when the app allows reflection
-    // (JsonSerializer.IsReflectionEnabledByDefault) and throws in trimmed and NativeAOT apps, which turn that off.
-    private static readonly JsonSerializerOptions ReflectionOptions = new();
-
     private static JsonNode? Reflect(object value)
     {
         JsonTypeInfo info;
-        try { info = ReflectionOptions.GetTypeInfo(value.GetType()); }
+        // Reflection when the app allows it; trimmed and NativeAOT apps have only the runtime's own metadata, and GetTypeInfo throws.
+        try { info = Axon.Runtime.Json.CallerTypes.Plain.GetTypeInfo(value.GetType()); }
         catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException)
         {
             throw new ArgumentException(

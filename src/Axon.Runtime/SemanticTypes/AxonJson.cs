@@ -105,5 +105,8 @@ public static class AxonJson
         _ => JsonValue.Create(element.Clone()),
     };
 
+    /// <summary>An optional <see cref="JsonElement"/> as a JSON tree (a copy); null when absent.</summary>
+    public static JsonNode? FromElement(JsonElement? element) => element is { } e ? FromElement(e) : null;
+
     private static string Kind(JsonNode? node) => node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant();
 }

@@ -90,6 +90,7 @@ public static class AxonGeneratedCode
     {
         AllowTrailingCommas = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
+        TypeInfoResolver = Json.CallerTypes.ReflectionIfEnabled(),
     };
 
     /// <summary>Gives a flow the epistemic mode of the block it was declared in (the IR JSON drops it) and re-points the runs at it.</summary>

@@ -7,11 +7,33 @@ namespace TestApp
 {
     /// <summary>AXON type <c>ClauseVerdict</c> from clause_check.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Axon.Runtime.SemanticTypes.AxonSemanticJsonConverter<ClauseVerdict>))]
     public sealed partial record ClauseVerdict(
         [property: global::System.Text.Json.Serialization.JsonPropertyName("clause")] string Clause,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("meaning")] global::Axon.Runtime.SemanticTypes.FactualClaim Meaning,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("enforceable")] bool Enforceable,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("concerns")] global::System.Collections.Generic.IReadOnlyList<string> Concerns);
+        [property: global::System.Text.Json.Serialization.JsonPropertyName("concerns")] global::System.Collections.Generic.IReadOnlyList<string> Concerns) : global::Axon.Runtime.SemanticTypes.IAxonJsonValue<ClauseVerdict>
+    {
+        /// <summary>Reads a <c>ClauseVerdict</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static ClauseVerdict FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = global::Axon.Runtime.SemanticTypes.AxonJson.Object(json, "ClauseVerdict");
+            return o is null ? null! : new ClauseVerdict(
+                global::Axon.Runtime.SemanticTypes.AxonJson.String(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "clause")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.FactualClaim>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "meaning")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Boolean(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "enforceable")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.List(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "concerns"), static item0 => global::Axon.Runtime.SemanticTypes.AxonJson.String(item0)));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["clause"] = Clause,
+            ["meaning"] = Meaning?.ToJson(),
+            ["enforceable"] = Enforceable,
+            ["concerns"] = global::Axon.Runtime.SemanticTypes.AxonJson.Array(Concerns, static item0 => item0),
+        };
+    }
 
     /// <summary>AXON <c>flow CheckClause(clause: String, jurisdiction: String) -&gt; ClauseVerdict</c> from clause_check.axon, in a <c>know</c> block.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -46,7 +68,7 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(string clause, string jurisdiction, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(clause, jurisdiction), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         /// <param name="clause">AXON parameter <c>clause</c>.</param>
@@ -54,7 +76,7 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(string clause, string jurisdiction, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.ClauseVerdict>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.ClauseVerdict>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(clause, jurisdiction), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
@@ -72,7 +94,10 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(clause, jurisdiction), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(clause, jurisdiction), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static global::TestApp.ClauseVerdict ReadResult(global::System.Text.Json.Nodes.JsonNode? json) => global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::TestApp.ClauseVerdict>(json);
 
         private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(string? clause, string? jurisdiction)
         {

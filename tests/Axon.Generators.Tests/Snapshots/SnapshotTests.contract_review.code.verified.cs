@@ -7,9 +7,27 @@ namespace TestApp
 {
     /// <summary>AXON type <c>Party</c> from contract_review.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Axon.Runtime.SemanticTypes.AxonSemanticJsonConverter<Party>))]
     public sealed partial record Party(
         [property: global::System.Text.Json.Serialization.JsonPropertyName("name")] global::Axon.Runtime.SemanticTypes.FactualClaim Name,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("role")] global::Axon.Runtime.SemanticTypes.FactualClaim Role);
+        [property: global::System.Text.Json.Serialization.JsonPropertyName("role")] global::Axon.Runtime.SemanticTypes.FactualClaim Role) : global::Axon.Runtime.SemanticTypes.IAxonJsonValue<Party>
+    {
+        /// <summary>Reads a <c>Party</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static Party FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = global::Axon.Runtime.SemanticTypes.AxonJson.Object(json, "Party");
+            return o is null ? null! : new Party(
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.FactualClaim>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "name")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.FactualClaim>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "role")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = Name?.ToJson(),
+            ["role"] = Role?.ToJson(),
+        };
+    }
 
     /// <summary>AXON ranged type <c>ClauseRisk</c> (0..1) from contract_review.axon: a number validated against its range.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -47,19 +65,63 @@ namespace TestApp
 
     /// <summary>AXON type <c>RiskFinding</c> from contract_review.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Axon.Runtime.SemanticTypes.AxonSemanticJsonConverter<RiskFinding>))]
     public sealed partial record RiskFinding(
         [property: global::System.Text.Json.Serialization.JsonPropertyName("clause")] string Clause,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("risk")] global::TestApp.ClauseRisk Risk,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("explanation")] global::Axon.Runtime.SemanticTypes.Opinion Explanation,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("mitigation")] global::Axon.Runtime.SemanticTypes.Opinion? Mitigation);
+        [property: global::System.Text.Json.Serialization.JsonPropertyName("mitigation")] global::Axon.Runtime.SemanticTypes.Opinion? Mitigation) : global::Axon.Runtime.SemanticTypes.IAxonJsonValue<RiskFinding>
+    {
+        /// <summary>Reads a <c>RiskFinding</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static RiskFinding FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = global::Axon.Runtime.SemanticTypes.AxonJson.Object(json, "RiskFinding");
+            return o is null ? null! : new RiskFinding(
+                global::Axon.Runtime.SemanticTypes.AxonJson.String(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "clause")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Ranged<global::TestApp.ClauseRisk>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "risk")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Opinion>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "explanation")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Opinion>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "mitigation")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["clause"] = Clause,
+            ["risk"] = Risk.Value,
+            ["explanation"] = Explanation?.ToJson(),
+            ["mitigation"] = Mitigation?.ToJson(),
+        };
+    }
 
     /// <summary>AXON type <c>ContractReview</c> from contract_review.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Axon.Runtime.SemanticTypes.AxonSemanticJsonConverter<ContractReview>))]
     public sealed partial record ContractReview(
         [property: global::System.Text.Json.Serialization.JsonPropertyName("parties")] global::System.Collections.Generic.IReadOnlyList<global::TestApp.Party> Parties,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("findings")] global::System.Collections.Generic.IReadOnlyList<global::TestApp.RiskFinding> Findings,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("overall_risk")] global::Axon.Runtime.SemanticTypes.RiskScore OverallRisk,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("summary")] string Summary);
+        [property: global::System.Text.Json.Serialization.JsonPropertyName("summary")] string Summary) : global::Axon.Runtime.SemanticTypes.IAxonJsonValue<ContractReview>
+    {
+        /// <summary>Reads a <c>ContractReview</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static ContractReview FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = global::Axon.Runtime.SemanticTypes.AxonJson.Object(json, "ContractReview");
+            return o is null ? null! : new ContractReview(
+                global::Axon.Runtime.SemanticTypes.AxonJson.List(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "parties"), static item0 => global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::TestApp.Party>(item0)),
+                global::Axon.Runtime.SemanticTypes.AxonJson.List(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "findings"), static item0 => global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::TestApp.RiskFinding>(item0)),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Ranged<global::Axon.Runtime.SemanticTypes.RiskScore>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "overall_risk")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.String(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "summary")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["parties"] = global::Axon.Runtime.SemanticTypes.AxonJson.Array(Parties, static item0 => item0?.ToJson()),
+            ["findings"] = global::Axon.Runtime.SemanticTypes.AxonJson.Array(Findings, static item0 => item0?.ToJson()),
+            ["overall_risk"] = OverallRisk.Value,
+            ["summary"] = Summary,
+        };
+    }
 
     /// <summary>AXON <c>flow ReviewContract(contract: Document) -&gt; ContractReview</c> from contract_review.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -92,14 +154,14 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ContractReview>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.Document contract, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(contract), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(contract), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         /// <param name="contract">AXON parameter <c>contract</c>.</param>
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(global::Axon.Runtime.SemanticTypes.Document contract, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.ContractReview>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(contract), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.ContractReview>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(contract), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
@@ -115,7 +177,10 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.ContractReview>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<ReviewContractFlow> run, global::Axon.Runtime.SemanticTypes.Document? contract = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(contract), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(contract), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static global::TestApp.ContractReview ReadResult(global::System.Text.Json.Nodes.JsonNode? json) => global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::TestApp.ContractReview>(json);
 
         private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(global::Axon.Runtime.SemanticTypes.Document? contract)
         {

@@ -7,18 +7,60 @@ namespace TestApp
 {
     /// <summary>AXON type <c>Record</c> from names.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Axon.Runtime.SemanticTypes.AxonSemanticJsonConverter<Record>))]
     public sealed partial record Record(
         [property: global::System.Text.Json.Serialization.JsonPropertyName("class")] string Class,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("record")] string RecordValue,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("equals")] long EqualsValue,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("a_b")] string AB,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("aB")] string AB2);
+        [property: global::System.Text.Json.Serialization.JsonPropertyName("aB")] string AB2) : global::Axon.Runtime.SemanticTypes.IAxonJsonValue<Record>
+    {
+        /// <summary>Reads a <c>Record</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static Record FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = global::Axon.Runtime.SemanticTypes.AxonJson.Object(json, "Record");
+            return o is null ? null! : new Record(
+                global::Axon.Runtime.SemanticTypes.AxonJson.String(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "class")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.String(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "record")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Int64(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "equals")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.String(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "a_b")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.String(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "aB")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["class"] = Class,
+            ["record"] = RecordValue,
+            ["equals"] = EqualsValue,
+            ["a_b"] = AB,
+            ["aB"] = AB2,
+        };
+    }
 
     /// <summary>AXON type <c>Outcome</c> from names.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Axon.Runtime.SemanticTypes.AxonSemanticJsonConverter<Outcome>))]
     public sealed partial record Outcome(
         [property: global::System.Text.Json.Serialization.JsonPropertyName("outcome")] string OutcomeValue,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("detail")] global::System.Text.Json.JsonElement Detail);
+        [property: global::System.Text.Json.Serialization.JsonPropertyName("detail")] global::System.Text.Json.JsonElement Detail) : global::Axon.Runtime.SemanticTypes.IAxonJsonValue<Outcome>
+    {
+        /// <summary>Reads a <c>Outcome</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static Outcome FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = global::Axon.Runtime.SemanticTypes.AxonJson.Object(json, "Outcome");
+            return o is null ? null! : new Outcome(
+                global::Axon.Runtime.SemanticTypes.AxonJson.String(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "outcome")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Element(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "detail")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["outcome"] = OutcomeValue,
+            ["detail"] = global::Axon.Runtime.SemanticTypes.AxonJson.FromElement(Detail),
+        };
+    }
 
     /// <summary>AXON <c>flow Process(class: String, options: String, event_name: Record) -&gt; Unknown</c> from names.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -55,7 +97,7 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::System.Text.Json.JsonElement>> RunWithDetailsAsync(string @class, string optionsValue, global::TestApp.Record eventName, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::System.Text.Json.JsonElement>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::System.Text.Json.JsonElement>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         /// <param name="class">AXON parameter <c>class</c>.</param>
@@ -64,7 +106,7 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(string @class, string optionsValue, global::TestApp.Record eventName, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::System.Text.Json.JsonElement>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::System.Text.Json.JsonElement>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
@@ -84,7 +126,10 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::System.Text.Json.JsonElement>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::System.Text.Json.JsonElement>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(@class, optionsValue, eventName), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::System.Text.Json.JsonElement>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(@class, optionsValue, eventName), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static global::System.Text.Json.JsonElement ReadResult(global::System.Text.Json.Nodes.JsonNode? json) => global::Axon.Runtime.SemanticTypes.AxonJson.Element(json);
 
         private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(string? @class, string? optionsValue, global::TestApp.Record? eventName)
         {

@@ -41,6 +41,7 @@ namespace TestApp
 
     /// <summary>AXON type <c>Evidence</c> from semantic.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Axon.Runtime.SemanticTypes.AxonSemanticJsonConverter<Evidence>))]
     public sealed partial record Evidence(
         [property: global::System.Text.Json.Serialization.JsonPropertyName("fact")] global::Axon.Runtime.SemanticTypes.FactualClaim Fact,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("cited")] global::Axon.Runtime.SemanticTypes.CitedFact Cited,
@@ -64,7 +65,66 @@ namespace TestApp
         [property: global::System.Text.Json.Serialization.JsonPropertyName("counts")] global::System.Collections.Generic.IReadOnlyList<long> Counts,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("ratio")] double? Ratio,
         [property: global::System.Text.Json.Serialization.JsonPropertyName("done")] bool Done,
-        [property: global::System.Text.Json.Serialization.JsonPropertyName("age")] long Age);
+        [property: global::System.Text.Json.Serialization.JsonPropertyName("age")] long Age) : global::Axon.Runtime.SemanticTypes.IAxonJsonValue<Evidence>
+    {
+        /// <summary>Reads a <c>Evidence</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static Evidence FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = global::Axon.Runtime.SemanticTypes.AxonJson.Object(json, "Evidence");
+            return o is null ? null! : new Evidence(
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.FactualClaim>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "fact")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.CitedFact>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "cited")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.HighConfidenceFact>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "strong")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Opinion>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "view")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Speculation>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "guess")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Uncertainty>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "unsure")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Document>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "doc")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Chunk>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "chunk")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.EntityMap>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "entities")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Summary>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "summary")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Translation>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "translation")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Ranged<global::Axon.Runtime.SemanticTypes.RiskScore>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "risk")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Ranged<global::Axon.Runtime.SemanticTypes.ConfidenceScore>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "confidence")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Ranged<global::Axon.Runtime.SemanticTypes.SentimentScore>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "sentiment")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.ReasoningChain>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "chain")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.Contradiction>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "conflict")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::Axon.Runtime.SemanticTypes.StructuredReport>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "report")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Ranged<global::TestApp.Percent>(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "share")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.List(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "tags"), static item0 => global::Axon.Runtime.SemanticTypes.AxonJson.String(item0)),
+                global::Axon.Runtime.SemanticTypes.AxonJson.List(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "counts"), static item0 => global::Axon.Runtime.SemanticTypes.AxonJson.Int64(item0)),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Optional(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "ratio"), static item0 => global::Axon.Runtime.SemanticTypes.AxonJson.Double(item0)),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Boolean(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "done")),
+                global::Axon.Runtime.SemanticTypes.AxonJson.Int64(global::Axon.Runtime.SemanticTypes.AxonJson.Field(o, "age")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["fact"] = Fact?.ToJson(),
+            ["cited"] = Cited?.ToJson(),
+            ["strong"] = Strong?.ToJson(),
+            ["view"] = View?.ToJson(),
+            ["guess"] = Guess?.ToJson(),
+            ["unsure"] = Unsure?.ToJson(),
+            ["doc"] = Doc?.ToJson(),
+            ["chunk"] = Chunk?.ToJson(),
+            ["entities"] = Entities?.ToJson(),
+            ["summary"] = Summary?.ToJson(),
+            ["translation"] = Translation?.ToJson(),
+            ["risk"] = Risk.Value,
+            ["confidence"] = Confidence.Value,
+            ["sentiment"] = Sentiment.Value,
+            ["chain"] = Chain?.ToJson(),
+            ["conflict"] = Conflict?.ToJson(),
+            ["report"] = Report?.ToJson(),
+            ["share"] = Share.Value,
+            ["tags"] = global::Axon.Runtime.SemanticTypes.AxonJson.Array(Tags, static item0 => item0),
+            ["counts"] = global::Axon.Runtime.SemanticTypes.AxonJson.Array(Counts, static item0 => item0),
+            ["ratio"] = Ratio,
+            ["done"] = Done,
+            ["age"] = Age,
+        };
+    }
 
     /// <summary>AXON <c>flow Gather(topic: String, limit: Integer, source: Document?) -&gt; Evidence</c> from semantic.axon.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -101,7 +161,7 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(string topic, long limit, global::Axon.Runtime.SemanticTypes.Document? source, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(topic, limit, source), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         /// <param name="topic">AXON parameter <c>topic</c>.</param>
@@ -110,7 +170,7 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(string topic, long limit, global::Axon.Runtime.SemanticTypes.Document? source, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.Evidence>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.Evidence>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(topic, limit, source), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
@@ -130,7 +190,10 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, global::Axon.Runtime.SemanticTypes.Document? source = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(topic, limit, source), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(topic, limit, source), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static global::TestApp.Evidence ReadResult(global::System.Text.Json.Nodes.JsonNode? json) => global::Axon.Runtime.SemanticTypes.AxonJson.Value<global::TestApp.Evidence>(json);
 
         private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(string? topic, long? limit, global::Axon.Runtime.SemanticTypes.Document? source)
         {
@@ -173,14 +236,14 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.FactualClaim claim, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(claim), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(claim), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="global::Axon.Runtime.Execution.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         /// <param name="claim">AXON parameter <c>claim</c>.</param>
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Collections.Generic.IAsyncEnumerable<global::Axon.Runtime.Execution.AxonRunUpdate> StreamAsync(global::Axon.Runtime.SemanticTypes.FactualClaim claim, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.Percent>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(claim), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.StreamAsync<global::TestApp.Percent>(_runtime, options, new global::Axon.Runtime.Model.RunDefinition(Definition), Arguments(claim), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result.</summary>
         /// <param name="run">A <c>run</c> of this flow (persona, context, anchors, effort, on_failure, output_to).</param>
@@ -196,7 +259,10 @@ namespace TestApp
         /// <param name="options">Runs on a runtime built from these options instead of the flow's runtime.</param>
         /// <param name="cancellationToken">Cancels the run.</param>
         public global::System.Threading.Tasks.Task<global::Axon.Runtime.SemanticTypes.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(global::Axon.Runtime.SemanticTypes.AxonRun<RateFlow> run, global::Axon.Runtime.SemanticTypes.FactualClaim? claim = null, global::Axon.Runtime.Execution.AxonRunOptions? options = null, global::System.Threading.CancellationToken cancellationToken = default) =>
-            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(claim), cancellationToken);
+            global::Axon.Runtime.SemanticTypes.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, (run ?? throw new global::System.ArgumentNullException(nameof(run))).Definition, Arguments(claim), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static global::TestApp.Percent ReadResult(global::System.Text.Json.Nodes.JsonNode? json) => global::Axon.Runtime.SemanticTypes.AxonJson.Ranged<global::TestApp.Percent>(json);
 
         private static global::System.Collections.Generic.Dictionary<string, object?> Arguments(global::Axon.Runtime.SemanticTypes.FactualClaim? claim)
         {
