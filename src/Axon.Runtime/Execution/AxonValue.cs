@@ -25,13 +25,14 @@ public sealed record AxonValue(string Text, JsonNode? Json = null, double? Confi
         AxonValue v => v,
         string s => new AxonValue(s),
         JsonNode n => new AxonValue(n.ToJsonString(), n),
-        _ => FromJson(ToNode(value)),
+        _ => FromJson(ToNode(value, JsonSerializer.IsReflectionEnabledByDefault)),
     };
 
     private static AxonValue FromJson(JsonNode? node) =>
         node is JsonValue v && v.TryGetValue<string>(out var s) ? new AxonValue(s) : new AxonValue(node?.ToJsonString() ?? "", node);
 
-    private static JsonNode? ToNode(object? value) => value switch
+    /// <summary>An argument as JSON; <paramref name="reflection"/> says whether System.Text.Json reflection may be used.</summary>
+    internal static JsonNode? ToNode(object? value, bool reflection) => value switch
     {
         null => null,
         string s => JsonValue.Create(s),
@@ -45,22 +46,32 @@ public sealed record AxonValue(string Text, JsonNode? Json = null, double? Confi
         double d => JsonValue.Create(d),
         float f => JsonValue.Create(f),
         decimal m => JsonValue.Create(m),
-        IDictionary<string, object?> map => new JsonObject(map.Select(kv => KeyValuePair.Create(kv.Key, ToNode(kv.Value)))),
-        IEnumerable items => new JsonArray(items.Cast<object?>().Select(ToNode).ToArray()),
-        _ => Reflect(value),
+        // Where reflection is on, other types (collections included) serialise exactly as they always did.
+        _ when reflection => Reflect(value),
+        IDictionary map => Object(map, reflection),
+        IEnumerable items => new JsonArray(items.Cast<object?>().Select(i => ToNode(i, reflection)).ToArray()),
+        _ => throw NoReflection(value, null),
     };
+
+    private static JsonObject Object(IDictionary map, bool reflection)
+    {
+        var o = new JsonObject();
+        var e = map.GetEnumerator();
+        while (e.MoveNext())
+            o[Convert.ToString(e.Key, System.Globalization.CultureInfo.InvariantCulture)!] = ToNode(e.Value, reflection);
+        return o;
+    }
 
     private static JsonNode? Reflect(object value)
     {
         JsonTypeInfo info;
-        // Reflection when the app allows it; trimmed and NativeAOT apps have only the runtime's own metadata, and GetTypeInfo throws.
+        // The reflection resolver when the app allows reflection (see CallerTypes); otherwise GetTypeInfo throws.
         try { info = Axon.Runtime.Json.CallerTypes.Plain.GetTypeInfo(value.GetType()); }
-        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException)
-        {
-            throw new ArgumentException(
-                $"An argument of type {value.GetType().Name} cannot be converted to JSON without reflection (trimmed or NativeAOT app): "
-                + "pass a string, a number, a JsonNode, a generated AXON record or a semantic type.", nameof(value), ex);
-        }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException) { throw NoReflection(value, ex); }
         return JsonSerializer.SerializeToNode(value, info);
     }
+
+    private static ArgumentException NoReflection(object value, Exception? inner) => new(
+        $"An argument of type {value.GetType().Name} cannot be converted to JSON without reflection (trimmed or NativeAOT app): "
+        + "pass a string, a number, a JsonNode, a list or string-keyed dictionary, a generated AXON record or a semantic type.", nameof(value), inner);
 }
