@@ -110,8 +110,10 @@ public static class AxonGeneratedCode
     }
 
     /// <summary>Runs a flow (or a run with <paramref name="run"/>) and maps its output to <typeparamref name="T"/>.</summary>
-    /// <remarks>When <paramref name="options"/> is given the call runs on a runtime built from those options instead of <paramref name="runtime"/>.</remarks>
-    /// <remarks>Reads a structured result with System.Text.Json reflection; generated code passes a reader instead (see the other overload).</remarks>
+    /// <remarks>
+    /// When <paramref name="options"/> is given the call runs on a runtime built from those options instead of <paramref name="runtime"/>.
+    /// Reads a structured result with System.Text.Json reflection; generated code passes a reader instead (see the other overload).
+    /// </remarks>
     public static Task<AxonFlowResult<T>> RunAsync<T>(AxonRuntime runtime, AxonRunOptions? options, RunDefinition run,
         IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken) =>
         RunAsync(runtime, options, run, arguments, ReflectionReader<T>, cancellationToken);
