@@ -124,7 +124,7 @@ public sealed class NativeAotTests(NativeAxonFixture native) : IClassFixture<Nat
         Assert.Contains("AXON Execution Trace", t.Out);
     }
 
-    /// <summary>Every valid corpus program with runs runs natively on the stub, with the same result blocks as the JIT build.</summary>
+    /// <summary>Every runtime corpus program runs natively on the stub (hibernate and the state store included) with the JIT build's result blocks.</summary>
     [Fact]
     public void Run_on_the_stub_gives_the_jit_results_for_the_runtime_corpus()
     {
@@ -137,17 +137,21 @@ public sealed class NativeAotTests(NativeAxonFixture native) : IClassFixture<Nat
             var jit = AxonProcess.Run(work.Path, Quick, null, "run", file!, "-b", "stub");
             var aot = native.Run(work.Path, "run", file!, "-b", "stub");
             Assert.True(jit.Exit == aot.Exit, $"{file}: JIT {jit}\nnative {aot}");
-            // Durations differ between runs; everything else (steps, outputs, tokens, anchors) is the same.
-            Assert.True(Timeless(jit.Out) == Timeless(aot.Out), $"{file}:\nJIT: {jit}\nnative: {aot}");
+            // Durations and continuation ids differ between runs, and par branches finish in either order (the step list
+            // is in completion order): the same lines (steps, outputs, tokens, anchors), in any order.
+            Assert.True(Lines(jit.Out) == Lines(aot.Out), $"{file}:\nJIT: {jit}\nnative: {aot}");
             Assert.Equal(Timeless(jit.Err), Timeless(aot.Err));
             if (aot.Exit == 0) ran++;
         }
         Assert.True(ran >= 5, $"expected at least five corpus programs to run, {ran} did");
     }
 
+    private static string Lines(string s) => string.Join('\n', Timeless(s).Split('\n').Order(StringComparer.Ordinal));
+
     private static string Timeless(string s) =>
-        // A duration and the padding that right-aligns it in its column.
-        System.Text.RegularExpressions.Regex.Replace(s, @" *\d+(\.\d+)? ?(ms|s)\b", " <t>");
+        // A duration and the padding that right-aligns it in its column; a hibernated run's fresh continuation id.
+        System.Text.RegularExpressions.Regex.Replace(
+            System.Text.RegularExpressions.Regex.Replace(s, @" *\d+(\.\d+)? ?(ms|s)\b", " <t>"), @"\b[0-9a-f]{32}\b", "<id>");
 
     /// <summary>The bad-input cases of the JIT CLI, natively: the same stdout, stderr and exit code.</summary>
     [Fact]
