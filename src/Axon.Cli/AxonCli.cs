@@ -182,7 +182,17 @@ public static class AxonCli
         });
 
         var lsp = new Command("lsp", "Serve the Language Server Protocol over stdin/stdout (for editors).");
+#if AXON_NATIVE
+        // The language server runs on StreamJsonRpc, which needs reflection and runtime code generation: the native
+        // build leaves it out and says where to get it (a usage error: nothing ran).
+        lsp.SetAction(_ =>
+        {
+            console.Error.WriteLine(LspNeedsJit);
+            return ExitCodes.Usage;
+        });
+#else
         lsp.SetAction((_, ct) => Axon.LanguageServer.AxonLanguageServer.RunStdioAsync(ct));
+#endif
 
         var root = new RootCommand("axon: check, compile, run, resume and trace AXON programs.") { check, compile, run, resume, models, trace, version, lsp, noColor };
         root.SetAction(r =>
@@ -203,6 +213,11 @@ public static class AxonCli
         return parsed.InvokeAsync(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null },
             cancellationToken).GetAwaiter().GetResult();
     }
+
+    /// <summary>What the native (NativeAOT) <c>axon</c> prints for <c>axon lsp</c>, which only the dotnet-tool build serves.</summary>
+    public const string LspNeedsJit =
+        "✗ 'axon lsp' is not part of the native axon build: the language server needs the .NET runtime. " +
+        "Install the dotnet tool ('dotnet tool install -g Axon.Cli') and point the editor at its axon.";
 
     private static CliConsole Colored(CliConsole console, ParseResult r, Option<bool> noColor)
     {

@@ -27,7 +27,7 @@ internal sealed class Emitter
     };
 
     // Members every record has; a field with one of these names is renamed (CS0102).
-    private static readonly string[] RecordMembers = { "EqualityContract", "Equals", "GetHashCode", "ToString", "GetType", "Deconstruct", "PrintMembers", "MemberwiseClone", "Finalize", "Clone" };
+    private static readonly string[] RecordMembers = { "EqualityContract", "Equals", "GetHashCode", "ToString", "GetType", "Deconstruct", "PrintMembers", "MemberwiseClone", "Finalize", "Clone", "FromJson", "ToJson" };
 
     private static readonly string[] Aliases =
     {
@@ -152,9 +152,16 @@ internal sealed class Emitter
         }
         Doc($"AXON type <c>{Names.Xml(t.Name)}</c> from {Names.Xml(_fileName)}." + (t.WhereExpression.Length > 0 ? $" Constraint: <c>where {Names.Xml(t.WhereExpression)}</c> (checked by the runtime)." : ""));
         Line(GeneratedCode);
+        // Records read and write their own JSON (FromJson/ToJson), so flows need no System.Text.Json reflection: trim- and
+        // NativeAOT-safe. The converter makes JsonSerializer use the same code.
+        Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof({Sem}.AxonSemanticJsonConverter<{name}>))]");
+        var jsonValue = $"{Sem}.IAxonJsonValue<{name}>";
         if (t.Fields.Count == 0)
         {
-            Line($"public sealed partial record {name};");
+            Line($"public sealed partial record {name} : {jsonValue}");
+            Open();
+            WriteJsonMembers(name, t.Name, Array.Empty<(IrTypeField, string)>());
+            Close();
             Line();
             return;
         }
@@ -162,6 +169,7 @@ internal sealed class Emitter
         _indent++;
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var reserved = new List<string>(RecordMembers) { name };
+        var props = new List<(IrTypeField Field, string Property)>();
         for (var i = 0; i < t.Fields.Count; i++)
         {
             var f = t.Fields[i];
@@ -169,10 +177,118 @@ internal sealed class Emitter
             if (prop != Names.Identifier(Names.Pascal(f.Name)))
                 Report("AXN3004", "Name changed", $"Field '{f.Name}' of type '{t.Name}' is generated as property '{prop.TrimStart('@')}' to stay a valid, unique C# member.", DiagnosticSeverity.Warning, f.SourceLine, f.SourceColumn, f.Name.Length);
             var type = MapType(f.TypeName, f.GenericParam, f.Optional, f.SourceLine, f.SourceColumn, $"field '{f.Name}'");
-            Line($"[property: __AxJ.Serialization.JsonPropertyName({Names.Literal(f.Name)})] {type} {prop}" + (i < t.Fields.Count - 1 ? "," : ");"));
+            Line($"[property: __AxJ.Serialization.JsonPropertyName({Names.Literal(f.Name)})] {type} {prop}" + (i < t.Fields.Count - 1 ? "," : $") : {jsonValue}"));
+            props.Add((f, prop));
         }
         _indent--;
+        Open();
+        WriteJsonMembers(name, t.Name, props);
+        Close();
         Line();
+    }
+
+    private void WriteJsonMembers(string name, string axonName, IReadOnlyList<(IrTypeField Field, string Property)> props)
+    {
+        Doc($"Reads a <c>{Names.Xml(axonName)}</c> from its JSON object without reflection; null for JSON null.");
+        Line($"public static {name} FromJson(global::System.Text.Json.Nodes.JsonNode? json)");
+        Open();
+        Line($"var o = {Sem}.AxonJson.Object(json, {Names.Literal(axonName)});");
+        if (props.Count == 0) Line($"return o is null ? null! : new {name}();");
+        else
+        {
+            Line($"return o is null ? null! : new {name}(");
+            _indent++;
+            for (var i = 0; i < props.Count; i++)
+            {
+                var f = props[i].Field;
+                var field = $"{Sem}.AxonJson.Field(o, {Names.Literal(f.Name)})";
+                Line(ReadExpression(f.TypeName, f.GenericParam, f.Optional, field, 0) + (i < props.Count - 1 ? "," : ");"));
+            }
+            _indent--;
+        }
+        Close();
+        Line();
+        Doc("The value as its JSON object.");
+        if (props.Count == 0)
+        {
+            Line("public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject();");
+            return;
+        }
+        Line("public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject");
+        Open();
+        foreach (var (f, prop) in props)
+            Line($"[{Names.Literal(f.Name)}] = {WriteExpression(f.TypeName, f.GenericParam, f.Optional, prop, 0)},");
+        _indent--;
+        Line("};");
+    }
+
+    // How a mapped type reads and writes JSON; mirrors MapType (without its diagnostics).
+    private enum JsonKind { String, Int64, Double, Boolean, Element, Value, Ranged, List }
+
+    private static readonly HashSet<string> RangedSemanticTypes = new(StringComparer.Ordinal) { "RiskScore", "ConfidenceScore", "SentimentScore" };
+
+    private (JsonKind Kind, string Type) KindOf(string name)
+    {
+        if (name.Length == 0) return (JsonKind.String, "string");
+        if (_declaredTypes.Contains(name))
+        {
+            var declared = _ir.Types.First(t => t.Name == name);
+            var ranged = declared.Fields.Count == 0 && (declared.RangeMin is not null || declared.RangeMax is not null);
+            return (ranged ? JsonKind.Ranged : JsonKind.Value, "global::" + _options.Namespace + "." + Names.Identifier(name));
+        }
+        switch (name)
+        {
+            case "String": case "Duration": return (JsonKind.String, "string");
+            case "Integer": return (JsonKind.Int64, "long");
+            case "Float": return (JsonKind.Double, "double");
+            case "Boolean": return (JsonKind.Boolean, "bool");
+            case "List": return (JsonKind.List, "");
+            default:
+                if (SemanticTypes.Contains(name)) return (RangedSemanticTypes.Contains(name) ? JsonKind.Ranged : JsonKind.Value, Sem + "." + name);
+                return (JsonKind.Element, Json);
+        }
+    }
+
+    /// <summary>A C# expression reading the JSON node <paramref name="node"/> as the mapped type (see <c>AxonJson</c>).</summary>
+    private string ReadExpression(string name, string generic, bool optional, string node, int depth)
+    {
+        var (kind, type) = KindOf(name);
+        var item = "item" + depth.ToString(CultureInfo.InvariantCulture);
+        var read = kind switch
+        {
+            JsonKind.String => $"{Sem}.AxonJson.String({{0}})",
+            JsonKind.Int64 => $"{Sem}.AxonJson.Int64({{0}})",
+            JsonKind.Double => $"{Sem}.AxonJson.Double({{0}})",
+            JsonKind.Boolean => $"{Sem}.AxonJson.Boolean({{0}})",
+            JsonKind.Element => $"{Sem}.AxonJson.Element({{0}})",
+            JsonKind.Value => $"{Sem}.AxonJson.Value<{type}>({{0}})",
+            JsonKind.Ranged => $"{Sem}.AxonJson.Ranged<{type}>({{0}})",
+            _ => $"{Sem}.AxonJson.List({{0}}, static {item} => "
+                + (generic.Length == 0 ? $"{Sem}.AxonJson.String({item})" : ReadExpression(generic.TrimEnd('?'), "", generic.EndsWith("?", StringComparison.Ordinal), item, depth + 1))
+                + ")",
+        };
+        // Reference types read JSON null as null; an optional value type (long?, a ranged struct?) says so explicitly.
+        if (optional && kind is not (JsonKind.String or JsonKind.Value or JsonKind.List))
+            return $"{Sem}.AxonJson.Optional({node}, static {item} => {string.Format(CultureInfo.InvariantCulture, read, item)})";
+        return string.Format(CultureInfo.InvariantCulture, read, node);
+    }
+
+    /// <summary>A C# expression writing <paramref name="value"/> of the mapped type as a JSON node.</summary>
+    private string WriteExpression(string name, string generic, bool optional, string value, int depth)
+    {
+        var (kind, _) = KindOf(name);
+        var item = "item" + depth.ToString(CultureInfo.InvariantCulture);
+        return kind switch
+        {
+            // Implicit conversions to JsonNode (null stays null).
+            JsonKind.String or JsonKind.Int64 or JsonKind.Double or JsonKind.Boolean => value,
+            JsonKind.Element => $"{Sem}.AxonJson.FromElement({value})",
+            JsonKind.Value => $"{value}?.ToJson()",
+            JsonKind.Ranged => optional ? $"{value}?.Value" : $"{value}.Value",
+            _ => $"{Sem}.AxonJson.Array({value}, static {item} => "
+                + (generic.Length == 0 ? item : WriteExpression(generic.TrimEnd('?'), "", generic.EndsWith("?", StringComparison.Ordinal), item, depth + 1))
+                + ")",
+        };
     }
 
     private void WriteRanged(IrType t, string name)
@@ -311,11 +427,11 @@ internal sealed class Emitter
         Line();
         Doc("Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).");
         Line($"public __AxT.Task<{details}> RunWithDetailsAsync({signature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
+        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), ReadResult, cancellationToken);");
         Line();
         Doc($"Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref=\"__AxE.AxonRunCompleted{{T}}\"/> with the typed result. Stopping the enumeration cancels the run.");
         Line($"public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync({signature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.StreamAsync<{result}>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
+        Line($"    {Sem}.AxonGeneratedCode.StreamAsync<{result}>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), ReadResult, cancellationToken);");
         Line();
         Doc("Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.");
         Line($"public async __AxT.Task<{result}> RunAsync({runType} run, {optionalSignature}{tail}) =>");
@@ -323,7 +439,10 @@ internal sealed class Emitter
         Line();
         Doc("Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.");
         Line($"public __AxT.Task<{details}> RunWithDetailsAsync({runType} run, {optionalSignature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments({args.TrimEnd(',', ' ')}), cancellationToken);");
+        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments({args.TrimEnd(',', ' ')}), ReadResult, cancellationToken);");
+        Line();
+        Doc("Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).");
+        Line($"private static {result} ReadResult(__AxJ.Nodes.JsonNode? json) => {ReadExpression(f.ReturnTypeName, f.ReturnTypeGeneric, f.ReturnTypeOptional, "json", 0)};");
         Line();
         // Null arguments are left out so a run's own arguments (or an optional parameter's absence) apply.
         Line($"private static __AxG.Dictionary<string, object?> Arguments({string.Join(", ", ps.Select(p => p.NullableType + " " + p.CsName))})");

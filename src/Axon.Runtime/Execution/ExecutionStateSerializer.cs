@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Axon.Runtime.Json;
 using Axon.Runtime.Model;
 
 namespace Axon.Runtime.Execution;
@@ -16,8 +17,6 @@ internal sealed record SuspendedState(
 /// <summary>Serialises execution state for <c>hibernate</c> as UTF-8 JSON (values, memories, run settings, results so far).</summary>
 internal static class ExecutionStateSerializer
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
-
     public static byte[] Serialize(ExecutionContext ctx, string id, HibernateNode h, int nextIndex, DateTimeOffset now, DateTimeOffset? expires,
         string source = "", string? programPath = null, string? programFingerprint = null)
     {
@@ -33,7 +32,7 @@ internal static class ExecutionStateSerializer
         lock (ctx.Gate)
         {
             foreach (var r in ctx.Results)
-                results.Add(new JsonObject
+                results.Add((JsonNode)new JsonObject
                 {
                     ["name"] = r.Name, ["kind"] = r.Kind, ["output"] = r.Output, ["confidence"] = r.Confidence,
                     ["input_tokens"] = r.Usage.InputTokens, ["output_tokens"] = r.Usage.OutputTokens,
@@ -56,9 +55,9 @@ internal static class ExecutionStateSerializer
             ["values"] = values,
             ["memories"] = new JsonArray(ctx.Memories.Select(m => (JsonNode?)m).ToArray()),
             ["results"] = results,
-            ["persona"] = run.Persona is null ? null : JsonSerializer.SerializeToNode(run.Persona, Json),
-            ["context"] = run.Context is null ? null : JsonSerializer.SerializeToNode(run.Context, Json),
-            ["anchors"] = JsonSerializer.SerializeToNode(run.Anchors.ToList(), Json),
+            ["persona"] = run.Persona is null ? null : JsonSerializer.SerializeToNode(run.Persona, RuntimeJsonContext.Default.PersonaDefinition),
+            ["context"] = run.Context is null ? null : JsonSerializer.SerializeToNode(run.Context, RuntimeJsonContext.Default.ContextDefinition),
+            ["anchors"] = JsonSerializer.SerializeToNode(run.Anchors.ToList(), RuntimeJsonContext.Default.ListAnchorDefinition),
             ["effort"] = run.Effort,
             ["output_to"] = run.OutputTo,
             ["on_failure"] = run.OnFailure,
@@ -67,7 +66,7 @@ internal static class ExecutionStateSerializer
             ["program_path"] = programPath,
             ["program_fingerprint"] = programFingerprint,
         };
-        return JsonSerializer.SerializeToUtf8Bytes(root, Json);
+        return JsonSerializer.SerializeToUtf8Bytes(root, RuntimeJsonContext.Default.JsonNode);
     }
 
     public static SuspendedState Deserialize(byte[] bytes)
@@ -105,9 +104,9 @@ internal static class ExecutionStateSerializer
             root["memories"]!.AsArray().Select(m => m!.GetValue<string>()).ToList(),
             root["last_output"]?.GetValue<string>(),
             results,
-            root["persona"]?.Deserialize<PersonaDefinition>(Json),
-            root["context"]?.Deserialize<ContextDefinition>(Json),
-            root["anchors"]?.Deserialize<List<AnchorDefinition>>(Json) ?? [],
+            root["persona"]?.Deserialize(RuntimeJsonContext.Default.PersonaDefinition),
+            root["context"]?.Deserialize(RuntimeJsonContext.Default.ContextDefinition),
+            root["anchors"]?.Deserialize(RuntimeJsonContext.Default.ListAnchorDefinition) ?? [],
             root["effort"]?.GetValue<string>() ?? "",
             root["output_to"]?.GetValue<string>() ?? "",
             root["on_failure"]?.GetValue<string>() ?? "",

@@ -879,7 +879,7 @@ internal sealed partial class FlowExecutor
         }
         _trace?.Record(TraceEventKinds.MemoryRead, key, new Dictionary<string, object?> { ["query"] = query.Length > 200 ? query[..200] : query, ["memory"] = rc.MemorySource, ["results_count"] = entries.Count, ["top_k"] = topK });
         var array = new JsonArray();
-        foreach (var e in entries) array.Add(new JsonObject { ["key"] = e.Key, ["value"] = e.Value, ["score"] = e.Score });
+        foreach (var e in entries) array.Add((JsonNode)new JsonObject { ["key"] = e.Key, ["value"] = e.Value, ["score"] = e.Score });
         lock (ctx.Gate)
             foreach (var e in entries) ctx.Memories.Add($"[{rc.MemorySource}] {e.Key}: {e.Value}");
         var value = new AxonValue(array.ToJsonString(), array);

@@ -121,12 +121,24 @@ public sealed record AxonRunResult
     /// JSON output deserialised (e.g. into a generated record or an <c>Axon.Runtime.SemanticTypes</c> type).
     /// Throws <see cref="AxonAnchorFallbackException"/> when the output is a fallback text.
     /// </summary>
-    public T? GetOutput<T>(System.Text.Json.JsonSerializerOptions? options = null)
+    /// <remarks>
+    /// Without <paramref name="options"/> (or with options that have no type resolver) this uses System.Text.Json
+    /// reflection, which trimmed and NativeAOT apps do not have: there pass options with a JsonSerializerContext,
+    /// or use <see cref="GetOutput{T}(System.Text.Json.Serialization.Metadata.JsonTypeInfo{T})"/>.
+    /// </remarks>
+    public T? GetOutput<T>(System.Text.Json.JsonSerializerOptions? options = null) =>
+        typeof(T) == typeof(string) ? (T?)(object?)Output : GetOutput(Json.CallerTypes.Info<T>(options));
+
+    /// <summary>
+    /// The final output as <typeparamref name="T"/> read with source-generated metadata (trim- and NativeAOT-safe):
+    /// the JSON output deserialised. Throws <see cref="AxonAnchorFallbackException"/> when the output is a fallback text.
+    /// </summary>
+    public T? GetOutput<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
     {
-        if (typeof(T) == typeof(string)) return (T?)(object?)Output;
+        ArgumentNullException.ThrowIfNull(typeInfo);
         if (Fallback is { } fallback) throw new AxonAnchorFallbackException(fallback, this);
-        if (OutputJson is { } json) return System.Text.Json.JsonSerializer.Deserialize<T>(json, options);
-        return Output is { Length: > 0 } text ? System.Text.Json.JsonSerializer.Deserialize<T>(text, options) : default;
+        if (OutputJson is { } json) return System.Text.Json.JsonSerializer.Deserialize(json, typeInfo);
+        return Output is { Length: > 0 } text ? System.Text.Json.JsonSerializer.Deserialize(text, typeInfo) : default;
     }
 }
 

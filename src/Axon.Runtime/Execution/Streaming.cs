@@ -37,7 +37,8 @@ public sealed record AxonStepCompleted(StepResult Result) : AxonRunUpdate
     {
         if (typeof(T) == typeof(string)) return (T?)(object?)Result.Output;
         var json = Result.Json ?? (Typing.LenientJson.TryParse(Result.Output, out var parsed) ? parsed : null);
-        return json is null ? default : json.Deserialize<T>(options ?? SemanticTypes.AxonGeneratedCode.ReadOptions);
+        // Reflection unless the options carry a resolver for T (see AxonRunResult.GetOutput).
+        return json is null ? default : json.Deserialize(Json.CallerTypes.Info<T>(options ?? SemanticTypes.AxonGeneratedCode.ReadOptions));
     }
 }
 

@@ -90,6 +90,7 @@ public static class AxonGeneratedCode
     {
         AllowTrailingCommas = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
+        TypeInfoResolver = Json.CallerTypes.ReflectionIfEnabled(),
     };
 
     /// <summary>Gives a flow the epistemic mode of the block it was declared in (the IR JSON drops it) and re-points the runs at it.</summary>
@@ -109,10 +110,23 @@ public static class AxonGeneratedCode
     }
 
     /// <summary>Runs a flow (or a run with <paramref name="run"/>) and maps its output to <typeparamref name="T"/>.</summary>
-    /// <remarks>When <paramref name="options"/> is given the call runs on a runtime built from those options instead of <paramref name="runtime"/>.</remarks>
+    /// <remarks>
+    /// When <paramref name="options"/> is given the call runs on a runtime built from those options instead of <paramref name="runtime"/>.
+    /// Reads a structured result with System.Text.Json reflection; generated code passes a reader instead (see the other overload).
+    /// </remarks>
+    public static Task<AxonFlowResult<T>> RunAsync<T>(AxonRuntime runtime, AxonRunOptions? options, RunDefinition run,
+        IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken) =>
+        RunAsync(runtime, options, run, arguments, ReflectionReader<T>, cancellationToken);
+
+    /// <summary>Runs a flow (or a run with <paramref name="run"/>) and maps its output to <typeparamref name="T"/> with <paramref name="read"/>.</summary>
+    /// <remarks>
+    /// <paramref name="read"/> is the generated, reflection-free reader of the result type, so generated flows work trimmed and
+    /// under NativeAOT. When <paramref name="options"/> is given the call runs on a runtime built from those options instead of <paramref name="runtime"/>.
+    /// </remarks>
     public static async Task<AxonFlowResult<T>> RunAsync<T>(AxonRuntime runtime, AxonRunOptions? options, RunDefinition run,
-        IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, object?> arguments, Func<JsonNode?, T> read, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(runtime);
         var effective = options is null ? runtime : new AxonRuntime(options);
         var result = await effective.RunAsync(run, arguments, cancellationToken).ConfigureAwait(false);
@@ -122,7 +136,7 @@ public static class AxonGeneratedCode
             RunStatus.Suspended => new AxonFlowResult<T>(result, default!),
             // A fallback text is not a value of a structured type: the caller handles it (never a conversion error).
             _ when result.Fallback is not null && typeof(T) != typeof(string) => new AxonFlowResult<T>(result, default!),
-            _ => new AxonFlowResult<T>(result, Map<T>(result)),
+            _ => new AxonFlowResult<T>(result, Map(result, read)),
         };
     }
 
@@ -143,37 +157,54 @@ public static class AxonGeneratedCode
     /// then <see cref="AxonRunCompleted{T}"/> with the typed result. A failed run throws
     /// <see cref="AxonRunFailedException"/> from the enumeration, as <c>RunAsync</c> does.
     /// </summary>
+    /// <remarks>Reads a structured result with System.Text.Json reflection; generated code passes a reader instead (see the other overload).</remarks>
+    public static IAsyncEnumerable<AxonRunUpdate> StreamAsync<T>(AxonRuntime runtime, AxonRunOptions? options, RunDefinition run,
+        IReadOnlyDictionary<string, object?> arguments, CancellationToken cancellationToken) =>
+        StreamAsync(runtime, options, run, arguments, ReflectionReader<T>, cancellationToken);
+
+    /// <summary>
+    /// Streams a flow (or a run with <paramref name="run"/>) as the other overload does, mapping the result with
+    /// <paramref name="read"/> (the generated, reflection-free reader of the result type).
+    /// </summary>
     public static async IAsyncEnumerable<AxonRunUpdate> StreamAsync<T>(AxonRuntime runtime, AxonRunOptions? options, RunDefinition run,
-        IReadOnlyDictionary<string, object?> arguments, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, object?> arguments, Func<JsonNode?, T> read, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(runtime);
         var effective = options is null ? runtime : new AxonRuntime(options);
-        await foreach (var update in effective.StreamCoreAsync(run, arguments, static r => r.Status switch
+        await foreach (var update in effective.StreamCoreAsync(run, arguments, r => r.Status switch
             {
                 RunStatus.Failed => throw new AxonRunFailedException($"Flow '{r.FlowName}' failed: {r.Error}", r.ErrorName ?? "RunFailed", r),
-                RunStatus.Completed when r.Fallback is null || typeof(T) == typeof(string) => new AxonRunCompleted<T>(r, Map<T>(r)),
+                RunStatus.Completed when r.Fallback is null || typeof(T) == typeof(string) => new AxonRunCompleted<T>(r, Map(r, read)),
                 _ => new AxonRunCompleted<T>(r, default),
             }, cancellationToken).ConfigureAwait(false))
             yield return update;
     }
 
-    /// <summary>Maps a run's final output to the flow's declared result type.</summary>
-    public static T Map<T>(AxonRunResult result)
+    /// <summary>Maps a run's final output to the flow's declared result type (System.Text.Json reflection for structured types).</summary>
+    public static T Map<T>(AxonRunResult result) => Map(result, ReflectionReader<T>);
+
+    // Reflection (web defaults) unless the app turned it off; generated code passes its own reader instead.
+    private static T ReflectionReader<T>(JsonNode? node) => node.Deserialize(Json.CallerTypes.Info<T>(ReadOptions))!;
+
+    /// <summary>Maps a run's final output to the flow's declared result type with <paramref name="read"/> (the generated reader).</summary>
+    public static T Map<T>(AxonRunResult result, Func<JsonNode?, T> read)
     {
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(read);
         if (typeof(T) == typeof(string)) return (T)(object)(result.Output ?? "");
         if (result.Fallback is { } fallback) throw new AxonAnchorFallbackException(fallback, result);
         var node = result.OutputJson ?? (LenientJson.TryParse(result.Output, out var parsed) ? parsed : JsonValue.Create(result.Output ?? ""));
         if (typeof(T) == typeof(JsonNode)) return (T)(object)node!;
         try
         {
-            if (typeof(T) == typeof(JsonElement)) return (T)(object)JsonSerializer.SerializeToElement(node);
+            if (typeof(T) == typeof(JsonElement)) return (T)(object)AxonJson.Element(node);
             var target = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
             // A top-level output wraps scalars as {"value": …} and untyped lists as {"items": […]}.
             if (node is JsonObject o && (target.IsPrimitive || target == typeof(decimal)) && o["value"] is { } v) node = v;
             else if (node is JsonObject l && typeof(System.Collections.IEnumerable).IsAssignableFrom(target) && target != typeof(string))
                 node = l["items"] as JsonArray ?? l.Select(kv => kv.Value).OfType<JsonArray>().FirstOrDefault() ?? node;
-            return node.Deserialize<T>(ReadOptions)!;
+            return read(node);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
         {

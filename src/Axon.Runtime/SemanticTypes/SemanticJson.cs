@@ -5,35 +5,47 @@ using System.Text.Json.Serialization;
 
 namespace Axon.Runtime.SemanticTypes;
 
+/// <summary>A value that writes its own JSON, without reflection (semantic types and generated AXON records).</summary>
+public interface IAxonJsonValue
+{
+    /// <summary>The value as the JSON the runtime's schema describes.</summary>
+    JsonNode ToJson();
+}
+
+/// <summary>A value that reads and writes its own JSON without reflection, so it works trimmed and under NativeAOT.</summary>
+/// <typeparam name="TSelf">The implementing type.</typeparam>
+public interface IAxonJsonValue<TSelf> : IAxonJsonValue where TSelf : IAxonJsonValue<TSelf>
+{
+    /// <summary>Reads the value from its JSON.</summary>
+    static abstract TSelf FromJson(JsonNode? node);
+}
+
 /// <summary>
 /// A built-in AXON semantic type with its JSON form. Models answer a top-level output as an object
 /// (<c>{"claim": …, "confidence": …}</c>) but a nested field as plain text, so every semantic type
 /// reads both.
 /// </summary>
 /// <typeparam name="TSelf">The implementing type.</typeparam>
-public interface IAxonSemanticValue<TSelf> where TSelf : IAxonSemanticValue<TSelf>
+public interface IAxonSemanticValue<TSelf> : IAxonJsonValue<TSelf> where TSelf : IAxonSemanticValue<TSelf>;
+
+/// <summary>A number validated against a range, seen without its type (see <see cref="IAxonRangedValue{TSelf}"/>).</summary>
+public interface IAxonRangedValue
 {
-    /// <summary>Reads the value from a JSON object, or from a JSON string holding its main text.</summary>
-    static abstract TSelf FromJson(JsonNode? node);
-
-    /// <summary>The value as the JSON object the runtime's schema describes.</summary>
-    JsonNode ToJson();
-}
-
-/// <summary>A number validated against a range: AXON ranged types (<c>type Risk(0.0..1.0)</c>) and the built-in scores.</summary>
-/// <typeparam name="TSelf">The implementing type.</typeparam>
-public interface IAxonRangedValue<TSelf> where TSelf : struct, IAxonRangedValue<TSelf>
-{
-    /// <summary>Creates a value; throws <see cref="ArgumentOutOfRangeException"/> outside the range.</summary>
-    static abstract TSelf FromValue(double value);
-
     /// <summary>The number.</summary>
     double Value { get; }
 }
 
-/// <summary>System.Text.Json converter for <see cref="IAxonSemanticValue{TSelf}"/> types.</summary>
-/// <typeparam name="T">The semantic type.</typeparam>
-public sealed class AxonSemanticJsonConverter<T> : JsonConverter<T> where T : IAxonSemanticValue<T>
+/// <summary>A number validated against a range: AXON ranged types (<c>type Risk(0.0..1.0)</c>) and the built-in scores.</summary>
+/// <typeparam name="TSelf">The implementing type.</typeparam>
+public interface IAxonRangedValue<TSelf> : IAxonRangedValue where TSelf : struct, IAxonRangedValue<TSelf>
+{
+    /// <summary>Creates a value; throws <see cref="ArgumentOutOfRangeException"/> outside the range.</summary>
+    static abstract TSelf FromValue(double value);
+}
+
+/// <summary>System.Text.Json converter for <see cref="IAxonJsonValue{TSelf}"/> types (semantic types and generated records).</summary>
+/// <typeparam name="T">The type.</typeparam>
+public sealed class AxonSemanticJsonConverter<T> : JsonConverter<T> where T : IAxonJsonValue<T>
 {
     /// <inheritdoc />
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
@@ -50,11 +62,7 @@ public sealed class AxonRangedValueConverter<T> : JsonConverter<T> where T : str
     /// <inheritdoc />
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        var node = JsonNode.Parse(ref reader);
-        if (node is JsonObject o && o["value"] is { } inner) node = inner;
-        var number = SemanticJson.Number(node) ?? throw new JsonException($"Expected a number for {typeof(T).Name}, got {node?.ToJsonString() ?? "null"}.");
-        try { return T.FromValue(number); }
-        catch (ArgumentOutOfRangeException ex) { throw new JsonException(ex.Message, ex); }
+        return AxonJson.Ranged<T>(JsonNode.Parse(ref reader));
     }
 
     /// <inheritdoc />

@@ -96,7 +96,7 @@ public sealed class AxonToolRegistry
                 null => "",
                 string s => s,
                 JsonElement e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText(),
-                _ => JsonSerializer.Serialize(result, function.JsonSerializerOptions),
+                _ => JsonSerializer.Serialize(result, function.JsonSerializerOptions.GetTypeInfo(result.GetType())),
             };
         }
     }

@@ -56,7 +56,7 @@ public sealed class AxonTypeSystem
         {
             if (_schemaCache.TryGetValue(typeName, out var cached)) return cached;
             var node = BuildTopLevel(typeName);
-            var element = JsonSerializer.SerializeToElement(node);
+            var element = Json.RuntimeJsonContext.ToElement(node);
             _schemaCache[typeName] = element;
             return element;
         }
@@ -106,10 +106,10 @@ public sealed class AxonTypeSystem
                     ["minItems"] = 1,
                     ["description"] = "Required: the sources this output is based on, one citation per entry ([n] with the reference, (Author, Year), doi: or a URL).",
                 };
-                if (o["required"] is JsonArray req) req.Add(Anchors.AnchorEvaluator.CitationsField);
+                if (o["required"] is JsonArray req) req.Add((JsonNode)Anchors.AnchorEvaluator.CitationsField);
                 else o["required"] = new JsonArray(Anchors.AnchorEvaluator.CitationsField);
             }
-            var element = JsonSerializer.SerializeToElement(node);
+            var element = Json.RuntimeJsonContext.ToElement(node);
             return (element, element.GetRawText());
         }
     }
@@ -122,11 +122,11 @@ public sealed class AxonTypeSystem
         foreach (var f in fields)
         {
             props[f] = new JsonObject { ["type"] = new JsonArray("string", "null") };
-            required.Add(f);
+            required.Add((JsonNode)f);
         }
         props["confidence"] = Number(0, 1);
-        required.Add("confidence");
-        return JsonSerializer.SerializeToElement(Obj(props, required));
+        required.Add((JsonNode)"confidence");
+        return Json.RuntimeJsonContext.ToElement(Obj(props, required));
     }
 
     private JsonObject BuildTopLevel(string typeName)
@@ -136,7 +136,7 @@ public sealed class AxonTypeSystem
         if (!props.ContainsKey("confidence"))
         {
             props["confidence"] = Number(0, 1);
-            required.Add("confidence");
+            required.Add((JsonNode)"confidence");
         }
         return Obj(props, required);
     }
@@ -287,7 +287,7 @@ public sealed class AxonTypeSystem
     private static JsonArray RequiredOf(JsonObject props)
     {
         var req = new JsonArray();
-        foreach (var kv in props) req.Add(kv.Key);
+        foreach (var kv in props) req.Add((JsonNode)kv.Key);
         return req;
     }
 
@@ -307,7 +307,7 @@ public sealed class AxonTypeSystem
         if (value is not JsonObject)
             return [$"Expected structured output (object) for type '{typeName}', but got {(value is null ? "text" : value.GetValueKind().ToString().ToLowerInvariant())}."];
         // One validator, over JsonElement: a node (from the validate construct or user code) is converted first.
-        return Validate(JsonSerializer.SerializeToElement(value), typeName);
+        return Validate(Json.RuntimeJsonContext.ToElement(value), typeName);
     }
 
     /// <summary>
@@ -365,7 +365,7 @@ public sealed class AxonTypeSystem
             if (_shapeCache.TryGetValue(typeName, out var shape)) return shape;
             // Validated without the where bounds stated for the model: the where expression itself is checked (and named) after the shape.
             _statingWhere = false;
-            try { shape = Shape.Compile(JsonSerializer.SerializeToElement(BuildTopLevel(typeName))); }
+            try { shape = Shape.Compile(Json.RuntimeJsonContext.ToElement(BuildTopLevel(typeName))); }
             finally { _statingWhere = true; }
             _shapeCache[typeName] = shape;
             return shape;

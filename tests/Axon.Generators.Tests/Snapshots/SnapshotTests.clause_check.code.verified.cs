@@ -15,11 +15,33 @@ namespace TestApp
 
     /// <summary>AXON type <c>ClauseVerdict</c> from clause_check.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<ClauseVerdict>))]
     public sealed partial record ClauseVerdict(
         [property: __AxJ.Serialization.JsonPropertyName("clause")] string Clause,
         [property: __AxJ.Serialization.JsonPropertyName("meaning")] __AxS.FactualClaim Meaning,
         [property: __AxJ.Serialization.JsonPropertyName("enforceable")] bool Enforceable,
-        [property: __AxJ.Serialization.JsonPropertyName("concerns")] __AxG.IReadOnlyList<string> Concerns);
+        [property: __AxJ.Serialization.JsonPropertyName("concerns")] __AxG.IReadOnlyList<string> Concerns) : __AxS.IAxonJsonValue<ClauseVerdict>
+    {
+        /// <summary>Reads a <c>ClauseVerdict</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static ClauseVerdict FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = __AxS.AxonJson.Object(json, "ClauseVerdict");
+            return o is null ? null! : new ClauseVerdict(
+                __AxS.AxonJson.String(__AxS.AxonJson.Field(o, "clause")),
+                __AxS.AxonJson.Value<__AxS.FactualClaim>(__AxS.AxonJson.Field(o, "meaning")),
+                __AxS.AxonJson.Boolean(__AxS.AxonJson.Field(o, "enforceable")),
+                __AxS.AxonJson.List(__AxS.AxonJson.Field(o, "concerns"), static item0 => __AxS.AxonJson.String(item0)));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["clause"] = Clause,
+            ["meaning"] = Meaning?.ToJson(),
+            ["enforceable"] = Enforceable,
+            ["concerns"] = __AxS.AxonJson.Array(Concerns, static item0 => item0),
+        };
+    }
 
     /// <summary>AXON <c>flow CheckClause(clause: String, jurisdiction: String) -&gt; ClauseVerdict</c> from clause_check.axon, in a <c>know</c> block.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -46,11 +68,11 @@ namespace TestApp
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(string clause, string jurisdiction, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(string clause, string jurisdiction, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.ClauseVerdict>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), cancellationToken);
+            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.ClauseVerdict>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
         public async __AxT.Task<global::TestApp.ClauseVerdict> RunAsync(__AxS.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
@@ -58,7 +80,10 @@ namespace TestApp
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(__AxS.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(clause, jurisdiction), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(clause, jurisdiction), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static global::TestApp.ClauseVerdict ReadResult(__AxJ.Nodes.JsonNode? json) => __AxS.AxonJson.Value<global::TestApp.ClauseVerdict>(json);
 
         private static __AxG.Dictionary<string, object?> Arguments(string? clause, string? jurisdiction)
         {

@@ -15,9 +15,27 @@ namespace TestApp
 
     /// <summary>AXON type <c>Party</c> from contract_review.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Party>))]
     public sealed partial record Party(
         [property: __AxJ.Serialization.JsonPropertyName("name")] __AxS.FactualClaim Name,
-        [property: __AxJ.Serialization.JsonPropertyName("role")] __AxS.FactualClaim Role);
+        [property: __AxJ.Serialization.JsonPropertyName("role")] __AxS.FactualClaim Role) : __AxS.IAxonJsonValue<Party>
+    {
+        /// <summary>Reads a <c>Party</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static Party FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = __AxS.AxonJson.Object(json, "Party");
+            return o is null ? null! : new Party(
+                __AxS.AxonJson.Value<__AxS.FactualClaim>(__AxS.AxonJson.Field(o, "name")),
+                __AxS.AxonJson.Value<__AxS.FactualClaim>(__AxS.AxonJson.Field(o, "role")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = Name?.ToJson(),
+            ["role"] = Role?.ToJson(),
+        };
+    }
 
     /// <summary>AXON ranged type <c>ClauseRisk</c> (0..1) from contract_review.axon: a number validated against its range.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -55,19 +73,63 @@ namespace TestApp
 
     /// <summary>AXON type <c>RiskFinding</c> from contract_review.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<RiskFinding>))]
     public sealed partial record RiskFinding(
         [property: __AxJ.Serialization.JsonPropertyName("clause")] string Clause,
         [property: __AxJ.Serialization.JsonPropertyName("risk")] global::TestApp.ClauseRisk Risk,
         [property: __AxJ.Serialization.JsonPropertyName("explanation")] __AxS.Opinion Explanation,
-        [property: __AxJ.Serialization.JsonPropertyName("mitigation")] __AxS.Opinion? Mitigation);
+        [property: __AxJ.Serialization.JsonPropertyName("mitigation")] __AxS.Opinion? Mitigation) : __AxS.IAxonJsonValue<RiskFinding>
+    {
+        /// <summary>Reads a <c>RiskFinding</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static RiskFinding FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = __AxS.AxonJson.Object(json, "RiskFinding");
+            return o is null ? null! : new RiskFinding(
+                __AxS.AxonJson.String(__AxS.AxonJson.Field(o, "clause")),
+                __AxS.AxonJson.Ranged<global::TestApp.ClauseRisk>(__AxS.AxonJson.Field(o, "risk")),
+                __AxS.AxonJson.Value<__AxS.Opinion>(__AxS.AxonJson.Field(o, "explanation")),
+                __AxS.AxonJson.Value<__AxS.Opinion>(__AxS.AxonJson.Field(o, "mitigation")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["clause"] = Clause,
+            ["risk"] = Risk.Value,
+            ["explanation"] = Explanation?.ToJson(),
+            ["mitigation"] = Mitigation?.ToJson(),
+        };
+    }
 
     /// <summary>AXON type <c>ContractReview</c> from contract_review.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<ContractReview>))]
     public sealed partial record ContractReview(
         [property: __AxJ.Serialization.JsonPropertyName("parties")] __AxG.IReadOnlyList<global::TestApp.Party> Parties,
         [property: __AxJ.Serialization.JsonPropertyName("findings")] __AxG.IReadOnlyList<global::TestApp.RiskFinding> Findings,
         [property: __AxJ.Serialization.JsonPropertyName("overall_risk")] __AxS.RiskScore OverallRisk,
-        [property: __AxJ.Serialization.JsonPropertyName("summary")] string Summary);
+        [property: __AxJ.Serialization.JsonPropertyName("summary")] string Summary) : __AxS.IAxonJsonValue<ContractReview>
+    {
+        /// <summary>Reads a <c>ContractReview</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static ContractReview FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = __AxS.AxonJson.Object(json, "ContractReview");
+            return o is null ? null! : new ContractReview(
+                __AxS.AxonJson.List(__AxS.AxonJson.Field(o, "parties"), static item0 => __AxS.AxonJson.Value<global::TestApp.Party>(item0)),
+                __AxS.AxonJson.List(__AxS.AxonJson.Field(o, "findings"), static item0 => __AxS.AxonJson.Value<global::TestApp.RiskFinding>(item0)),
+                __AxS.AxonJson.Ranged<__AxS.RiskScore>(__AxS.AxonJson.Field(o, "overall_risk")),
+                __AxS.AxonJson.String(__AxS.AxonJson.Field(o, "summary")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["parties"] = __AxS.AxonJson.Array(Parties, static item0 => item0?.ToJson()),
+            ["findings"] = __AxS.AxonJson.Array(Findings, static item0 => item0?.ToJson()),
+            ["overall_risk"] = OverallRisk.Value,
+            ["summary"] = Summary,
+        };
+    }
 
     /// <summary>AXON <c>flow ReviewContract(contract: Document) -&gt; ContractReview</c> from contract_review.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -94,11 +156,11 @@ namespace TestApp
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ContractReview>> RunWithDetailsAsync(__AxS.Document contract, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(contract), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(contract), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(__AxS.Document contract, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.ContractReview>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(contract), cancellationToken);
+            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.ContractReview>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(contract), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
         public async __AxT.Task<global::TestApp.ContractReview> RunAsync(__AxS.AxonRun<ReviewContractFlow> run, __AxS.Document? contract = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
@@ -106,7 +168,10 @@ namespace TestApp
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ContractReview>> RunWithDetailsAsync(__AxS.AxonRun<ReviewContractFlow> run, __AxS.Document? contract = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(contract), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ContractReview>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(contract), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static global::TestApp.ContractReview ReadResult(__AxJ.Nodes.JsonNode? json) => __AxS.AxonJson.Value<global::TestApp.ContractReview>(json);
 
         private static __AxG.Dictionary<string, object?> Arguments(__AxS.Document? contract)
         {

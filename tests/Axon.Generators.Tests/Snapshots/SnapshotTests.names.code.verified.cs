@@ -15,18 +15,60 @@ namespace TestApp
 
     /// <summary>AXON type <c>Record</c> from names.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Record>))]
     public sealed partial record Record(
         [property: __AxJ.Serialization.JsonPropertyName("class")] string Class,
         [property: __AxJ.Serialization.JsonPropertyName("record")] string RecordValue,
         [property: __AxJ.Serialization.JsonPropertyName("equals")] long EqualsValue,
         [property: __AxJ.Serialization.JsonPropertyName("a_b")] string AB,
-        [property: __AxJ.Serialization.JsonPropertyName("aB")] string AB2);
+        [property: __AxJ.Serialization.JsonPropertyName("aB")] string AB2) : __AxS.IAxonJsonValue<Record>
+    {
+        /// <summary>Reads a <c>Record</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static Record FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = __AxS.AxonJson.Object(json, "Record");
+            return o is null ? null! : new Record(
+                __AxS.AxonJson.String(__AxS.AxonJson.Field(o, "class")),
+                __AxS.AxonJson.String(__AxS.AxonJson.Field(o, "record")),
+                __AxS.AxonJson.Int64(__AxS.AxonJson.Field(o, "equals")),
+                __AxS.AxonJson.String(__AxS.AxonJson.Field(o, "a_b")),
+                __AxS.AxonJson.String(__AxS.AxonJson.Field(o, "aB")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["class"] = Class,
+            ["record"] = RecordValue,
+            ["equals"] = EqualsValue,
+            ["a_b"] = AB,
+            ["aB"] = AB2,
+        };
+    }
 
     /// <summary>AXON type <c>Outcome</c> from names.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Outcome>))]
     public sealed partial record Outcome(
         [property: __AxJ.Serialization.JsonPropertyName("outcome")] string OutcomeValue,
-        [property: __AxJ.Serialization.JsonPropertyName("detail")] __AxJ.JsonElement Detail);
+        [property: __AxJ.Serialization.JsonPropertyName("detail")] __AxJ.JsonElement Detail) : __AxS.IAxonJsonValue<Outcome>
+    {
+        /// <summary>Reads a <c>Outcome</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static Outcome FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = __AxS.AxonJson.Object(json, "Outcome");
+            return o is null ? null! : new Outcome(
+                __AxS.AxonJson.String(__AxS.AxonJson.Field(o, "outcome")),
+                __AxS.AxonJson.Element(__AxS.AxonJson.Field(o, "detail")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["outcome"] = OutcomeValue,
+            ["detail"] = __AxS.AxonJson.FromElement(Detail),
+        };
+    }
 
     /// <summary>AXON <c>flow Process(class: String, options: String, event_name: Record) -&gt; Unknown</c> from names.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -53,11 +95,11 @@ namespace TestApp
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
         public __AxT.Task<__AxS.AxonFlowResult<__AxJ.JsonElement>> RunWithDetailsAsync(string @class, string optionsValue, global::TestApp.Record eventName, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<__AxJ.JsonElement>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<__AxJ.JsonElement>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(string @class, string optionsValue, global::TestApp.Record eventName, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.StreamAsync<__AxJ.JsonElement>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), cancellationToken);
+            __AxS.AxonGeneratedCode.StreamAsync<__AxJ.JsonElement>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
         public async __AxT.Task<__AxJ.JsonElement> RunAsync(__AxS.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
@@ -65,7 +107,10 @@ namespace TestApp
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
         public __AxT.Task<__AxS.AxonFlowResult<__AxJ.JsonElement>> RunWithDetailsAsync(__AxS.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<__AxJ.JsonElement>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(@class, optionsValue, eventName), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<__AxJ.JsonElement>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(@class, optionsValue, eventName), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static __AxJ.JsonElement ReadResult(__AxJ.Nodes.JsonNode? json) => __AxS.AxonJson.Element(json);
 
         private static __AxG.Dictionary<string, object?> Arguments(string? @class, string? optionsValue, global::TestApp.Record? eventName)
         {

@@ -49,6 +49,7 @@ namespace TestApp
 
     /// <summary>AXON type <c>Evidence</c> from semantic.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Evidence>))]
     public sealed partial record Evidence(
         [property: __AxJ.Serialization.JsonPropertyName("fact")] __AxS.FactualClaim Fact,
         [property: __AxJ.Serialization.JsonPropertyName("cited")] __AxS.CitedFact Cited,
@@ -72,7 +73,66 @@ namespace TestApp
         [property: __AxJ.Serialization.JsonPropertyName("counts")] __AxG.IReadOnlyList<long> Counts,
         [property: __AxJ.Serialization.JsonPropertyName("ratio")] double? Ratio,
         [property: __AxJ.Serialization.JsonPropertyName("done")] bool Done,
-        [property: __AxJ.Serialization.JsonPropertyName("age")] long Age);
+        [property: __AxJ.Serialization.JsonPropertyName("age")] long Age) : __AxS.IAxonJsonValue<Evidence>
+    {
+        /// <summary>Reads a <c>Evidence</c> from its JSON object without reflection; null for JSON null.</summary>
+        public static Evidence FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        {
+            var o = __AxS.AxonJson.Object(json, "Evidence");
+            return o is null ? null! : new Evidence(
+                __AxS.AxonJson.Value<__AxS.FactualClaim>(__AxS.AxonJson.Field(o, "fact")),
+                __AxS.AxonJson.Value<__AxS.CitedFact>(__AxS.AxonJson.Field(o, "cited")),
+                __AxS.AxonJson.Value<__AxS.HighConfidenceFact>(__AxS.AxonJson.Field(o, "strong")),
+                __AxS.AxonJson.Value<__AxS.Opinion>(__AxS.AxonJson.Field(o, "view")),
+                __AxS.AxonJson.Value<__AxS.Speculation>(__AxS.AxonJson.Field(o, "guess")),
+                __AxS.AxonJson.Value<__AxS.Uncertainty>(__AxS.AxonJson.Field(o, "unsure")),
+                __AxS.AxonJson.Value<__AxS.Document>(__AxS.AxonJson.Field(o, "doc")),
+                __AxS.AxonJson.Value<__AxS.Chunk>(__AxS.AxonJson.Field(o, "chunk")),
+                __AxS.AxonJson.Value<__AxS.EntityMap>(__AxS.AxonJson.Field(o, "entities")),
+                __AxS.AxonJson.Value<__AxS.Summary>(__AxS.AxonJson.Field(o, "summary")),
+                __AxS.AxonJson.Value<__AxS.Translation>(__AxS.AxonJson.Field(o, "translation")),
+                __AxS.AxonJson.Ranged<__AxS.RiskScore>(__AxS.AxonJson.Field(o, "risk")),
+                __AxS.AxonJson.Ranged<__AxS.ConfidenceScore>(__AxS.AxonJson.Field(o, "confidence")),
+                __AxS.AxonJson.Ranged<__AxS.SentimentScore>(__AxS.AxonJson.Field(o, "sentiment")),
+                __AxS.AxonJson.Value<__AxS.ReasoningChain>(__AxS.AxonJson.Field(o, "chain")),
+                __AxS.AxonJson.Value<__AxS.Contradiction>(__AxS.AxonJson.Field(o, "conflict")),
+                __AxS.AxonJson.Value<__AxS.StructuredReport>(__AxS.AxonJson.Field(o, "report")),
+                __AxS.AxonJson.Ranged<global::TestApp.Percent>(__AxS.AxonJson.Field(o, "share")),
+                __AxS.AxonJson.List(__AxS.AxonJson.Field(o, "tags"), static item0 => __AxS.AxonJson.String(item0)),
+                __AxS.AxonJson.List(__AxS.AxonJson.Field(o, "counts"), static item0 => __AxS.AxonJson.Int64(item0)),
+                __AxS.AxonJson.Optional(__AxS.AxonJson.Field(o, "ratio"), static item0 => __AxS.AxonJson.Double(item0)),
+                __AxS.AxonJson.Boolean(__AxS.AxonJson.Field(o, "done")),
+                __AxS.AxonJson.Int64(__AxS.AxonJson.Field(o, "age")));
+        }
+
+        /// <summary>The value as its JSON object.</summary>
+        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        {
+            ["fact"] = Fact?.ToJson(),
+            ["cited"] = Cited?.ToJson(),
+            ["strong"] = Strong?.ToJson(),
+            ["view"] = View?.ToJson(),
+            ["guess"] = Guess?.ToJson(),
+            ["unsure"] = Unsure?.ToJson(),
+            ["doc"] = Doc?.ToJson(),
+            ["chunk"] = Chunk?.ToJson(),
+            ["entities"] = Entities?.ToJson(),
+            ["summary"] = Summary?.ToJson(),
+            ["translation"] = Translation?.ToJson(),
+            ["risk"] = Risk.Value,
+            ["confidence"] = Confidence.Value,
+            ["sentiment"] = Sentiment.Value,
+            ["chain"] = Chain?.ToJson(),
+            ["conflict"] = Conflict?.ToJson(),
+            ["report"] = Report?.ToJson(),
+            ["share"] = Share.Value,
+            ["tags"] = __AxS.AxonJson.Array(Tags, static item0 => item0),
+            ["counts"] = __AxS.AxonJson.Array(Counts, static item0 => item0),
+            ["ratio"] = Ratio,
+            ["done"] = Done,
+            ["age"] = Age,
+        };
+    }
 
     /// <summary>AXON <c>flow Gather(topic: String, limit: Integer, source: Document?) -&gt; Evidence</c> from semantic.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
@@ -99,11 +159,11 @@ namespace TestApp
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(string topic, long limit, __AxS.Document? source, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(string topic, long limit, __AxS.Document? source, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.Evidence>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), cancellationToken);
+            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.Evidence>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
         public async __AxT.Task<global::TestApp.Evidence> RunAsync(__AxS.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, __AxS.Document? source = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
@@ -111,7 +171,10 @@ namespace TestApp
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(__AxS.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, __AxS.Document? source = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(topic, limit, source), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(topic, limit, source), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static global::TestApp.Evidence ReadResult(__AxJ.Nodes.JsonNode? json) => __AxS.AxonJson.Value<global::TestApp.Evidence>(json);
 
         private static __AxG.Dictionary<string, object?> Arguments(string? topic, long? limit, __AxS.Document? source)
         {
@@ -148,11 +211,11 @@ namespace TestApp
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(__AxS.FactualClaim claim, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(claim), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(claim), ReadResult, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(__AxS.FactualClaim claim, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.Percent>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(claim), cancellationToken);
+            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.Percent>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(claim), ReadResult, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
         public async __AxT.Task<global::TestApp.Percent> RunAsync(__AxS.AxonRun<RateFlow> run, __AxS.FactualClaim? claim = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
@@ -160,7 +223,10 @@ namespace TestApp
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(__AxS.AxonRun<RateFlow> run, __AxS.FactualClaim? claim = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(claim), cancellationToken);
+            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(claim), ReadResult, cancellationToken);
+
+        /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
+        private static global::TestApp.Percent ReadResult(__AxJ.Nodes.JsonNode? json) => __AxS.AxonJson.Ranged<global::TestApp.Percent>(json);
 
         private static __AxG.Dictionary<string, object?> Arguments(__AxS.FactualClaim? claim)
         {
