@@ -34,6 +34,8 @@ public sealed class EditorTests
     {
         RequireNpm();
         var vsix = Path.Combine(ExtensionDir, "test", "out", "axon-vscode.vsix");
+        // On a fresh clone test/out does not exist until another test (or vsce) makes it; File.Delete needs the folder.
+        Directory.CreateDirectory(Path.GetDirectoryName(vsix)!);
         File.Delete(vsix);
         var (exit, output) = Run("npm", ["run", "package"], ExtensionDir, null, TimeSpan.FromMinutes(5));
         Assert.True(exit == 0, output);
