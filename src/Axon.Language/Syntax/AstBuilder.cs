@@ -33,6 +33,11 @@ internal sealed class AstBuilder
         {
             into.Add(Declaration(d));
             ((ProgramContext)d.Parent).RemoveLastChild();
+            // Each token is its own leaf and points at the rule that consumed it, and the token stream keeps every
+            // token to the end: without this the detached tree stayed reachable through its tokens.
+            if (parser.InputStream is BufferedTokenStream tokens)
+                for (int i = d.Start.TokenIndex, stop = d.Stop.TokenIndex; i <= stop; i++)
+                    if (tokens.Get(i) is AxonToken token) token.Owner = null;
         };
 
     /// <summary>Builds one declaration parsed without error (used for the declarations recovered around syntax errors).</summary>

@@ -12,7 +12,9 @@ namespace Axon.Benchmarks.Cli;
 /// a shared machine allows. Usage:
 /// <code>dotnet run -c Release --project tests/Axon.Benchmarks -- whole-process [runs]</code>
 /// The JIT binary is src/Axon.Cli/bin/Release/net10.0/axon (or AXON_JIT_BIN); the native one is AXON_NATIVE_BIN
-/// (<c>dotnet publish src/Axon.Cli -c Release -r linux-x64 -p:AxonNative=true -o DIR</c>).
+/// (<c>dotnet publish src/Axon.Cli -c Release -r linux-x64 -p:AxonNative=true -o DIR</c>). With AXON_FLOOR_BIN (the
+/// native <c>axon-floor</c> of tests/Axon.NativeFloor) it also prints the floors under native <c>axon check</c>: a
+/// native process that does nothing, and one that runs only the ANTLR-generated lexer and parser over the same file.
 /// </summary>
 internal static class WholeProcessBenchmark
 {
@@ -32,6 +34,12 @@ internal static class WholeProcessBenchmark
         if (Environment.GetEnvironmentVariable("AXON_NATIVE_BIN") is { Length: > 0 } native && File.Exists(native)) binaries.Add(("native", native));
         else Console.WriteLine("AXON_NATIVE_BIN is not set (or not a file): no native figures. Publish with: dotnet publish src/Axon.Cli -c Release -r linux-x64 -p:AxonNative=true -o DIR");
         if (binaries.Count == 0) return 1;
+        if (Environment.GetEnvironmentVariable("AXON_FLOOR_BIN") is { Length: > 0 } floor && File.Exists(floor))
+        {
+            binaries.Add(("floor: empty process", floor));
+            binaries.Add(("floor: ANTLR lex+parse", floor));
+        }
+        else Console.WriteLine("AXON_FLOOR_BIN is not set: no floors. Publish with: dotnet publish tests/Axon.NativeFloor -c Release -r linux-x64 -o DIR");
 
         string small = Path.Combine(corpus, "extra-03-grant-review.axon");
         string large = Path.Combine(Path.GetTempPath(), $"axon-bench-{Environment.ProcessId}.axon");
@@ -40,23 +48,23 @@ internal static class WholeProcessBenchmark
         try
         {
             var samples = new Dictionary<(string, string), List<double>>();
-            foreach (var b in binaries) Check(b.Path, small); // first touch of the files and binaries, not counted
+            foreach (var b in binaries) Check(b.Path, small, b.Name); // first touch of the files and binaries, not counted
             for (int i = 0; i < runs; i++)
                 foreach (var (fileName, file) in files)
                     foreach (var (name, path) in binaries)
                     {
-                        double ms = Check(path, file);
+                        double ms = Check(path, file, name);
                         if (!samples.TryGetValue((name, fileName), out var list)) samples[(name, fileName)] = list = [];
                         list.Add(ms);
                     }
             Console.WriteLine($"axon check, whole process, {runs} alternated runs each; {Environment.ProcessorCount} cores; load average {LoadAverage()}");
-            Console.WriteLine($"{"binary",-8} {"file",-6} {"bytes",9} {"best ms",9} {"median ms",10}");
+            Console.WriteLine($"{"binary",-24} {"file",-6} {"bytes",9} {"best ms",9} {"median ms",10}");
             foreach (var (fileName, file) in files)
                 foreach (var (name, _) in binaries)
                 {
                     var list = samples[(name, fileName)];
                     list.Sort();
-                    Console.WriteLine($"{name,-8} {fileName,-6} {new FileInfo(file).Length,9} {list[0],9:F1} {list[list.Count / 2],10:F1}");
+                    Console.WriteLine($"{name,-24} {fileName,-6} {new FileInfo(file).Length,9} {list[0],9:F1} {list[list.Count / 2],10:F1}");
                 }
             return 0;
         }
@@ -68,11 +76,11 @@ internal static class WholeProcessBenchmark
 
     private static readonly HashSet<(string, string)> Warned = [];
 
-    private static double Check(string binary, string file)
+    private static double Check(string binary, string file, string name)
     {
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("check");
-        start.ArgumentList.Add(file);
+        if (!name.StartsWith("floor", StringComparison.Ordinal)) start.ArgumentList.Add("check");
+        if (name != "floor: empty process") start.ArgumentList.Add(file);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
