@@ -282,25 +282,30 @@ public static class IrGenerator
             cycle = new List<int>();
             int n = nodes.Count;
             var names = new string[n];
-            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            var index = new Dictionary<string, int>(n, StringComparer.Ordinal);
             for (int i = 0; i < n; i++)
             {
                 names[i] = NameOf(nodes[i], i);
                 if (names[i].Length > 0) index[names[i]] = i;
             }
 
+            // Allocation matters here (the IR of a 1 MB program was 7.7 MB of garbage, half of it this loop's
+            // iterators, regex groups and sorted-set nodes): adjacency lists only where a node has successors, and
+            // one dependency list, sorted and deduplicated per node (the reference orders edges by source position).
             var edges = new List<IrDataEdge>();
-            var outgoing = new List<int>[n];
+            var outgoing = new List<int>?[n];
             var inDegree = new int[n];
-            for (int i = 0; i < n; i++) outgoing[i] = new List<int>();
-            var deps = new SortedSet<int>();
+            var deps = new List<int>();
             for (int i = 0; i < n; i++)
             {
                 deps.Clear();
-                foreach (var text in ScannedStrings(nodes[i])) Collect(text, index, i, deps);
-                foreach (int d in deps)
+                ScanStrings(nodes[i], index, i, deps);
+                if (deps.Count > 1) deps.Sort();
+                for (int k = 0; k < deps.Count; k++)
                 {
-                    outgoing[d].Add(i);
+                    int d = deps[k];
+                    if (k > 0 && deps[k - 1] == d) continue;
+                    (outgoing[d] ??= new List<int>()).Add(i);
                     inDegree[i]++;
                     edges.Add(new IrDataEdge(nodes[i].SourceLine, nodes[i].SourceColumn, names[d], names[i], "Any"));
                 }
@@ -312,12 +317,15 @@ public static class IrGenerator
             for (int i = 0; i < n; i++) if (inDegree[i] == 0) current.Add(i);
             while (current.Count > 0)
             {
-                levels.Add(current.Select(i => names[i]).ToList());
+                var level = new string[current.Count];
+                for (int k = 0; k < level.Length; k++) level[k] = names[current[k]];
+                levels.Add(level);
                 var next = new List<int>();
                 foreach (int u in current)
                 {
                     steps.Add(nodes[u]);
-                    foreach (int v in outgoing[u]) if (--inDegree[v] == 0) next.Add(v);
+                    if (outgoing[u] is { } successors)
+                        foreach (int v in successors) if (--inDegree[v] == 0) next.Add(v);
                 }
                 current = next;
             }
@@ -331,14 +339,14 @@ public static class IrGenerator
 
         // Among the nodes Kahn's algorithm could not order (each has a remaining predecessor), walking predecessors
         // backwards must revisit a node: the walk's loop is a cycle. Iterative, so any flow size is safe.
-        private static List<int> FindCycle(List<int>[] outgoing, int[] inDegree)
+        private static List<int> FindCycle(List<int>?[] outgoing, int[] inDegree)
         {
             int n = inDegree.Length;
             var preds = new List<int>[n];
             for (int i = 0; i < n; i++) preds[i] = new List<int>();
             for (int u = 0; u < n; u++)
-                if (inDegree[u] > 0)
-                    foreach (int v in outgoing[u]) if (inDegree[v] > 0) preds[v].Add(u);
+                if (inDegree[u] > 0 && outgoing[u] is { } successors)
+                    foreach (int v in successors) if (inDegree[v] > 0) preds[v].Add(u);
             int start = -1;
             for (int i = 0; i < n && start < 0; i++) if (inDegree[i] > 0) start = i;
             var seenAt = new Dictionary<int, int>();
@@ -360,13 +368,23 @@ public static class IrGenerator
             return ordered;
         }
 
-        private static void Collect(string text, Dictionary<string, int> index, int self, SortedSet<int> deps)
+        // Match by match rather than MatchCollection and Groups: the name is the match minus its fixed parts.
+        private static void Collect(string? text, Dictionary<string, int> index, int self, List<int> deps)
         {
-            if (text.Length == 0) return;
-            if (text.IndexOf(".output", StringComparison.Ordinal) >= 0)
-                foreach (Match m in OutputRef.Matches(text)) Add(m.Groups[1].Value);
+            if (string.IsNullOrEmpty(text)) return;
+            if (text!.IndexOf(".output", StringComparison.Ordinal) >= 0)
+                for (var m = OutputRef.Match(text); m.Success; m = m.NextMatch())
+                    Add(text.Substring(m.Index, m.Length - ".output".Length)); // \b(\w+)\.output\b
             if (text.IndexOf("{{", StringComparison.Ordinal) >= 0)
-                foreach (Match m in Placeholder.Matches(text)) Add(m.Groups[1].Value);
+                for (var m = Placeholder.Match(text); m.Success; m = m.NextMatch())
+                {
+                    // {{ \s* (\w+) (.output)? \s* }}: the name is the run after the spaces, up to '.', a space or '}'.
+                    int start = m.Index + 2;
+                    while (char.IsWhiteSpace(text[start])) start++;
+                    int end = start;
+                    while (text[end] != '.' && text[end] != '}' && !char.IsWhiteSpace(text[end])) end++;
+                    Add(text.Substring(start, end - start));
+                }
 
             void Add(string name)
             {
@@ -374,26 +392,28 @@ public static class IrGenerator
             }
         }
 
-        private static IEnumerable<string> ScannedStrings(IrNode node)
+        // The strings of a node that can name another step (reference §4.3), each handed to Collect.
+        private static void ScanStrings(IrNode node, Dictionary<string, int> index, int self, List<int> deps)
         {
             switch (node)
             {
-                case IrStep s: yield return s.Given; yield return s.Ask; break;
-                case IrProbe p: yield return p.Target; break;
+                case IrStep s: Collect(s.Given, index, self, deps); Collect(s.Ask, index, self, deps); break;
+                case IrProbe p: Collect(p.Target, index, self, deps); break;
                 case IrReason r:
-                    foreach (var g in r.Given) yield return g;
-                    yield return r.Ask;
+                    foreach (var g in r.Given) Collect(g, index, self, deps);
+                    Collect(r.Ask, index, self, deps);
                     break;
-                case IrWeave w: foreach (var src in w.Sources) yield return src; break;
+                case IrWeave w: foreach (var src in w.Sources) Collect(src, index, self, deps); break;
                 case IrValidate v:
-                    yield return v.Target;
-                    foreach (var rule in v.Rules) { yield return rule.Condition; yield return rule.ComparisonValue; }
+                    Collect(v.Target, index, self, deps);
+                    foreach (var rule in v.Rules) { Collect(rule.Condition, index, self, deps); Collect(rule.ComparisonValue, index, self, deps); }
                     break;
-                case IrUseTool u: yield return u.Argument; break;
-                case IrRemember r: yield return r.Expression; break;
-                case IrRecall r: yield return r.Query; break;
+                case IrUseTool u: Collect(u.Argument, index, self, deps); break;
+                case IrRemember r: Collect(r.Expression, index, self, deps); break;
+                case IrRecall r: Collect(r.Query, index, self, deps); break;
                 case IrConditional c:
-                    // Branches are walked with a stack: nested iterators made nested ifs quadratic.
+                    // Branches are walked with a stack, not recursion: nesting depth is bounded elsewhere, but
+                    // the reference's order of the scanned strings is kept (then before else).
                     var pending = new Stack<IrNode>();
                     pending.Push(c);
                     while (pending.Count > 0)
@@ -401,14 +421,14 @@ public static class IrGenerator
                         var n = pending.Pop();
                         if (n is IrConditional nc)
                         {
-                            yield return nc.Condition;
-                            yield return nc.ComparisonValue;
+                            Collect(nc.Condition, index, self, deps);
+                            Collect(nc.ComparisonValue, index, self, deps);
                             if (nc.ElseBranch != null) pending.Push(nc.ElseBranch);
                             if (nc.ThenBranch != null) pending.Push(nc.ThenBranch);
                         }
                         else
                         {
-                            foreach (var x in ScannedStrings(n)) yield return x;
+                            ScanStrings(n, index, self, deps);
                         }
                     }
                     break;

@@ -12,12 +12,42 @@ namespace Axon.Language.Semantics;
 public static class FlowReferences
 {
     /// <summary>Every name a reference inside <paramref name="flow"/> can bind to at run time.</summary>
-    public static HashSet<string> BindableNames(FlowDecl flow)
+    public static HashSet<string> BindableNames(FlowDecl flow) => BindableNames(flow, Steps(flow.Body));
+
+    private static HashSet<string> BindableNames(FlowDecl flow, List<FlowStep> steps)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var p in flow.Parameters) names.Add(p.Name);
-        foreach (var node in Walk(flow.Body)) foreach (var n in Produces(node)) names.Add(n);
+        for (int i = 0; i < flow.Parameters.Count; i++) names.Add(flow.Parameters[i].Name);
+        foreach (var node in steps) AddProduced(node, names);
         return names;
+    }
+
+    // As Produces, into a set, without an iterator per step (the checker asks for every step of every flow).
+    private static void AddProduced(FlowStep node, HashSet<string> names)
+    {
+        switch (node)
+        {
+            case StepNode s: names.Add(s.Name); break;
+            case ReasonNode r:
+                if (r.Name.Length > 0) names.Add(r.Name);
+                if (r.About.Length > 0) { names.Add(r.About); names.Add("reason_" + r.About); }
+                break;
+            case ProbeNode p: names.Add("probe_" + p.Target); break;
+            case WeaveNode w:
+                if (w.Target.Length > 0) { names.Add(w.Target); names.Add("weave_" + w.Target); }
+                break;
+            case UseToolNode u: names.Add("use_" + u.ToolName); break;
+            case RecallNode rc: names.Add("recall_" + rc.MemorySource); names.Add(rc.MemorySource); break;
+            case HibernateNode h: if (h.EventName.Length > 0) names.Add(h.EventName); break;
+        }
+    }
+
+    // Walk's steps as one list, for callers that go over them more than once.
+    private static List<FlowStep> Steps(IReadOnlyList<FlowStep> body)
+    {
+        var steps = new List<FlowStep>(body.Count);
+        foreach (var s in Walk(body)) steps.Add(s);
+        return steps;
     }
 
     /// <summary>The names <paramref name="node"/> itself produces (its output key and aliases).</summary>
@@ -70,12 +100,13 @@ public static class FlowReferences
 
     internal static void Check(FlowDecl flow, IReadOnlyDictionary<string, NamedDeclaration> symbols, List<Diagnostic> warnings)
     {
-        var bindable = BindableNames(flow);
+        var walked = Steps(flow.Body);
+        var bindable = BindableNames(flow, walked);
         // Suggestions come from the names a user writes (not the runtime's internal aliases such as weave_X).
         var suggestions = new List<string>();
         foreach (var p in flow.Parameters) suggestions.Add(p.Name);
         var steps = new List<string>();
-        foreach (var node in Walk(flow.Body))
+        foreach (var node in walked)
         {
             switch (node)
             {
@@ -85,10 +116,12 @@ public static class FlowReferences
                 case HibernateNode h when h.EventName.Length > 0: suggestions.Add(h.EventName); break;
             }
         }
-        foreach (var node in Walk(flow.Body))
+        foreach (var node in walked)
         {
-            foreach (var r in node.References)
+            var references = node.References;
+            for (int k = 0; k < references.Count; k++) // indexed: a foreach boxed an enumerator per step
             {
+                var r = references[k];
                 if (r.Kind != ReferenceKind.Value && r.Kind != ReferenceKind.Placeholder) continue;
                 if (bindable.Contains(r.Name)) continue;
                 bool output = r.Text.StartsWith(r.Name + ".output", StringComparison.Ordinal);

@@ -68,8 +68,9 @@ internal sealed class AstBuilder
         var path = new List<string>();
         var names = new List<string>();
         bool inNames = false;
-        foreach (var child in c.children)
+        for (int i = 0; i < c.ChildCount; i++)
         {
+            var child = c.GetChild(i);
             if (child is ITerminalNode t && t.Symbol.Type == AxonLexer.LBRACE) inNames = true;
             if (child is IdentContext id) (inNames ? names : path).Add(id.Start.Text);
         }
@@ -235,7 +236,7 @@ internal sealed class AstBuilder
             var fieldSpan = TokenText.Span(One<IdentContext>(f).Start);
             fields.Add(new TypeField(One<IdentContext>(f).Start.Text, TypeExpression(One<TypeExprContext>(f)), fieldSpan) { NameSpan = fieldSpan });
         }
-        var values = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        var values = new SpanMap();
         if (numbers.Length == 2)
         {
             values["range_min"] = Span(numbers[0]);
@@ -325,7 +326,7 @@ internal sealed class AstBuilder
     private StepNode Step(StepDeclContext c)
     {
         var refs = new List<NameReference>();
-        var values = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        var values = new SpanMap();
         string given = "", ask = "", output = "";
         UseToolNode? use = null;
         ProbeNode? probe = null;
@@ -440,7 +441,7 @@ internal sealed class AstBuilder
         string name = "", about = "";
         TextSpan? nameSpan = null;
         var refs = new List<NameReference>();
-        var values = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        var values = new SpanMap();
         if (One<IdentContext>(c) != null)
         {
             if (Tok(c, AxonLexer.ABOUT) != null) about = One<IdentContext>(c).Start.Text;
@@ -589,7 +590,7 @@ internal sealed class AstBuilder
         var args = new List<string>();
         var argSpans = new List<TextSpan>();
         var refs = new List<NameReference> { Reference(One<IdentContext>(c), ReferenceKind.Flow) };
-        var values = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        var values = new SpanMap();
         foreach (var a in All<RunArgContext>(c))
         {
             argSpans.Add(Span(One<RunArgValueContext>(a)));
@@ -609,7 +610,7 @@ internal sealed class AstBuilder
         string persona = "", context = "", onFailure = "", outputTo = "", effort = "";
         IReadOnlyList<string> anchors = Array.Empty<string>();
         var failureParams = new List<KeyValue>();
-        var spans = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        var spans = new SpanMap();
         foreach (var m in All<RunModifierContext>(c))
         {
             spans[m.Start.Text] = Span(m);
@@ -685,8 +686,8 @@ internal sealed class AstBuilder
     // `key: value` fields: the span of everything after the colon, keyed by the field name (the last one wins, as values do).
     private static IReadOnlyDictionary<string, TextSpan> FieldValueSpans(ParserRuleContext[] fields)
     {
-        if (fields.Length == 0) return new Dictionary<string, TextSpan>();
-        var spans = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        if (fields.Length == 0) return SpanMap.Empty;
+        var spans = new SpanMap();
         foreach (var f in fields)
         {
             if (f.ChildCount < 3 || f.Stop == null) continue;

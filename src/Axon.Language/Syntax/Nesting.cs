@@ -49,9 +49,13 @@ public static class Nesting
     /// <summary>The depth of a flow body (steps inside if/else and par count one level each), computed without recursion.</summary>
     public static int Depth(IReadOnlyList<FlowStep> body)
     {
+        // Most bodies nest nothing: their depth needs no stack (checker and IR lowering both ask, for every flow).
+        bool nested = false;
+        for (int i = 0; i < body.Count && !nested; i++) nested = body[i] is ConditionalNode or ParallelNode;
+        if (!nested) return body.Count > 0 ? 1 : 0;
         int max = 0;
         var stack = new Stack<(FlowStep Step, int Depth)>();
-        foreach (var s in body) stack.Push((s, 1));
+        for (int i = 0; i < body.Count; i++) stack.Push((body[i], 1));
         while (stack.Count > 0)
         {
             var (s, d) = stack.Pop();
