@@ -83,6 +83,28 @@ public sealed class NativeAotTests(NativeAxonFixture native) : IClassFixture<Nat
             $"NativeAOT publish ({NativeAxonFixture.Rid}): {native.PublishTime.TotalSeconds:F0} s, binary {new FileInfo(native.Binary).Length / 1024 / 1024.0:F1} MB");
     }
 
+    /// <summary>
+    /// Start-up: the image is linked at a fixed address (ELF type EXEC, not the position-independent DYN), so nothing in
+    /// its data is relocated when it starts, and its process settings give the first generation a 64 MB budget.
+    /// </summary>
+    [Fact]
+    public void The_image_is_fixed_address_with_a_large_first_generation()
+    {
+        Assert.True(native.PublishExit == 0, native.PublishLog);
+        if (!OperatingSystem.IsLinux()) return; // the ELF check below is Linux's; other platforms have their own formats
+        var header = new byte[18];
+        using (var file = File.OpenRead(native.Binary)) file.ReadExactly(header);
+        Assert.Equal(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, header[..4]);
+        const ushort ElfExecutable = 2, ElfSharedObject = 3;
+        ushort type = BitConverter.ToUInt16(header, 16); // e_type, little-endian on the platforms NativeAOT targets
+        Assert.NotEqual(ElfSharedObject, type);
+        Assert.Equal(ElfExecutable, type);
+        // The runtime setting is compiled into the image as a key and its value, each NUL-terminated (the GC's own code
+        // names GCgen0size too, so the name alone would prove nothing).
+        var image = File.ReadAllBytes(native.Binary);
+        Assert.True(image.AsSpan().IndexOf("GCgen0size\u00004000000\u0000"u8) >= 0, "GCgen0size=4000000 is not in the image's runtime configuration");
+    }
+
     /// <summary>Every conformance and runtime corpus program: check, check --format json and compile --stdout, byte for byte.</summary>
     [Fact]
     public void Check_and_compile_output_is_byte_identical_to_the_jit_build_on_every_corpus_program()
