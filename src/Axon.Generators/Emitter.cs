@@ -398,12 +398,13 @@ internal sealed class Emitter
 
         Doc($"AXON <c>{Names.Xml(header)}</c> from {Names.Xml(_fileName)}" + (f.EpistemicMode.Length > 0 ? $", in a <c>{f.EpistemicMode}</c> block" : "") + ".");
         Line(GeneratedCode);
-        Line($"public sealed partial class {cls} : {Sem}.IAxonFlow");
+        // Running, streaming and the runtime live in the AxonFlow<T> base, compiled once in Axon.Runtime: here only the
+        // flow's own signature, which hands its arguments on. Each generated flow was two async state machines and
+        // a field, property and their docs more (a fifth of a flow class's bytes, and compile time for every flow).
+        Line($"public sealed partial class {cls} : {Sem}.AxonFlow<{result}>, {Sem}.IAxonFlow");
         Open();
-        Line($"private readonly __AxE.AxonRuntime _runtime;");
-        Line();
         Doc("Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).");
-        Line($"public {cls}(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));");
+        Line($"public {cls}(__AxE.AxonRuntime runtime) : base(runtime, ReadResult) {{ }}");
         Line();
         Doc($"Creates the flow on a chat client, with the backend the project was built for (<c>{Names.Xml(_options.Backend)}</c>).");
         Line($"public {cls}(global::Microsoft.Extensions.AI.IChatClient chatClient)");
@@ -416,30 +417,29 @@ internal sealed class Emitter
             ? $"public static __AxM.FlowDefinition Definition => {fail};"
             : $"public static __AxM.FlowDefinition Definition => {ProgramClass}.Program.Flows[{_ir.Flows.ToList().IndexOf(f)}];");
         Line();
-        Doc("The runtime this instance runs on.");
-        Line($"public __AxE.AxonRuntime Runtime => _runtime;");
-        Line();
         // Summaries only: the parameters are the flow's own (named as in the .axon file), options and cancellation as
         // everywhere; one <param> line per parameter and method was a third of a flow class's bytes.
+        var call = $"Arguments({args.TrimEnd(',', ' ')}), options, cancellationToken)";
+        var ofRun = "(run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition";
         Doc($"Runs the flow and returns its result. Throws <see cref=\"__AxE.AxonRunFailedException\"/> when it fails and <see cref=\"{Sem}.AxonFlowSuspendedException\"/> when it hibernates.");
-        Line($"public async __AxT.Task<{result}> RunAsync({signature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync({args}options, cancellationToken).ConfigureAwait(false));");
+        Line($"public __AxT.Task<{result}> RunAsync({signature}{tail}) =>");
+        Line($"    RunCoreAsync(new __AxM.RunDefinition(Definition), {call};");
         Line();
         Doc("Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).");
         Line($"public __AxT.Task<{details}> RunWithDetailsAsync({signature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), ReadResult, cancellationToken);");
+        Line($"    RunWithDetailsCoreAsync(new __AxM.RunDefinition(Definition), {call};");
         Line();
         Doc($"Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref=\"__AxE.AxonRunCompleted{{T}}\"/> with the typed result. Stopping the enumeration cancels the run.");
         Line($"public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync({signature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.StreamAsync<{result}>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments({args.TrimEnd(',', ' ')}), ReadResult, cancellationToken);");
+        Line($"    StreamCoreAsync(new __AxM.RunDefinition(Definition), {call};");
         Line();
         Doc("Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.");
-        Line($"public async __AxT.Task<{result}> RunAsync({runType} run, {optionalSignature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, {args}options, cancellationToken).ConfigureAwait(false));");
+        Line($"public __AxT.Task<{result}> RunAsync({runType} run, {optionalSignature}{tail}) =>");
+        Line($"    RunCoreAsync({ofRun}, {call};");
         Line();
         Doc("Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.");
         Line($"public __AxT.Task<{details}> RunWithDetailsAsync({runType} run, {optionalSignature}{tail}) =>");
-        Line($"    {Sem}.AxonGeneratedCode.RunAsync<{result}>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments({args.TrimEnd(',', ' ')}), ReadResult, cancellationToken);");
+        Line($"    RunWithDetailsCoreAsync({ofRun}, {call};");
         Line();
         Doc("Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).");
         Line($"private static {result} ReadResult(__AxJ.Nodes.JsonNode? json) => {ReadExpression(f.ReturnTypeName, f.ReturnTypeGeneric, f.ReturnTypeOptional, "json", 0)};");

@@ -83,6 +83,49 @@ public sealed record AxonRun<TFlow>(RunDefinition Definition) where TFlow : IAxo
     }
 }
 
+/// <summary>
+/// The base of every generated flow class: the runtime it runs on and the ways to run it, typed by the flow's result.
+/// The generated class adds the flow's own parameters and its reflection-free result reader. These members live here,
+/// compiled once, rather than in each generated class: a project's generated code (and its C# compile time) grows with
+/// the number of flows.
+/// </summary>
+/// <typeparam name="TResult">The flow's declared result type.</typeparam>
+public abstract class AxonFlow<TResult>
+{
+    private readonly AxonRuntime _runtime;
+    private readonly Func<JsonNode?, TResult> _read;
+
+    /// <summary>A flow on <paramref name="runtime"/> whose results <paramref name="read"/> reads without reflection.</summary>
+    protected AxonFlow(AxonRuntime runtime, Func<JsonNode?, TResult> read)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(read);
+        _runtime = runtime;
+        _read = read;
+    }
+
+    /// <summary>The runtime this instance runs on.</summary>
+    public AxonRuntime Runtime => _runtime;
+
+    /// <summary>
+    /// Runs <paramref name="run"/> with <paramref name="arguments"/> and returns its typed result. Throws
+    /// <see cref="AxonRunFailedException"/> when it fails and <see cref="AxonFlowSuspendedException"/> when it hibernates.
+    /// </summary>
+    protected async Task<TResult> RunCoreAsync(RunDefinition run, IReadOnlyDictionary<string, object?> arguments,
+        AxonRunOptions? options, CancellationToken cancellationToken) =>
+        AxonGeneratedCode.ValueOf(await RunWithDetailsCoreAsync(run, arguments, options, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Runs <paramref name="run"/> and returns its typed result with the run's details (steps, usage, cost, continuation).</summary>
+    protected Task<AxonFlowResult<TResult>> RunWithDetailsCoreAsync(RunDefinition run, IReadOnlyDictionary<string, object?> arguments,
+        AxonRunOptions? options, CancellationToken cancellationToken) =>
+        AxonGeneratedCode.RunAsync(_runtime, options, run, arguments, _read, cancellationToken);
+
+    /// <summary>Runs <paramref name="run"/> and streams its progress, last <see cref="AxonRunCompleted{T}"/> with the typed result.</summary>
+    protected IAsyncEnumerable<AxonRunUpdate> StreamCoreAsync(RunDefinition run, IReadOnlyDictionary<string, object?> arguments,
+        AxonRunOptions? options, CancellationToken cancellationToken) =>
+        AxonGeneratedCode.StreamAsync(_runtime, options, run, arguments, _read, cancellationToken);
+}
+
 /// <summary>Helpers called by generated code; not meant to be called directly.</summary>
 public static class AxonGeneratedCode
 {

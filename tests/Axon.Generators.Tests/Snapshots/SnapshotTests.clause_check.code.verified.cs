@@ -45,12 +45,10 @@ namespace TestApp
 
     /// <summary>AXON <c>flow CheckClause(clause: String, jurisdiction: String) -&gt; ClauseVerdict</c> from clause_check.axon, in a <c>know</c> block.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public sealed partial class CheckClauseFlow : __AxS.IAxonFlow
+    public sealed partial class CheckClauseFlow : __AxS.AxonFlow<global::TestApp.ClauseVerdict>, __AxS.IAxonFlow
     {
-        private readonly __AxE.AxonRuntime _runtime;
-
         /// <summary>Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).</summary>
-        public CheckClauseFlow(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));
+        public CheckClauseFlow(__AxE.AxonRuntime runtime) : base(runtime, ReadResult) { }
 
         /// <summary>Creates the flow on a chat client, with the backend the project was built for (<c>anthropic</c>).</summary>
         public CheckClauseFlow(global::Microsoft.Extensions.AI.IChatClient chatClient)
@@ -59,28 +57,25 @@ namespace TestApp
         /// <summary>The flow's runtime model.</summary>
         public static __AxM.FlowDefinition Definition => ClauseCheckAxon.Program.Flows[0];
 
-        /// <summary>The runtime this instance runs on.</summary>
-        public __AxE.AxonRuntime Runtime => _runtime;
-
         /// <summary>Runs the flow and returns its result. Throws <see cref="__AxE.AxonRunFailedException"/> when it fails and <see cref="__AxS.AxonFlowSuspendedException"/> when it hibernates.</summary>
-        public async __AxT.Task<global::TestApp.ClauseVerdict> RunAsync(string clause, string jurisdiction, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(clause, jurisdiction, options, cancellationToken).ConfigureAwait(false));
+        public __AxT.Task<global::TestApp.ClauseVerdict> RunAsync(string clause, string jurisdiction, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            RunCoreAsync(new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), options, cancellationToken);
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(string clause, string jurisdiction, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), ReadResult, cancellationToken);
+            RunWithDetailsCoreAsync(new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), options, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(string clause, string jurisdiction, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.ClauseVerdict>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), ReadResult, cancellationToken);
+            StreamCoreAsync(new __AxM.RunDefinition(Definition), Arguments(clause, jurisdiction), options, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
-        public async __AxT.Task<global::TestApp.ClauseVerdict> RunAsync(__AxS.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, clause, jurisdiction, options, cancellationToken).ConfigureAwait(false));
+        public __AxT.Task<global::TestApp.ClauseVerdict> RunAsync(__AxS.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            RunCoreAsync((run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(clause, jurisdiction), options, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.ClauseVerdict>> RunWithDetailsAsync(__AxS.AxonRun<CheckClauseFlow> run, string? clause = null, string? jurisdiction = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.ClauseVerdict>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(clause, jurisdiction), ReadResult, cancellationToken);
+            RunWithDetailsCoreAsync((run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(clause, jurisdiction), options, cancellationToken);
 
         /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
         private static global::TestApp.ClauseVerdict ReadResult(__AxJ.Nodes.JsonNode? json) => __AxS.AxonJson.Value<global::TestApp.ClauseVerdict>(json);

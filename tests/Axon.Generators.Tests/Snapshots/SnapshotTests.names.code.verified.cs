@@ -72,12 +72,10 @@ namespace TestApp
 
     /// <summary>AXON <c>flow Process(class: String, options: String, event_name: Record) -&gt; Unknown</c> from names.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public sealed partial class ProcessFlow : __AxS.IAxonFlow
+    public sealed partial class ProcessFlow : __AxS.AxonFlow<__AxJ.JsonElement>, __AxS.IAxonFlow
     {
-        private readonly __AxE.AxonRuntime _runtime;
-
         /// <summary>Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).</summary>
-        public ProcessFlow(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));
+        public ProcessFlow(__AxE.AxonRuntime runtime) : base(runtime, ReadResult) { }
 
         /// <summary>Creates the flow on a chat client, with the backend the project was built for (<c>anthropic</c>).</summary>
         public ProcessFlow(global::Microsoft.Extensions.AI.IChatClient chatClient)
@@ -86,28 +84,25 @@ namespace TestApp
         /// <summary>The flow's runtime model.</summary>
         public static __AxM.FlowDefinition Definition => NamesAxon.Program.Flows[0];
 
-        /// <summary>The runtime this instance runs on.</summary>
-        public __AxE.AxonRuntime Runtime => _runtime;
-
         /// <summary>Runs the flow and returns its result. Throws <see cref="__AxE.AxonRunFailedException"/> when it fails and <see cref="__AxS.AxonFlowSuspendedException"/> when it hibernates.</summary>
-        public async __AxT.Task<__AxJ.JsonElement> RunAsync(string @class, string optionsValue, global::TestApp.Record eventName, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(@class, optionsValue, eventName, options, cancellationToken).ConfigureAwait(false));
+        public __AxT.Task<__AxJ.JsonElement> RunAsync(string @class, string optionsValue, global::TestApp.Record eventName, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            RunCoreAsync(new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), options, cancellationToken);
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
         public __AxT.Task<__AxS.AxonFlowResult<__AxJ.JsonElement>> RunWithDetailsAsync(string @class, string optionsValue, global::TestApp.Record eventName, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<__AxJ.JsonElement>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), ReadResult, cancellationToken);
+            RunWithDetailsCoreAsync(new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), options, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(string @class, string optionsValue, global::TestApp.Record eventName, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.StreamAsync<__AxJ.JsonElement>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), ReadResult, cancellationToken);
+            StreamCoreAsync(new __AxM.RunDefinition(Definition), Arguments(@class, optionsValue, eventName), options, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
-        public async __AxT.Task<__AxJ.JsonElement> RunAsync(__AxS.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, @class, optionsValue, eventName, options, cancellationToken).ConfigureAwait(false));
+        public __AxT.Task<__AxJ.JsonElement> RunAsync(__AxS.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            RunCoreAsync((run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(@class, optionsValue, eventName), options, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
         public __AxT.Task<__AxS.AxonFlowResult<__AxJ.JsonElement>> RunWithDetailsAsync(__AxS.AxonRun<ProcessFlow> run, string? @class = null, string? optionsValue = null, global::TestApp.Record? eventName = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<__AxJ.JsonElement>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(@class, optionsValue, eventName), ReadResult, cancellationToken);
+            RunWithDetailsCoreAsync((run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(@class, optionsValue, eventName), options, cancellationToken);
 
         /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
         private static __AxJ.JsonElement ReadResult(__AxJ.Nodes.JsonNode? json) => __AxS.AxonJson.Element(json);

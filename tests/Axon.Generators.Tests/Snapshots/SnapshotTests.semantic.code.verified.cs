@@ -136,12 +136,10 @@ namespace TestApp
 
     /// <summary>AXON <c>flow Gather(topic: String, limit: Integer, source: Document?) -&gt; Evidence</c> from semantic.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public sealed partial class GatherFlow : __AxS.IAxonFlow
+    public sealed partial class GatherFlow : __AxS.AxonFlow<global::TestApp.Evidence>, __AxS.IAxonFlow
     {
-        private readonly __AxE.AxonRuntime _runtime;
-
         /// <summary>Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).</summary>
-        public GatherFlow(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));
+        public GatherFlow(__AxE.AxonRuntime runtime) : base(runtime, ReadResult) { }
 
         /// <summary>Creates the flow on a chat client, with the backend the project was built for (<c>anthropic</c>).</summary>
         public GatherFlow(global::Microsoft.Extensions.AI.IChatClient chatClient)
@@ -150,28 +148,25 @@ namespace TestApp
         /// <summary>The flow's runtime model.</summary>
         public static __AxM.FlowDefinition Definition => SemanticAxon.Program.Flows[0];
 
-        /// <summary>The runtime this instance runs on.</summary>
-        public __AxE.AxonRuntime Runtime => _runtime;
-
         /// <summary>Runs the flow and returns its result. Throws <see cref="__AxE.AxonRunFailedException"/> when it fails and <see cref="__AxS.AxonFlowSuspendedException"/> when it hibernates.</summary>
-        public async __AxT.Task<global::TestApp.Evidence> RunAsync(string topic, long limit, __AxS.Document? source, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(topic, limit, source, options, cancellationToken).ConfigureAwait(false));
+        public __AxT.Task<global::TestApp.Evidence> RunAsync(string topic, long limit, __AxS.Document? source, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            RunCoreAsync(new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), options, cancellationToken);
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(string topic, long limit, __AxS.Document? source, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), ReadResult, cancellationToken);
+            RunWithDetailsCoreAsync(new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), options, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(string topic, long limit, __AxS.Document? source, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.Evidence>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), ReadResult, cancellationToken);
+            StreamCoreAsync(new __AxM.RunDefinition(Definition), Arguments(topic, limit, source), options, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
-        public async __AxT.Task<global::TestApp.Evidence> RunAsync(__AxS.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, __AxS.Document? source = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, topic, limit, source, options, cancellationToken).ConfigureAwait(false));
+        public __AxT.Task<global::TestApp.Evidence> RunAsync(__AxS.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, __AxS.Document? source = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            RunCoreAsync((run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(topic, limit, source), options, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Evidence>> RunWithDetailsAsync(__AxS.AxonRun<GatherFlow> run, string? topic = null, long? limit = null, __AxS.Document? source = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Evidence>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(topic, limit, source), ReadResult, cancellationToken);
+            RunWithDetailsCoreAsync((run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(topic, limit, source), options, cancellationToken);
 
         /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
         private static global::TestApp.Evidence ReadResult(__AxJ.Nodes.JsonNode? json) => __AxS.AxonJson.Value<global::TestApp.Evidence>(json);
@@ -188,12 +183,10 @@ namespace TestApp
 
     /// <summary>AXON <c>flow Rate(claim: FactualClaim) -&gt; Percent</c> from semantic.axon, in a <c>believe</c> block.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    public sealed partial class RateFlow : __AxS.IAxonFlow
+    public sealed partial class RateFlow : __AxS.AxonFlow<global::TestApp.Percent>, __AxS.IAxonFlow
     {
-        private readonly __AxE.AxonRuntime _runtime;
-
         /// <summary>Creates the flow on a runtime (its options choose the chat client, backend, tools, stores and tracing).</summary>
-        public RateFlow(__AxE.AxonRuntime runtime) => _runtime = runtime ?? throw new __AxSys.ArgumentNullException(nameof(runtime));
+        public RateFlow(__AxE.AxonRuntime runtime) : base(runtime, ReadResult) { }
 
         /// <summary>Creates the flow on a chat client, with the backend the project was built for (<c>anthropic</c>).</summary>
         public RateFlow(global::Microsoft.Extensions.AI.IChatClient chatClient)
@@ -202,28 +195,25 @@ namespace TestApp
         /// <summary>The flow's runtime model.</summary>
         public static __AxM.FlowDefinition Definition => SemanticAxon.Program.Flows[1];
 
-        /// <summary>The runtime this instance runs on.</summary>
-        public __AxE.AxonRuntime Runtime => _runtime;
-
         /// <summary>Runs the flow and returns its result. Throws <see cref="__AxE.AxonRunFailedException"/> when it fails and <see cref="__AxS.AxonFlowSuspendedException"/> when it hibernates.</summary>
-        public async __AxT.Task<global::TestApp.Percent> RunAsync(__AxS.FactualClaim claim, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(claim, options, cancellationToken).ConfigureAwait(false));
+        public __AxT.Task<global::TestApp.Percent> RunAsync(__AxS.FactualClaim claim, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            RunCoreAsync(new __AxM.RunDefinition(Definition), Arguments(claim), options, cancellationToken);
 
         /// <summary>Runs the flow and returns its result with the run's details (steps, usage, cost, continuation).</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(__AxS.FactualClaim claim, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(claim), ReadResult, cancellationToken);
+            RunWithDetailsCoreAsync(new __AxM.RunDefinition(Definition), Arguments(claim), options, cancellationToken);
 
         /// <summary>Runs the flow and streams its progress: step started, text as the model writes it, anchor verdicts, step completed, and last <see cref="__AxE.AxonRunCompleted{T}"/> with the typed result. Stopping the enumeration cancels the run.</summary>
         public __AxG.IAsyncEnumerable<__AxE.AxonRunUpdate> StreamAsync(__AxS.FactualClaim claim, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.StreamAsync<global::TestApp.Percent>(_runtime, options, new __AxM.RunDefinition(Definition), Arguments(claim), ReadResult, cancellationToken);
+            StreamCoreAsync(new __AxM.RunDefinition(Definition), Arguments(claim), options, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow (its persona, context, anchors, effort, on_failure, output_to) and returns its result; a null argument keeps the run's own.</summary>
-        public async __AxT.Task<global::TestApp.Percent> RunAsync(__AxS.AxonRun<RateFlow> run, __AxS.FactualClaim? claim = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.ValueOf(await RunWithDetailsAsync(run, claim, options, cancellationToken).ConfigureAwait(false));
+        public __AxT.Task<global::TestApp.Percent> RunAsync(__AxS.AxonRun<RateFlow> run, __AxS.FactualClaim? claim = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
+            RunCoreAsync((run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(claim), options, cancellationToken);
 
         /// <summary>Executes a <c>run</c> of this flow and returns its result with the run's details; a null argument keeps the run's own.</summary>
         public __AxT.Task<__AxS.AxonFlowResult<global::TestApp.Percent>> RunWithDetailsAsync(__AxS.AxonRun<RateFlow> run, __AxS.FactualClaim? claim = null, __AxE.AxonRunOptions? options = null, __AxSys.Threading.CancellationToken cancellationToken = default) =>
-            __AxS.AxonGeneratedCode.RunAsync<global::TestApp.Percent>(_runtime, options, (run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(claim), ReadResult, cancellationToken);
+            RunWithDetailsCoreAsync((run ?? throw new __AxSys.ArgumentNullException(nameof(run))).Definition, Arguments(claim), options, cancellationToken);
 
         /// <summary>Reads the flow's result from its JSON output without reflection (trim- and NativeAOT-safe).</summary>
         private static global::TestApp.Percent ReadResult(__AxJ.Nodes.JsonNode? json) => __AxS.AxonJson.Ranged<global::TestApp.Percent>(json);
