@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
-using System.Security;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -75,103 +74,46 @@ public class AotConsumerTests
         Console.WriteLine($"LIST={tags.Count}");
         """;
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Axon.Toolchain.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Repository root (Axon.Toolchain.sln) not found above " + AppContext.BaseDirectory);
-    }
-
-    private static string UserPackagesFolder() =>
-        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-
     [Fact]
     public async Task A_PublishAot_app_with_flows_publishes_without_warnings_and_runs_on_the_stub_and_an_emulated_provider()
     {
-        var root = RepositoryRoot();
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var version = "0.1.0-aot" + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
-        var work = Directory.CreateTempSubdirectory("axon-aot-app-");
-        try
-        {
-            var feed = Path.Combine(work.FullName, "feed");
-            foreach (var project in new[] { "src/Axon.Runtime/Axon.Runtime.csproj", "src/Axon.Toolchain/Axon.Toolchain.csproj" })
-            {
-                var (packExit, packOutput) = await Dotnet.RunAsync(root, "pack", project, "-c", configuration, "-o", feed, $"-p:PackageVersion={version}", "-nologo", "-v:q");
-                Assert.True(packExit == 0, packOutput);
-            }
+        using var consumer = await PackedConsumer.CreateAsync("axon-aot-app-", "0.1.0-aot");
+        var app = consumer.App;
+        consumer.WriteProject("""
+            <PublishAot>true</PublishAot>
+            <InvariantGlobalization>true</InvariantGlobalization>
+            """);
+        Directory.CreateDirectory(Path.Combine(app, "flows"));
+        File.WriteAllText(Path.Combine(app, "flows", "greet.axon"), Flows);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
 
-            var app = Directory.CreateDirectory(Path.Combine(work.FullName, "app")).FullName;
-            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <config>
-                    <add key="globalPackagesFolder" value="{SecurityElement.Escape(Path.Combine(work.FullName, "packages"))}" />
-                  </config>
-                  <packageSources>
-                    <add key="axon-local" value="{SecurityElement.Escape(feed)}" />
-                  </packageSources>
-                  <fallbackPackageFolders>
-                    <add key="user" value="{SecurityElement.Escape(UserPackagesFolder())}" />
-                  </fallbackPackageFolders>
-                </configuration>
-                """);
-            File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-                <Project Sdk="Microsoft.NET.Sdk">
-                  <PropertyGroup>
-                    <OutputType>Exe</OutputType>
-                    <TargetFramework>net10.0</TargetFramework>
-                    <Nullable>enable</Nullable>
-                    <ImplicitUsings>enable</ImplicitUsings>
-                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-                    <PublishAot>true</PublishAot>
-                    <InvariantGlobalization>true</InvariantGlobalization>
-                    <RootNamespace>Greeter</RootNamespace>
-                    <NoWarn>$(NoWarn);NU1603</NoWarn>
-                  </PropertyGroup>
-                  <ItemGroup>
-                    <PackageReference Include="Axon.Toolchain" Version="{version}" />
-                    <PackageReference Include="Microsoft.Extensions.DependencyInjection" Version="10.0.14" />
-                  </ItemGroup>
-                </Project>
-                """);
-            Directory.CreateDirectory(Path.Combine(app, "flows"));
-            File.WriteAllText(Path.Combine(app, "flows", "greet.axon"), Flows);
-            File.WriteAllText(Path.Combine(app, "Program.cs"), Program);
+        var output = Path.Combine(consumer.Work, "out");
+        var (publishExit, publishOutput) = await Dotnet.RunAsync(app, "publish", "-r", RuntimeInformation.RuntimeIdentifier, "-o", output, "-nologo", "-clp:NoSummary");
+        Assert.True(publishExit == 0, publishOutput);
+        var warnings = publishOutput.Split('\n').Where(l => l.Contains(": warning ", StringComparison.Ordinal)).Distinct().ToArray();
+        Assert.True(warnings.Length == 0, "warnings:\n" + string.Join('\n', warnings));
+        var binary = Path.Combine(output, OperatingSystem.IsWindows() ? "App.exe" : "App");
+        Assert.True(File.Exists(binary), publishOutput);
+        Assert.False(File.Exists(Path.Combine(output, "App.dll")), "a NativeAOT publish has no managed entry assembly");
 
-            var output = Path.Combine(work.FullName, "out");
-            var (publishExit, publishOutput) = await Dotnet.RunAsync(app, "publish", "-r", RuntimeInformation.RuntimeIdentifier, "-o", output, "-nologo", "-clp:NoSummary");
-            Assert.True(publishExit == 0, publishOutput);
-            var warnings = publishOutput.Split('\n').Where(l => l.Contains(": warning ", StringComparison.Ordinal)).Distinct().ToArray();
-            Assert.True(warnings.Length == 0, "warnings:\n" + string.Join('\n', warnings));
-            var binary = Path.Combine(output, OperatingSystem.IsWindows() ? "App.exe" : "App");
-            Assert.True(File.Exists(binary), publishOutput);
-            Assert.False(File.Exists(Path.Combine(output, "App.dll")), "a NativeAOT publish has no managed entry assembly");
+        var stub = Exec(binary, output, new() { ["OLLAMA_HOST"] = null }, "stub");
+        Assert.True(stub.Exit == 0, stub.Output);
+        Assert.Matches(@"GREETING=[^|\n]+\|[^\n]+", stub.Output);
+        Assert.Matches(@"RISK=(0(\.\d+)?|1) VIEW=[^\n]+ TAGS=\d+ WORDS=-?\d+ FRIENDLY=(True|False) NOTE=", stub.Output);
+        Assert.Contains("ROUNDTRIP=True", stub.Output);
+        Assert.Matches(@"LIST=\d+", stub.Output);
 
-            var stub = Exec(binary, output, new() { ["OLLAMA_HOST"] = null }, "stub");
-            Assert.True(stub.Exit == 0, stub.Output);
-            Assert.Matches(@"GREETING=[^|\n]+\|[^\n]+", stub.Output);
-            Assert.Matches(@"RISK=(0(\.\d+)?|1) VIEW=[^\n]+ TAGS=\d+ WORDS=-?\d+ FRIENDLY=(True|False) NOTE=", stub.Output);
-            Assert.Contains("ROUNDTRIP=True", stub.Output);
-            Assert.Matches(@"LIST=\d+", stub.Output);
-
-            using var ollama = new OllamaEmulator();
-            var emulated = Exec(binary, output, new() { ["OLLAMA_HOST"] = ollama.BaseUrl }, "ollama");
-            Assert.True(emulated.Exit == 0, emulated.Output + "\nrequests:\n" + string.Join('\n', ollama.Requests));
-            // The emulator answers every schema with its own values: these are them, read through the generated code.
-            Assert.Contains("GREETING=emulated|emulated", emulated.Output);
-            Assert.Contains("RISK=0.25 VIEW=emulated TAGS=1 WORDS=7 FRIENDLY=True NOTE=emulated", emulated.Output);
-            Assert.Contains("ROUNDTRIP=True", emulated.Output);
-            Assert.Contains("LIST=1", emulated.Output);
-            Assert.Equal(3, ollama.Requests.Count);
-            // The record passed to Assess reached the model as the JSON the emulator wrote for Greet.
-            Assert.Contains("emulated", ollama.Requests[1]);
-        }
-        finally
-        {
-            try { work.Delete(recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        using var ollama = new OllamaEmulator();
+        var emulated = Exec(binary, output, new() { ["OLLAMA_HOST"] = ollama.BaseUrl }, "ollama");
+        Assert.True(emulated.Exit == 0, emulated.Output + "\nrequests:\n" + string.Join('\n', ollama.Requests));
+        // The emulator answers every schema with its own values: these are them, read through the generated code.
+        Assert.Contains("GREETING=emulated|emulated", emulated.Output);
+        Assert.Contains("RISK=0.25 VIEW=emulated TAGS=1 WORDS=7 FRIENDLY=True NOTE=emulated", emulated.Output);
+        Assert.Contains("ROUNDTRIP=True", emulated.Output);
+        Assert.Contains("LIST=1", emulated.Output);
+        Assert.Equal(3, ollama.Requests.Count);
+        // The record passed to Assess reached the model as the JSON the emulator wrote for Greet.
+        Assert.Contains("emulated", ollama.Requests[1]);
     }
 
     private static (int Exit, string Output) Exec(string file, string workingDirectory, Dictionary<string, string?> env, params string[] args)

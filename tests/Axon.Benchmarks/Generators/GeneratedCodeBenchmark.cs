@@ -8,7 +8,6 @@ using Axon.Language;
 using Axon.Language.Syntax;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 
 namespace Axon.Benchmarks.Generators;
@@ -27,6 +26,7 @@ internal static class GeneratedCodeBenchmark
 {
     private const int ProjectFiles = 200;
     private const int Warmups = 3;
+    private static readonly BuildPropertyOptions Options = new("Bench200");
 
     public static int Run(string[] args)
     {
@@ -168,35 +168,8 @@ internal static class GeneratedCodeBenchmark
 
     private static GeneratorDriver Driver(IEnumerable<(string Name, string Text)> files) => CSharpGeneratorDriver.Create(
         generators: [new AxonGenerator().AsSourceGenerator()],
-        additionalTexts: files.Select(f => (AdditionalText)new Text("/src/App/flows/" + f.Name, f.Text)),
+        additionalTexts: files.Select(f => (AdditionalText)new InMemoryAdditionalText("/src/App/flows/" + f.Name, f.Text)),
         parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
-        optionsProvider: new Options(),
+        optionsProvider: Options,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
-
-    private sealed class Text(string path, string text) : AdditionalText
-    {
-        private readonly SourceText _text = SourceText.From(text);
-        public override string Path { get; } = path;
-        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
-    }
-
-    private sealed class Options : AnalyzerConfigOptionsProvider
-    {
-        private static readonly Values Global = new(new Dictionary<string, string>
-        {
-            ["build_property.RootNamespace"] = "Bench200",
-            ["build_property.AxonBackend"] = "anthropic",
-            ["build_property.ProjectDir"] = "/src/App/",
-        });
-        private static readonly Values None = new([]);
-
-        public override AnalyzerConfigOptions GlobalOptions => Global;
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => None;
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => None;
-
-        private sealed class Values(Dictionary<string, string> values) : AnalyzerConfigOptions
-        {
-            public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
-        }
-    }
 }

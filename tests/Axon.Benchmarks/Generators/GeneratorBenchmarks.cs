@@ -7,8 +7,6 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Axon.Benchmarks.Generators;
 
@@ -31,6 +29,8 @@ public class GeneratorBenchmarks
     }
 
     private const int FileCount = 200;
+    // One provider for every driver, so a full run does not measure building the options.
+    private static readonly BuildPropertyOptions Options = new("Bench");
 
     private CSharpCompilation _compilation = null!;
     private ImmutableArray<AdditionalText> _files;
@@ -42,17 +42,17 @@ public class GeneratorBenchmarks
     public void Setup()
     {
         _compilation = CSharpCompilation.Create("Bench", [CSharpSyntaxTree.ParseText("namespace Bench; public class A { }")]);
-        _files = [.. Enumerable.Range(0, FileCount).Select(i => (AdditionalText)new Text($"/src/App/flows/review{i}.axon", Program(i, "")))];
+        _files = [.. Enumerable.Range(0, FileCount).Select(i => (AdditionalText)new InMemoryAdditionalText($"/src/App/flows/review{i}.axon", Program(i, "")))];
         _warm = NewDriver().RunGenerators(_compilation);
         // The edited file alternates between two real versions, so every run recompiles exactly one file.
         _current = _files[FileCount / 2];
-        _other = new Text(_current.Path, Program(FileCount / 2, "  escalation: Opinion?\n"));
+        _other = new InMemoryAdditionalText(_current.Path, Program(FileCount / 2, "  escalation: Opinion?\n"));
     }
 
     private GeneratorDriver NewDriver() => CSharpGeneratorDriver.Create(
         generators: [new AxonGenerator().AsSourceGenerator()],
         additionalTexts: _files,
-        optionsProvider: new Options(),
+        optionsProvider: Options,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
 
     /// <summary>All 200 files from scratch.</summary>
@@ -133,32 +133,5 @@ public class GeneratorBenchmarks
               constrained_by [CiteClauses{{n}}]
               effort: high
             """;
-    }
-
-    private sealed class Text(string path, string text) : AdditionalText
-    {
-        private readonly SourceText _text = SourceText.From(text);
-        public override string Path { get; } = path;
-        public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
-    }
-
-    private sealed class Options : AnalyzerConfigOptionsProvider
-    {
-        private static readonly Values Global = new(new Dictionary<string, string>
-        {
-            ["build_property.RootNamespace"] = "Bench",
-            ["build_property.AxonBackend"] = "anthropic",
-            ["build_property.ProjectDir"] = "/src/App/",
-        });
-        private static readonly Values None = new([]);
-
-        public override AnalyzerConfigOptions GlobalOptions => Global;
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => None;
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => None;
-
-        private sealed class Values(Dictionary<string, string> values) : AnalyzerConfigOptions
-        {
-            public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
-        }
     }
 }

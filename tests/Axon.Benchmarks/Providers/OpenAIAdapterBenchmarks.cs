@@ -1,8 +1,5 @@
 using Axon.Runtime.Providers;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
 using Microsoft.Extensions.AI;
 
 namespace Axon.Benchmarks.Providers;
@@ -22,15 +19,6 @@ namespace Axon.Benchmarks.Providers;
 [MemoryDiagnoser]
 public class OpenAIAdapterBenchmarks
 {
-    private sealed class RatioConfig : ManualConfig
-    {
-        public RatioConfig()
-        {
-            AddColumn(BaselineRatioColumn.RatioMean);
-            WithSummaryStyle(BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Value));
-        }
-    }
-
     private const string Answer =
         """{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"local-model","choices":[{"index":0,"message":{"role":"assistant","content":"{\"city\":\"Paris\",\"population\":2102650}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":9,"total_tokens":30}}""";
 
@@ -47,7 +35,7 @@ public class OpenAIAdapterBenchmarks
         _server = new LoopbackAnswerServer(_ => Answer);
         var env = new Dictionary<string, string?>
         {
-            ["OPENAI_BASE_URL"] = $"http://127.0.0.1:{_server.Port}/v1", ["OPENAI_API_KEY"] = "bench-key-0123456789", ["AXON_OPENAI_MODEL"] = "local-model",
+            ["OPENAI_BASE_URL"] = _server.BaseUrl + "/v1", ["OPENAI_API_KEY"] = "bench-key-0123456789", ["AXON_OPENAI_MODEL"] = "local-model",
         };
         _ours = AxonProviderRegistry.CreateDefault().Create("openai", environment: env.GetValueOrDefault);
         var sdk = (OpenAI.OpenAIClient)_ours.GetService(typeof(OpenAI.OpenAIClient))!;
@@ -62,15 +50,11 @@ public class OpenAIAdapterBenchmarks
     public void PrintPairedRatiosThenCleanup()
     {
         var paths = new (string Name, Func<Task<int>> Call)[] { ("ours (protocol method)", Ours), ("M.E.AI.OpenAI AsIChatClient", Adapter) };
-        foreach (var (label, block, rounds) in new[] { ("warm", 100, 40), ("cold", 1, 3000) })
+        foreach (var (label, block, rounds) in PairedMedians.Schedules)
         {
-            var times = paths.Select(_ => new List<double>(block * rounds)).ToArray();
-            for (var r = 0; r < rounds; r++)
-                for (var p = 0; p < paths.Length; p++)
-                    for (var i = 0; i < block; i++)
-                        times[p].Add(Time(paths[p].Call));
-            var ours = Median(times[0]);
-            var adapter = Median(times[1]);
+            var medians = PairedMedians.Measure([.. paths.Select(p => p.Call)], block, rounds);
+            var ours = medians[0];
+            var adapter = medians[1];
             Console.WriteLine($"// Paired medians, {label} ({rounds} rounds of {block} call(s) per path): ours {ours:F1} us, AsIChatClient {adapter:F1} us, ratio {adapter / ours:F2}x");
         }
         Cleanup();
@@ -82,20 +66,6 @@ public class OpenAIAdapterBenchmarks
         _ours.Dispose();
         _adapter.Dispose();
         _server.Dispose();
-    }
-
-    private static double Time(Func<Task<int>> call)
-    {
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        call().GetAwaiter().GetResult();
-        return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.ToArray();
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
     }
 
     [Benchmark(Baseline = true, Description = "ours: SDK protocol method + our wire mapping")]

@@ -1,11 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Axon.Runtime.Providers;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
 using Microsoft.Extensions.AI;
 
 namespace Axon.Benchmarks.Providers;
@@ -24,15 +19,6 @@ namespace Axon.Benchmarks.Providers;
 [MemoryDiagnoser]
 public class ProviderClientBenchmarks
 {
-    private sealed class RatioConfig : ManualConfig
-    {
-        public RatioConfig()
-        {
-            AddColumn(BaselineRatioColumn.RatioMean);
-            WithSummaryStyle(BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Value));
-        }
-    }
-
     private const string OpenAIAnswer =
         """{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"local-model","choices":[{"index":0,"message":{"role":"assistant","content":"{\"city\":\"Paris\",\"population\":2102650}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":21,"completion_tokens":9,"total_tokens":30}}""";
 
@@ -56,7 +42,7 @@ public class ProviderClientBenchmarks
     public void Setup()
     {
         _server = new LoopbackAnswerServer(path => path.StartsWith("/v1/messages", StringComparison.Ordinal) ? AnthropicAnswer : OpenAIAnswer);
-        var baseUrl = $"http://127.0.0.1:{_server.Port}";
+        var baseUrl = _server.BaseUrl;
         _rawUri = new Uri(baseUrl + "/v1/chat/completions");
         _raw = new HttpClient(new SocketsHttpHandler());
         // The same bytes our client sends, so both paths move identical payloads.
@@ -96,38 +82,20 @@ public class ProviderClientBenchmarks
             ("anthropic", AxonAnthropicClient),
             ("openai-sdk", AxonOpenAISdkClient),
         };
-        foreach (var (label, block, rounds) in new[] { ("warm", 100, 40), ("cold", 1, 3000) })
+        foreach (var (label, block, rounds) in PairedMedians.Schedules)
         {
-            var times = paths.Select(_ => new List<double>(block * rounds)).ToArray();
-            for (var r = 0; r < rounds; r++)
-                for (var p = 0; p < paths.Length; p++)
-                    for (var i = 0; i < block; i++)
-                        times[p].Add(Time(paths[p].Call));
-            var rawMedian = Median(times[0]);
+            var medians = PairedMedians.Measure([.. paths.Select(p => p.Call)], block, rounds);
+            var rawMedian = medians[0];
             Console.WriteLine($"// Paired medians, {label} ({rounds} rounds of {block} call(s) per path): raw HttpClient POST {rawMedian:F1} us");
-            var parseMedian = Median(times[1]);
+            var parseMedian = medians[1];
             Console.WriteLine($"//   raw POST + JsonDocument parse: {parseMedian:F1} us, ratio {parseMedian / rawMedian:F2}x (the floor for any client that reads the answer)");
-            var sdkMedian = Median(times[2]);
+            var sdkMedian = medians[2];
             Console.WriteLine($"//   OpenAI SDK pipeline only: {sdkMedian:F1} us, ratio {sdkMedian / rawMedian:F2}x (the floor for the openai backend)");
             for (var p = 3; p < paths.Length; p++)
-                Console.WriteLine($"//   Axon {paths[p].Name}: {Median(times[p]):F1} us, ratio {Median(times[p]) / rawMedian:F2}x (target <= 1.10x); " +
-                    $"{Median(times[p]) / parseMedian:F2}x the raw POST + parse");
+                Console.WriteLine($"//   Axon {paths[p].Name}: {medians[p]:F1} us, ratio {medians[p] / rawMedian:F2}x (target <= 1.10x); " +
+                    $"{medians[p] / parseMedian:F2}x the raw POST + parse");
         }
         Cleanup();
-    }
-
-    private static double Time(Func<Task<int>> call)
-    {
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        call().GetAwaiter().GetResult();
-        return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.ToArray();
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
     }
 
     [GlobalCleanup(Targets = [nameof(RawHttpClientPostAndParse), nameof(OpenAISdkPipelineOnly), nameof(AxonCustomClient), nameof(AxonAnthropicClient), nameof(AxonOpenAISdkClient)])]
@@ -189,94 +157,4 @@ public class ProviderClientBenchmarks
 
     [Benchmark(Description = "Axon openai (official SDK)")]
     public async Task<int> AxonOpenAISdkClient() => (await _openAISdk.GetResponseAsync(_messages, _options)).Text.Length;
-}
-
-/// <summary>
-/// Minimal keep-alive HTTP/1.1 server on 127.0.0.1 (random port) answering every POST with a fixed JSON
-/// body chosen by path, so the benchmark measures client cost rather than server work.
-/// </summary>
-internal sealed class LoopbackAnswerServer : IDisposable
-{
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly Func<string, string> _answerFor;
-    private readonly CancellationTokenSource _stop = new();
-
-    public LoopbackAnswerServer(Func<string, string> answerFor)
-    {
-        _answerFor = answerFor;
-        _listener.Start();
-        _ = AcceptAsync();
-    }
-
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                socket = await _listener.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception)
-            {
-                return;
-            }
-            socket.NoDelay = true;
-            _ = ServeAsync(socket);
-        }
-    }
-
-    private async Task ServeAsync(Socket socket)
-    {
-        using var s = socket;
-        var buffer = new byte[64 * 1024];
-        var filled = 0;
-        try
-        {
-            while (true)
-            {
-                int headerEnd;
-                while ((headerEnd = IndexOf(buffer, filled, "\r\n\r\n"u8)) < 0)
-                {
-                    var n = await socket.ReceiveAsync(buffer.AsMemory(filled), _stop.Token);
-                    if (n == 0)
-                        return;
-                    filled += n;
-                }
-                var head = Encoding.ASCII.GetString(buffer, 0, headerEnd);
-                var path = head.Split(' ', 3)[1];
-                var length = 0;
-                foreach (var line in head.Split("\r\n"))
-                    if (line.StartsWith("content-length:", StringComparison.OrdinalIgnoreCase))
-                        length = int.Parse(line.AsSpan(15).Trim());
-                var total = headerEnd + 4 + length;
-                while (filled < total)
-                {
-                    var n = await socket.ReceiveAsync(buffer.AsMemory(filled), _stop.Token);
-                    if (n == 0)
-                        return;
-                    filled += n;
-                }
-                Buffer.BlockCopy(buffer, total, buffer, 0, filled - total);
-                filled -= total;
-
-                var body = Encoding.UTF8.GetBytes(_answerFor(path));
-                var response = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n");
-                await socket.SendAsync(response.Concat(body).ToArray(), _stop.Token);
-            }
-        }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-        }
-    }
-
-    private static int IndexOf(byte[] buffer, int count, ReadOnlySpan<byte> value) => buffer.AsSpan(0, count).IndexOf(value);
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-    }
 }
