@@ -14,7 +14,8 @@ namespace Axon.Benchmarks.Cli;
 /// The JIT binary is src/Axon.Cli/bin/Release/net10.0/axon (or AXON_JIT_BIN); the native one is AXON_NATIVE_BIN
 /// (<c>dotnet publish src/Axon.Cli -c Release -r linux-x64 -p:AxonNative=true -o DIR</c>). With AXON_FLOOR_BIN (the
 /// native <c>axon-floor</c> of tests/Axon.NativeFloor) it also prints the floors under native <c>axon check</c>: a
-/// native process that does nothing, and one that runs only the ANTLR-generated lexer and parser over the same file.
+/// native process that does nothing, one that runs only the ANTLR-generated lexer and parser over the same file, and
+/// one that runs the whole front end (AST, checks, IR) without the CLI around it.
 /// </summary>
 internal static class WholeProcessBenchmark
 {
@@ -38,6 +39,7 @@ internal static class WholeProcessBenchmark
         {
             binaries.Add(("floor: empty process", floor));
             binaries.Add(("floor: ANTLR lex+parse", floor));
+            binaries.Add(("floor: front end, no CLI", floor));
         }
         else Console.WriteLine("AXON_FLOOR_BIN is not set: no floors. Publish with: dotnet publish tests/Axon.NativeFloor -c Release -r linux-x64 -o DIR");
 
@@ -80,6 +82,7 @@ internal static class WholeProcessBenchmark
     {
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (!name.StartsWith("floor", StringComparison.Ordinal)) start.ArgumentList.Add("check");
+        if (name == "floor: front end, no CLI") start.ArgumentList.Add("--front-end");
         if (name != "floor: empty process") start.ArgumentList.Add(file);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start)!;
