@@ -154,7 +154,7 @@ internal sealed class Emitter
         Line(GeneratedCode);
         // Records read and write their own JSON (FromJson/ToJson), so flows need no System.Text.Json reflection: trim- and
         // NativeAOT-safe. The converter makes JsonSerializer use the same code.
-        Line($"[global::System.Text.Json.Serialization.JsonConverter(typeof({Sem}.AxonSemanticJsonConverter<{name}>))]");
+        Line($"[__AxJ.Serialization.JsonConverter(typeof({Sem}.AxonSemanticJsonConverter<{name}>))]");
         var jsonValue = $"{Sem}.IAxonJsonValue<{name}>";
         if (t.Fields.Count == 0)
         {
@@ -177,7 +177,9 @@ internal sealed class Emitter
             if (prop != Names.Identifier(Names.Pascal(f.Name)))
                 Report("AXN3004", "Name changed", $"Field '{f.Name}' of type '{t.Name}' is generated as property '{prop.TrimStart('@')}' to stay a valid, unique C# member.", DiagnosticSeverity.Warning, f.SourceLine, f.SourceColumn, f.Name.Length);
             var type = MapType(f.TypeName, f.GenericParam, f.Optional, f.SourceLine, f.SourceColumn, $"field '{f.Name}'");
-            Line($"[property: __AxJ.Serialization.JsonPropertyName({Names.Literal(f.Name)})] {type} {prop}" + (i < t.Fields.Count - 1 ? "," : $") : {jsonValue}"));
+            // No [JsonPropertyName]: the type's converter (FromJson/ToJson, which name every field) is what
+            // System.Text.Json uses for it, so the attribute was a sixth of a record's bytes and read by nothing.
+            Line($"{type} {prop}" + (i < t.Fields.Count - 1 ? "," : $") : {jsonValue}"));
             props.Add((f, prop));
         }
         _indent--;
@@ -190,7 +192,7 @@ internal sealed class Emitter
     private void WriteJsonMembers(string name, string axonName, IReadOnlyList<(IrTypeField Field, string Property)> props)
     {
         Doc($"Reads a <c>{Names.Xml(axonName)}</c> from its JSON object without reflection; null for JSON null.");
-        Line($"public static {name} FromJson(global::System.Text.Json.Nodes.JsonNode? json)");
+        Line($"public static {name} FromJson(__AxJ.Nodes.JsonNode? json)");
         Open();
         Line($"var o = {Sem}.AxonJson.Object(json, {Names.Literal(axonName)});");
         if (props.Count == 0) Line($"return o is null ? null! : new {name}();");
@@ -211,10 +213,10 @@ internal sealed class Emitter
         Doc("The value as its JSON object.");
         if (props.Count == 0)
         {
-            Line("public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject();");
+            Line("public __AxJ.Nodes.JsonNode ToJson() => new __AxJ.Nodes.JsonObject();");
             return;
         }
-        Line("public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject");
+        Line("public __AxJ.Nodes.JsonNode ToJson() => new __AxJ.Nodes.JsonObject");
         Open();
         foreach (var (f, prop) in props)
             Line($"[{Names.Literal(f.Name)}] = {WriteExpression(f.TypeName, f.GenericParam, f.Optional, prop, 0)},");

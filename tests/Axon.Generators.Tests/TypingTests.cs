@@ -68,4 +68,35 @@ public class TypingTests
         var verdict = (Axon.Runtime.SemanticTypes.FactualClaim)check.GetType().GetProperty("Verdict")!.GetValue(check)!;
         Assert.False(string.IsNullOrWhiteSpace(verdict.Claim));
     }
+
+    /// <summary>
+    /// A record's JSON names are the AXON field names, for JsonSerializer too: its converter reads and writes through
+    /// FromJson/ToJson, so the properties carry no [JsonPropertyName] of their own.
+    /// </summary>
+    [Fact]
+    public void A_record_serializes_with_its_axon_field_names_through_JsonSerializer()
+    {
+        var (_, output, diagnostics) = GeneratorHarness.Run([("names.axon", """
+            type Ticket {
+              event_name: String
+              class: String
+              priority: Integer
+            }
+            """)]);
+        Assert.Empty(diagnostics);
+        using var pe = new MemoryStream();
+        var emit = output.Emit(pe, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        // Its own load context: other tests load an assembly of the same name into the default one.
+        var context = new System.Runtime.Loader.AssemblyLoadContext("ticket", isCollectible: true);
+        var assembly = context.LoadFromStream(new MemoryStream(pe.ToArray()));
+        var ticket = assembly.GetType("TestApp.Ticket")!;
+        Assert.All(ticket.GetProperties(), p => Assert.Empty(p.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonPropertyNameAttribute), true)));
+
+        var value = Activator.CreateInstance(ticket, "launch", "gold", 3L)!;
+        string json = System.Text.Json.JsonSerializer.Serialize(value, ticket);
+        Assert.Equal("""{"event_name":"launch","class":"gold","priority":3}""", json);
+        var back = System.Text.Json.JsonSerializer.Deserialize("""{"priority":3,"class":"gold","event_name":"launch"}""", ticket);
+        Assert.Equal(value, back);
+    }
 }

@@ -15,15 +15,15 @@ namespace TestApp
 
     /// <summary>AXON type <c>ClauseVerdict</c> from clause_check.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<ClauseVerdict>))]
+    [__AxJ.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<ClauseVerdict>))]
     public sealed partial record ClauseVerdict(
-        [property: __AxJ.Serialization.JsonPropertyName("clause")] string Clause,
-        [property: __AxJ.Serialization.JsonPropertyName("meaning")] __AxS.FactualClaim Meaning,
-        [property: __AxJ.Serialization.JsonPropertyName("enforceable")] bool Enforceable,
-        [property: __AxJ.Serialization.JsonPropertyName("concerns")] __AxG.IReadOnlyList<string> Concerns) : __AxS.IAxonJsonValue<ClauseVerdict>
+        string Clause,
+        __AxS.FactualClaim Meaning,
+        bool Enforceable,
+        __AxG.IReadOnlyList<string> Concerns) : __AxS.IAxonJsonValue<ClauseVerdict>
     {
         /// <summary>Reads a <c>ClauseVerdict</c> from its JSON object without reflection; null for JSON null.</summary>
-        public static ClauseVerdict FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        public static ClauseVerdict FromJson(__AxJ.Nodes.JsonNode? json)
         {
             var o = __AxS.AxonJson.Object(json, "ClauseVerdict");
             return o is null ? null! : new ClauseVerdict(
@@ -34,7 +34,7 @@ namespace TestApp
         }
 
         /// <summary>The value as its JSON object.</summary>
-        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        public __AxJ.Nodes.JsonNode ToJson() => new __AxJ.Nodes.JsonObject
         {
             ["clause"] = Clause,
             ["meaning"] = Meaning?.ToJson(),

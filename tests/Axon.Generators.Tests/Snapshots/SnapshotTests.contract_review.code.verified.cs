@@ -15,13 +15,13 @@ namespace TestApp
 
     /// <summary>AXON type <c>Party</c> from contract_review.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Party>))]
+    [__AxJ.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Party>))]
     public sealed partial record Party(
-        [property: __AxJ.Serialization.JsonPropertyName("name")] __AxS.FactualClaim Name,
-        [property: __AxJ.Serialization.JsonPropertyName("role")] __AxS.FactualClaim Role) : __AxS.IAxonJsonValue<Party>
+        __AxS.FactualClaim Name,
+        __AxS.FactualClaim Role) : __AxS.IAxonJsonValue<Party>
     {
         /// <summary>Reads a <c>Party</c> from its JSON object without reflection; null for JSON null.</summary>
-        public static Party FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        public static Party FromJson(__AxJ.Nodes.JsonNode? json)
         {
             var o = __AxS.AxonJson.Object(json, "Party");
             return o is null ? null! : new Party(
@@ -30,7 +30,7 @@ namespace TestApp
         }
 
         /// <summary>The value as its JSON object.</summary>
-        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        public __AxJ.Nodes.JsonNode ToJson() => new __AxJ.Nodes.JsonObject
         {
             ["name"] = Name?.ToJson(),
             ["role"] = Role?.ToJson(),
@@ -73,15 +73,15 @@ namespace TestApp
 
     /// <summary>AXON type <c>RiskFinding</c> from contract_review.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<RiskFinding>))]
+    [__AxJ.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<RiskFinding>))]
     public sealed partial record RiskFinding(
-        [property: __AxJ.Serialization.JsonPropertyName("clause")] string Clause,
-        [property: __AxJ.Serialization.JsonPropertyName("risk")] global::TestApp.ClauseRisk Risk,
-        [property: __AxJ.Serialization.JsonPropertyName("explanation")] __AxS.Opinion Explanation,
-        [property: __AxJ.Serialization.JsonPropertyName("mitigation")] __AxS.Opinion? Mitigation) : __AxS.IAxonJsonValue<RiskFinding>
+        string Clause,
+        global::TestApp.ClauseRisk Risk,
+        __AxS.Opinion Explanation,
+        __AxS.Opinion? Mitigation) : __AxS.IAxonJsonValue<RiskFinding>
     {
         /// <summary>Reads a <c>RiskFinding</c> from its JSON object without reflection; null for JSON null.</summary>
-        public static RiskFinding FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        public static RiskFinding FromJson(__AxJ.Nodes.JsonNode? json)
         {
             var o = __AxS.AxonJson.Object(json, "RiskFinding");
             return o is null ? null! : new RiskFinding(
@@ -92,7 +92,7 @@ namespace TestApp
         }
 
         /// <summary>The value as its JSON object.</summary>
-        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        public __AxJ.Nodes.JsonNode ToJson() => new __AxJ.Nodes.JsonObject
         {
             ["clause"] = Clause,
             ["risk"] = Risk.Value,
@@ -103,15 +103,15 @@ namespace TestApp
 
     /// <summary>AXON type <c>ContractReview</c> from contract_review.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<ContractReview>))]
+    [__AxJ.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<ContractReview>))]
     public sealed partial record ContractReview(
-        [property: __AxJ.Serialization.JsonPropertyName("parties")] __AxG.IReadOnlyList<global::TestApp.Party> Parties,
-        [property: __AxJ.Serialization.JsonPropertyName("findings")] __AxG.IReadOnlyList<global::TestApp.RiskFinding> Findings,
-        [property: __AxJ.Serialization.JsonPropertyName("overall_risk")] __AxS.RiskScore OverallRisk,
-        [property: __AxJ.Serialization.JsonPropertyName("summary")] string Summary) : __AxS.IAxonJsonValue<ContractReview>
+        __AxG.IReadOnlyList<global::TestApp.Party> Parties,
+        __AxG.IReadOnlyList<global::TestApp.RiskFinding> Findings,
+        __AxS.RiskScore OverallRisk,
+        string Summary) : __AxS.IAxonJsonValue<ContractReview>
     {
         /// <summary>Reads a <c>ContractReview</c> from its JSON object without reflection; null for JSON null.</summary>
-        public static ContractReview FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        public static ContractReview FromJson(__AxJ.Nodes.JsonNode? json)
         {
             var o = __AxS.AxonJson.Object(json, "ContractReview");
             return o is null ? null! : new ContractReview(
@@ -122,7 +122,7 @@ namespace TestApp
         }
 
         /// <summary>The value as its JSON object.</summary>
-        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        public __AxJ.Nodes.JsonNode ToJson() => new __AxJ.Nodes.JsonObject
         {
             ["parties"] = __AxS.AxonJson.Array(Parties, static item0 => item0?.ToJson()),
             ["findings"] = __AxS.AxonJson.Array(Findings, static item0 => item0?.ToJson()),

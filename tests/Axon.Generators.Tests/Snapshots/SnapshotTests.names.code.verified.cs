@@ -15,16 +15,16 @@ namespace TestApp
 
     /// <summary>AXON type <c>Record</c> from names.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Record>))]
+    [__AxJ.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Record>))]
     public sealed partial record Record(
-        [property: __AxJ.Serialization.JsonPropertyName("class")] string Class,
-        [property: __AxJ.Serialization.JsonPropertyName("record")] string RecordValue,
-        [property: __AxJ.Serialization.JsonPropertyName("equals")] long EqualsValue,
-        [property: __AxJ.Serialization.JsonPropertyName("a_b")] string AB,
-        [property: __AxJ.Serialization.JsonPropertyName("aB")] string AB2) : __AxS.IAxonJsonValue<Record>
+        string Class,
+        string RecordValue,
+        long EqualsValue,
+        string AB,
+        string AB2) : __AxS.IAxonJsonValue<Record>
     {
         /// <summary>Reads a <c>Record</c> from its JSON object without reflection; null for JSON null.</summary>
-        public static Record FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        public static Record FromJson(__AxJ.Nodes.JsonNode? json)
         {
             var o = __AxS.AxonJson.Object(json, "Record");
             return o is null ? null! : new Record(
@@ -36,7 +36,7 @@ namespace TestApp
         }
 
         /// <summary>The value as its JSON object.</summary>
-        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        public __AxJ.Nodes.JsonNode ToJson() => new __AxJ.Nodes.JsonObject
         {
             ["class"] = Class,
             ["record"] = RecordValue,
@@ -48,13 +48,13 @@ namespace TestApp
 
     /// <summary>AXON type <c>Outcome</c> from names.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Outcome>))]
+    [__AxJ.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Outcome>))]
     public sealed partial record Outcome(
-        [property: __AxJ.Serialization.JsonPropertyName("outcome")] string OutcomeValue,
-        [property: __AxJ.Serialization.JsonPropertyName("detail")] __AxJ.JsonElement Detail) : __AxS.IAxonJsonValue<Outcome>
+        string OutcomeValue,
+        __AxJ.JsonElement Detail) : __AxS.IAxonJsonValue<Outcome>
     {
         /// <summary>Reads a <c>Outcome</c> from its JSON object without reflection; null for JSON null.</summary>
-        public static Outcome FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        public static Outcome FromJson(__AxJ.Nodes.JsonNode? json)
         {
             var o = __AxS.AxonJson.Object(json, "Outcome");
             return o is null ? null! : new Outcome(
@@ -63,7 +63,7 @@ namespace TestApp
         }
 
         /// <summary>The value as its JSON object.</summary>
-        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        public __AxJ.Nodes.JsonNode ToJson() => new __AxJ.Nodes.JsonObject
         {
             ["outcome"] = OutcomeValue,
             ["detail"] = __AxS.AxonJson.FromElement(Detail),

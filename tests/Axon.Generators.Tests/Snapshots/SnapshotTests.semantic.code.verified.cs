@@ -49,34 +49,34 @@ namespace TestApp
 
     /// <summary>AXON type <c>Evidence</c> from semantic.axon.</summary>
     [__AxSys.CodeDom.Compiler.GeneratedCode("Axon.Generators", "0.1.0")]
-    [global::System.Text.Json.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Evidence>))]
+    [__AxJ.Serialization.JsonConverter(typeof(__AxS.AxonSemanticJsonConverter<Evidence>))]
     public sealed partial record Evidence(
-        [property: __AxJ.Serialization.JsonPropertyName("fact")] __AxS.FactualClaim Fact,
-        [property: __AxJ.Serialization.JsonPropertyName("cited")] __AxS.CitedFact Cited,
-        [property: __AxJ.Serialization.JsonPropertyName("strong")] __AxS.HighConfidenceFact? Strong,
-        [property: __AxJ.Serialization.JsonPropertyName("view")] __AxS.Opinion View,
-        [property: __AxJ.Serialization.JsonPropertyName("guess")] __AxS.Speculation Guess,
-        [property: __AxJ.Serialization.JsonPropertyName("unsure")] __AxS.Uncertainty Unsure,
-        [property: __AxJ.Serialization.JsonPropertyName("doc")] __AxS.Document Doc,
-        [property: __AxJ.Serialization.JsonPropertyName("chunk")] __AxS.Chunk Chunk,
-        [property: __AxJ.Serialization.JsonPropertyName("entities")] __AxS.EntityMap Entities,
-        [property: __AxJ.Serialization.JsonPropertyName("summary")] __AxS.Summary Summary,
-        [property: __AxJ.Serialization.JsonPropertyName("translation")] __AxS.Translation Translation,
-        [property: __AxJ.Serialization.JsonPropertyName("risk")] __AxS.RiskScore Risk,
-        [property: __AxJ.Serialization.JsonPropertyName("confidence")] __AxS.ConfidenceScore Confidence,
-        [property: __AxJ.Serialization.JsonPropertyName("sentiment")] __AxS.SentimentScore Sentiment,
-        [property: __AxJ.Serialization.JsonPropertyName("chain")] __AxS.ReasoningChain Chain,
-        [property: __AxJ.Serialization.JsonPropertyName("conflict")] __AxS.Contradiction Conflict,
-        [property: __AxJ.Serialization.JsonPropertyName("report")] __AxS.StructuredReport Report,
-        [property: __AxJ.Serialization.JsonPropertyName("share")] global::TestApp.Percent Share,
-        [property: __AxJ.Serialization.JsonPropertyName("tags")] __AxG.IReadOnlyList<string> Tags,
-        [property: __AxJ.Serialization.JsonPropertyName("counts")] __AxG.IReadOnlyList<long> Counts,
-        [property: __AxJ.Serialization.JsonPropertyName("ratio")] double? Ratio,
-        [property: __AxJ.Serialization.JsonPropertyName("done")] bool Done,
-        [property: __AxJ.Serialization.JsonPropertyName("age")] long Age) : __AxS.IAxonJsonValue<Evidence>
+        __AxS.FactualClaim Fact,
+        __AxS.CitedFact Cited,
+        __AxS.HighConfidenceFact? Strong,
+        __AxS.Opinion View,
+        __AxS.Speculation Guess,
+        __AxS.Uncertainty Unsure,
+        __AxS.Document Doc,
+        __AxS.Chunk Chunk,
+        __AxS.EntityMap Entities,
+        __AxS.Summary Summary,
+        __AxS.Translation Translation,
+        __AxS.RiskScore Risk,
+        __AxS.ConfidenceScore Confidence,
+        __AxS.SentimentScore Sentiment,
+        __AxS.ReasoningChain Chain,
+        __AxS.Contradiction Conflict,
+        __AxS.StructuredReport Report,
+        global::TestApp.Percent Share,
+        __AxG.IReadOnlyList<string> Tags,
+        __AxG.IReadOnlyList<long> Counts,
+        double? Ratio,
+        bool Done,
+        long Age) : __AxS.IAxonJsonValue<Evidence>
     {
         /// <summary>Reads a <c>Evidence</c> from its JSON object without reflection; null for JSON null.</summary>
-        public static Evidence FromJson(global::System.Text.Json.Nodes.JsonNode? json)
+        public static Evidence FromJson(__AxJ.Nodes.JsonNode? json)
         {
             var o = __AxS.AxonJson.Object(json, "Evidence");
             return o is null ? null! : new Evidence(
@@ -106,7 +106,7 @@ namespace TestApp
         }
 
         /// <summary>The value as its JSON object.</summary>
-        public global::System.Text.Json.Nodes.JsonNode ToJson() => new global::System.Text.Json.Nodes.JsonObject
+        public __AxJ.Nodes.JsonNode ToJson() => new __AxJ.Nodes.JsonObject
         {
             ["fact"] = Fact?.ToJson(),
             ["cited"] = Cited?.ToJson(),
