@@ -132,6 +132,26 @@ public sealed class ParserTests
         Assert.Equal(new[] { 1, 3, 5 }, errors.Select(e => e.Span.StartLine));
     }
 
+    /// <summary>
+    /// The fast parse builds each declaration's AST as it goes and detaches its tree; an error after valid declarations
+    /// sends the slow path back to the start, and it reports and recovers as when the error comes first.
+    /// </summary>
+    [Fact]
+    public void AnErrorAfterParsedDeclarationsIsReportedAndTheyAreRecovered()
+    {
+        string valid = "persona P { tone: precise }\nflow F() {\n  step A { ask: \"x\" }\n}\n";
+        string broken = "flow G() {\n  step B { banana }\n}\n";
+        var late = SyntaxParser.Parse(valid + broken);
+        var early = SyntaxParser.Parse(broken + valid);
+        Assert.Null(late.Program);
+        var error = Assert.Single(late.Diagnostics, d => d.IsError);
+        var sameError = Assert.Single(early.Diagnostics, d => d.IsError);
+        Assert.Equal((sameError.Code, sameError.Message, sameError.Span.StartLine + 4, sameError.Span.StartColumn),
+            (error.Code, error.Message, error.Span.StartLine, error.Span.StartColumn));
+        Assert.Equal(new[] { "P", "F" }, late.Recovered.Select(d => d switch { PersonaDecl p => p.Name, FlowDecl f => f.Name, _ => "?" }));
+        Assert.Equal(early.TokenCount, late.TokenCount);
+    }
+
     [Fact]
     public void WhereClauseSwallowsEpistemicKeywordsAsTheReferenceDoes()
     {
